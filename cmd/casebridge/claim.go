@@ -1,0 +1,209 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/casebridge/casebridge/internal/claims"
+	"github.com/casebridge/casebridge/internal/config"
+	"github.com/casebridge/casebridge/internal/control"
+	"github.com/casebridge/casebridge/internal/profile"
+	"github.com/casebridge/casebridge/internal/record"
+)
+
+// envelopeFlags are the flags shared by every command that writes an 837D.
+type envelopeFlags struct {
+	controlNumber string
+	at            string
+	usage         string
+	profile       string
+	profilesDir   string
+	stateDir      string
+	newlines      bool
+}
+
+func (f *envelopeFlags) register(fs *flag.FlagSet, cfg config.Config) {
+	fs.StringVar(&f.controlNumber, "control-number", "", "interchange control number N: ISA13 %09d, GS06 N, ST02 %04d (default: next unused on this machine)")
+	fs.StringVar(&f.at, "at", "", "creation time, RFC 3339 (e.g. 2026-11-27T10:00:00Z): ISA09/10, GS04/05, BHT04/05 in UTC (default: now)")
+	fs.StringVar(&f.usage, "usage", "", "ISA15 usage indicator T (test) or P (production) (default: the profile's)")
+	fs.StringVar(&f.profile, "profile", cfg.Profile, "trading-partner profile: a name in --profiles-dir, a .json/.yaml file, or 'default'")
+	fs.StringVar(&f.profilesDir, "profiles-dir", cfg.ProfilesDir, "directory of named profiles")
+	fs.StringVar(&f.stateDir, "state-dir", cfg.StateDir, "directory of the control-number counter")
+	fs.BoolVar(&f.newlines, "newlines", false, "put a newline after each segment")
+}
+
+// resolve turns the flags into generation options; a non-negative code means stop.
+func (f *envelopeFlags) resolve(env *environ) (*profile.Profile, claims.Options, int) {
+	var opts claims.Options
+	prof, err := profile.Load(f.profile, f.profilesDir)
+	if err != nil {
+		env.errorf("%v", err)
+		return nil, opts, exitUsage
+	}
+	switch f.usage {
+	case "", "T", "P":
+		opts.Usage = f.usage
+	default:
+		env.errorf("--usage must be T or P")
+		return nil, opts, exitUsage
+	}
+	usage := prof.Interchange.Usage
+	if opts.Usage != "" {
+		usage = opts.Usage
+	}
+	if f.controlNumber != "" {
+		n, err := strconv.Atoi(f.controlNumber)
+		if err != nil || n < 1 || n > control.Max {
+			env.errorf("--control-number must be a whole number from 1 to %d", control.Max)
+			return nil, opts, exitUsage
+		}
+		opts.ControlNumber = n
+	} else if usage == "P" {
+		env.errorf("production usage (P) needs an explicit --control-number agreed with the trading partner")
+		return nil, opts, exitUsage
+	}
+	if f.at != "" {
+		t, err := time.Parse(time.RFC3339, f.at)
+		if err != nil {
+			env.errorf("--at must be an RFC 3339 time such as 2026-11-27T10:00:00Z")
+			return nil, opts, exitUsage
+		}
+		opts.At = t.UTC()
+	} else {
+		opts.At = time.Now().UTC()
+	}
+	opts.NewlineAfterSegment = f.newlines
+	return prof, opts, -1
+}
+
+// allocate fills in a control number when none was given.
+func (f *envelopeFlags) allocate(opts *claims.Options, env *environ) int {
+	if opts.ControlNumber != 0 {
+		return -1
+	}
+	n, err := control.Next(f.stateDir)
+	if err != nil {
+		env.errorf("cannot allocate a control number: %v", err)
+		return exitInternal
+	}
+	opts.ControlNumber = n
+	return -1
+}
+
+func printProblems(env *environ, ps record.Problems) {
+	for _, p := range ps {
+		fmt.Fprintf(env.stderr, "%s %s at %s: %s\n", p.Severity, p.Code, pointerOrRoot(p.Pointer), p.Message)
+	}
+}
+
+func pointerOrRoot(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+// decodeRecord reads and strictly decodes a record; a non-negative code means stop.
+func decodeRecord(name string, env *environ) (*record.Record, int) {
+	data, err := readInput(name, env, record.MaxRecordBytes)
+	if err != nil {
+		env.errorf("%v", err)
+		return nil, exitUnread
+	}
+	rec, probs, err := record.DecodeBytes(data)
+	var se *record.SyntaxError
+	if errors.As(err, &se) {
+		env.errorf("%s: %v", name, se)
+		return nil, exitUnread
+	}
+	if probs.HasErrors() {
+		printProblems(env, probs)
+		return nil, exitInvalid
+	}
+	return rec, -1
+}
+
+func cmd837d(args []string, env *environ) int {
+	cfg := config.FromEnv()
+	fs := flag.NewFlagSet("837d", flag.ContinueOnError)
+	var ef envelopeFlags
+	ef.register(fs, cfg)
+	fromFHIR := fs.Bool("from-fhir", false, "the input is a FHIR R4 Claim (with contained resources) or a Bundle with the Claim first")
+	name, code := oneInput(fs, args, env)
+	if code >= 0 {
+		return code
+	}
+	prof, opts, code := ef.resolve(env)
+	if code >= 0 {
+		return code
+	}
+	var rec *record.Record
+	if *fromFHIR {
+		rec, code = recordFromFHIR(name, env)
+	} else {
+		rec, code = decodeRecord(name, env)
+	}
+	if code >= 0 {
+		return code
+	}
+	if probs := claims.Check(rec, prof, opts.At); probs.HasErrors() {
+		printProblems(env, probs)
+		return exitInvalid
+	}
+	if code := ef.allocate(&opts, env); code >= 0 {
+		return code
+	}
+	res, err := claims.Generate(rec, prof, opts)
+	if err != nil {
+		env.errorf("%v", err)
+		return exitInvalid
+	}
+	printProblems(env, res.Problems)
+	if res.X12 == nil {
+		return exitInvalid
+	}
+	if _, err := env.stdout.Write(res.X12); err != nil {
+		env.errorf("cannot write output")
+		return exitInternal
+	}
+	return exitOK
+}
+
+func cmdCheck(args []string, env *environ) int {
+	cfg := config.FromEnv()
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	profName := fs.String("profile", cfg.Profile, "trading-partner profile (name, file or 'default')")
+	profDir := fs.String("profiles-dir", cfg.ProfilesDir, "directory of named profiles")
+	name, code := oneInput(fs, args, env)
+	if code >= 0 {
+		return code
+	}
+	prof, err := profile.Load(*profName, *profDir)
+	if err != nil {
+		env.errorf("%v", err)
+		return exitUsage
+	}
+	data, err := readInput(name, env, record.MaxRecordBytes)
+	if err != nil {
+		env.errorf("%v", err)
+		return exitUnread
+	}
+	rep, err := claims.CheckBytes(data, prof, time.Now().UTC())
+	if err != nil {
+		env.errorf("%s: %v", name, err)
+		return exitUnread
+	}
+	enc := json.NewEncoder(env.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		return exitInternal
+	}
+	if !rep.Valid {
+		return exitInvalid
+	}
+	return exitOK
+}

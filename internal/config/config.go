@@ -1,0 +1,43 @@
+// Package config reads casebridge settings from the environment; command-line
+// flags override them.
+package config
+
+import (
+	"os"
+	"strconv"
+
+	"github.com/casebridge/casebridge/internal/control"
+)
+
+// Config is the gateway's configuration.
+type Config struct {
+	Addr         string // CASEBRIDGE_ADDR, default 127.0.0.1:8080
+	Profile      string // CASEBRIDGE_PROFILE, default "default"
+	ProfilesDir  string // CASEBRIDGE_PROFILES_DIR
+	StateDir     string // CASEBRIDGE_STATE_DIR (control-number counter)
+	MaxBodyBytes int64  // CASEBRIDGE_MAX_BODY_BYTES, default 10 MiB
+	LogLevel     string // CASEBRIDGE_LOG_LEVEL: debug, info, warn, error
+}
+
+// FromEnv returns the configuration from the environment with defaults.
+func FromEnv() Config {
+	c := Config{
+		Addr:         env("CASEBRIDGE_ADDR", "127.0.0.1:8080"),
+		Profile:      env("CASEBRIDGE_PROFILE", "default"),
+		ProfilesDir:  env("CASEBRIDGE_PROFILES_DIR", ""),
+		StateDir:     env("CASEBRIDGE_STATE_DIR", control.DefaultDir()),
+		MaxBodyBytes: 10 << 20,
+		LogLevel:     env("CASEBRIDGE_LOG_LEVEL", "info"),
+	}
+	if v, err := strconv.ParseInt(os.Getenv("CASEBRIDGE_MAX_BODY_BYTES"), 10, 64); err == nil && v > 0 {
+		c.MaxBodyBytes = v
+	}
+	return c
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

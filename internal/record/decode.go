@@ -1,0 +1,180 @@
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/casebridge/casebridge/internal/money"
+)
+
+// SyntaxError means the input is not JSON at all (or not one JSON object).
+type SyntaxError struct {
+	Offset int64
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("record: not valid JSON at byte %d: %s", e.Offset, e.Msg)
+}
+
+// MaxRecordBytes bounds what Decode reads.
+const MaxRecordBytes = 8 << 20
+
+// Decode reads one record. It returns a *SyntaxError when the input is not a
+// JSON object, and otherwise the record with every shape problem (unknown
+// field, wrong type, bad amount) as an error Problem with its pointer. The
+// record is only usable when Problems has no errors.
+func Decode(r io.Reader) (*Record, Problems, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxRecordBytes+1))
+	if err != nil {
+		return nil, nil, &SyntaxError{Msg: "read failed"}
+	}
+	if len(data) > MaxRecordBytes {
+		return nil, nil, &SyntaxError{Offset: MaxRecordBytes, Msg: "record larger than the limit"}
+	}
+	return DecodeBytes(data)
+}
+
+// DecodeBytes is Decode over a byte slice.
+func DecodeBytes(data []byte) (*Record, Problems, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var generic any
+	if err := dec.Decode(&generic); err != nil {
+		return nil, nil, syntaxError(err, dec)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, nil, &SyntaxError{Offset: dec.InputOffset(), Msg: "data after the record object"}
+	}
+	if _, ok := generic.(map[string]any); !ok {
+		return nil, nil, &SyntaxError{Msg: "the record must be a JSON object"}
+	}
+	var probs Problems
+	checkShape(generic, reflect.TypeOf(Record{}), "", &probs)
+	if len(probs) > 0 {
+		return nil, probs, nil
+	}
+	var rec Record
+	strict := json.NewDecoder(bytes.NewReader(data))
+	strict.DisallowUnknownFields()
+	if err := strict.Decode(&rec); err != nil {
+		// checkShape accepts only what the struct decode accepts; reaching
+		// here is a bug, reported as a shape problem rather than a crash.
+		return nil, Problems{{Severity: SeverityError, Code: "RECORD_SHAPE", Pointer: "", Message: "The record does not match the contract."}}, nil
+	}
+	return &rec, nil, nil
+}
+
+func syntaxError(err error, dec *json.Decoder) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return &SyntaxError{Offset: se.Offset, Msg: se.Error()}
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &SyntaxError{Offset: dec.InputOffset(), Msg: "unexpected end of input"}
+	}
+	return &SyntaxError{Offset: dec.InputOffset(), Msg: "invalid JSON"}
+}
+
+var amountType = reflect.TypeOf(money.Amount{})
+
+// checkShape walks the generic JSON value against the Go type and reports,
+// with a pointer, every place the struct decoder would refuse.
+func checkShape(v any, t reflect.Type, ptr string, probs *Problems) {
+	add := func(code, msg string) {
+		*probs = append(*probs, Problem{Severity: SeverityError, Code: code, Pointer: ptr, Message: msg})
+	}
+	if t.Kind() == reflect.Pointer {
+		if v == nil {
+			return
+		}
+		t = t.Elem()
+	}
+	if t == amountType {
+		var s string
+		switch x := v.(type) {
+		case json.Number:
+			s = string(x)
+		case string:
+			s = x
+		default:
+			add("MONEY_INVALID", "Amount must be a decimal string such as \"85.00\" or a JSON number.")
+			return
+		}
+		if _, err := money.Parse(s); err != nil {
+			add("MONEY_INVALID", "Amount must be a plain decimal such as \"85.00\" (no exponent, sign '+' or separators).")
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			add("TYPE_MISMATCH", "Expected a JSON object.")
+			return
+		}
+		fields := jsonFields(t)
+		for _, key := range sortedKeys(obj) {
+			f, ok := fields[key]
+			if !ok {
+				*probs = append(*probs, Problem{Severity: SeverityError, Code: "UNKNOWN_FIELD",
+					Pointer: ptr + Pointer(key), Message: "Unknown field: the record contract does not define it."})
+				continue
+			}
+			checkShape(obj[key], f.Type, ptr+Pointer(key), probs)
+		}
+	case reflect.Slice:
+		if v == nil {
+			return
+		}
+		arr, ok := v.([]any)
+		if !ok {
+			add("TYPE_MISMATCH", "Expected a JSON array.")
+			return
+		}
+		for i, e := range arr {
+			checkShape(e, t.Elem(), ptr+Pointer(i), probs)
+		}
+	case reflect.String:
+		if v == nil {
+			return
+		}
+		if _, ok := v.(string); !ok {
+			add("TYPE_MISMATCH", "Expected a JSON string.")
+		}
+	case reflect.Int:
+		if v == nil {
+			return
+		}
+		n, ok := v.(json.Number)
+		if !ok {
+			add("TYPE_MISMATCH", "Expected a whole number.")
+			return
+		}
+		if _, err := n.Int64(); err != nil || strings.ContainsAny(string(n), ".eE") {
+			add("TYPE_MISMATCH", "Expected a whole number.")
+		}
+	}
+}
+
+func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	out := make(map[string]reflect.StructField, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		out[name] = f
+	}
+	return out
+}
+
+func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }

@@ -1,0 +1,90 @@
+package record
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Defaults of the contract.
+const (
+	DefaultPlaceOfService = "11"
+	DefaultCode           = "D9997"
+	DefaultReportType     = "OZ"
+	DefaultTransmission   = "EL"
+)
+
+// WithDefaults returns a deep copy of r with every contract default filled
+// in: frequency, place of service, line ids, codes, units, attachment report
+// type and transmission. Mappers and the scrubber work on this form.
+func (r *Record) WithDefaults() *Record {
+	c := r.Clone()
+	if c.Frequency == "" {
+		c.Frequency = FrequencyOriginal
+	}
+	if c.PlaceOfService == "" {
+		c.PlaceOfService = DefaultPlaceOfService
+	}
+	for i := range c.Services {
+		s := &c.Services[i]
+		if s.LineID == "" {
+			s.LineID = fmt.Sprintf("%s-%d", c.RecordID, i+1)
+		}
+		if s.Code == "" {
+			s.Code = DefaultCode
+		}
+		s.Code = strings.ToUpper(s.Code)
+		if s.Units == 0 {
+			s.Units = 1
+		}
+	}
+	for i := range c.Attachments {
+		a := &c.Attachments[i]
+		if a.ReportType == "" {
+			a.ReportType = DefaultReportType
+		}
+		if a.Transmission == "" {
+			a.Transmission = DefaultTransmission
+		}
+	}
+	return c
+}
+
+// Clone returns a deep copy.
+func (r *Record) Clone() *Record {
+	c := *r
+	c.Submitter = clonePtr(r.Submitter)
+	c.Receiver = clonePtr(r.Receiver)
+	c.BillingProvider.Address = clonePtr(r.BillingProvider.Address)
+	c.RenderingProvider = clonePtr(r.RenderingProvider)
+	c.Subscriber.Address = clonePtr(r.Subscriber.Address)
+	if r.Patient != nil {
+		p := *r.Patient
+		p.Address = clonePtr(r.Patient.Address)
+		c.Patient = &p
+	}
+	c.SpecialNeeds = clonePtr(r.SpecialNeeds)
+	c.Diagnoses = append([]string(nil), r.Diagnoses...)
+	if r.Services != nil {
+		c.Services = make([]Service, len(r.Services))
+		for i, s := range r.Services {
+			s.Charge = clonePtr(s.Charge)
+			s.Staff = clonePtr(s.Staff)
+			c.Services[i] = s
+		}
+	}
+	c.Attachments = append([]Attachment(nil), r.Attachments...)
+	return &c
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// NormalizeDiagnosis removes the dot and upper-cases an ICD-10-CM code.
+func NormalizeDiagnosis(code string) string {
+	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(code), ".", ""))
+}

@@ -1,0 +1,83 @@
+package record
+
+import "strings"
+
+// X12Delimiters are the delimiters casebridge writes (element, component,
+// repetition, segment). Free text that contains them is cleaned.
+const X12Delimiters = "*:^~"
+
+// CleanText makes free text safe for an X12 element: delimiters, control
+// characters and characters outside printable ASCII become spaces, runs of
+// spaces collapse, the ends are trimmed, and letters are upper-cased (what
+// payers expect). changed reports whether anything but case and surrounding
+// space was altered.
+func CleanText(s string) (clean string, changed bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := true // drop leading spaces
+	for _, r := range s {
+		if r < 0x20 || r > 0x7e || strings.ContainsRune(X12Delimiters, r) {
+			changed = true
+			r = ' '
+		}
+		if r == ' ' {
+			if space {
+				continue
+			}
+			space = true
+		} else {
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return strings.ToUpper(strings.TrimRight(b.String(), " ")), changed
+}
+
+// TextField is one piece of free text that travels in the 837D.
+type TextField struct {
+	Pointer string
+	Value   string
+}
+
+// X12Text lists the free text of r that the 837D carries, with pointers.
+func (r *Record) X12Text() []TextField {
+	var out []TextField
+	add := func(v string, tokens ...any) {
+		if v != "" {
+			out = append(out, TextField{Pointer(tokens...), v})
+		}
+	}
+	addr := func(a *Address, base ...any) {
+		if a == nil {
+			return
+		}
+		add(a.Line1, append(base, "line1")...)
+		add(a.Line2, append(base, "line2")...)
+		add(a.City, append(base, "city")...)
+	}
+	if s := r.Submitter; s != nil {
+		add(s.Name, "submitter", "name")
+		add(s.ContactName, "submitter", "contact_name")
+		add(s.Email, "submitter", "email")
+	}
+	if rc := r.Receiver; rc != nil {
+		add(rc.Name, "receiver", "name")
+	}
+	add(r.BillingProvider.Name, "billing_provider", "name")
+	addr(r.BillingProvider.Address, "billing_provider", "address")
+	if rp := r.RenderingProvider; rp != nil {
+		add(rp.FirstName, "rendering_provider", "first_name")
+		add(rp.LastName, "rendering_provider", "last_name")
+	}
+	add(r.Payer.Name, "payer", "name")
+	add(r.Subscriber.FirstName, "subscriber", "first_name")
+	add(r.Subscriber.LastName, "subscriber", "last_name")
+	addr(r.Subscriber.Address, "subscriber", "address")
+	if pt := r.Patient; pt != nil {
+		add(pt.FirstName, "patient", "first_name")
+		add(pt.LastName, "patient", "last_name")
+		addr(pt.Address, "patient", "address")
+	}
+	add(r.Narrative, "narrative")
+	return out
+}

@@ -1,0 +1,495 @@
+// Package scrub checks a case-management record the way a careful billing
+// office would before a D9997 claim goes out. Errors block the claim;
+// warnings inform. Every problem has a stable code and a JSON pointer, and no
+// message quotes record data (PHI).
+package scrub
+
+import (
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/casebridge/casebridge/internal/cdt"
+	"github.com/casebridge/casebridge/internal/record"
+)
+
+// Limits of the contract and of the 837D.
+const (
+	MaxRecordID     = 20
+	MaxLineID       = 50
+	MaxServices     = 50
+	MaxAttachments  = 10
+	MaxDiagnoses    = 4
+	MaxNarrative    = 400
+	NarrativeChunk  = 80
+	FirstDateD9997  = "2020-01-01"
+	MinAttachmentID = 2
+	MaxAttachmentID = 50
+)
+
+// Options tune a check.
+type Options struct {
+	// AttachmentDelivery is how PWK02=EL attachments reach the payer (from the
+	// trading-partner profile); empty means none is configured.
+	AttachmentDelivery string
+	// Today, when set, refuses service dates after it.
+	Today time.Time
+}
+
+// Check returns every problem of rec, errors first in record order, then
+// warnings. rec is taken as decoded (defaults are applied here).
+func Check(in *record.Record, opts Options) record.Problems {
+	c := &checker{opts: opts}
+	r := in.WithDefaults()
+	c.ids(r)
+	c.parties(r)
+	c.claim(r)
+	c.services(r)
+	c.attachments(r)
+	c.documentation(r)
+	c.text(in)
+	out := append(record.Problems{}, c.errs...)
+	return append(out, c.warns...)
+}
+
+type checker struct {
+	opts  Options
+	errs  record.Problems
+	warns record.Problems
+}
+
+func (c *checker) err(ptr, code, format string, args ...any) {
+	c.errs = append(c.errs, record.Problem{Severity: record.SeverityError, Code: code, Pointer: ptr, Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) warn(ptr, code, format string, args ...any) {
+	c.warns = append(c.warns, record.Problem{Severity: record.SeverityWarning, Code: code, Pointer: ptr, Message: fmt.Sprintf(format, args...)})
+}
+
+var p = record.Pointer
+
+// delimiters are the characters that may never travel inside an X12 element.
+const delimiters = "*:^~|>\r\n"
+
+// identifier checks an id that travels to X12 as is.
+func (c *checker) identifier(ptr, what, v string, min, max int, required bool) {
+	switch {
+	case v == "" && required:
+		c.err(ptr, "REQUIRED", "%s is required.", what)
+	case v == "":
+	case len(v) < min || len(v) > max:
+		c.err(ptr, "ID_LENGTH", "%s must be %d to %d characters long.", what, min, max)
+	case strings.ContainsAny(v, delimiters):
+		c.err(ptr, "ID_DELIMITER", "%s must not contain X12 delimiter characters (* : ^ ~ | >) or line breaks.", what)
+	case strings.TrimSpace(v) != v || !printable(v):
+		c.err(ptr, "ID_CHARACTERS", "%s must be printable ASCII without leading or trailing spaces.", what)
+	}
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *checker) ids(r *record.Record) {
+	c.identifier(p("record_id"), "The record id (CLM01)", r.RecordID, 1, MaxRecordID, true)
+	switch r.Frequency {
+	case record.FrequencyOriginal:
+	case record.FrequencyReplacement, record.FrequencyVoid:
+		if r.PayerClaimNumber == "" {
+			c.err(p("payer_claim_number"), "PAYER_CLAIM_NUMBER_REQUIRED", "A %s needs the payer claim number of the claim it corrects (REF*F8).", r.Frequency)
+		}
+	default:
+		c.err(p("frequency"), "FREQUENCY_UNKNOWN", "Frequency must be original, replacement or void.")
+	}
+	c.identifier(p("payer_claim_number"), "The payer claim number (REF*F8)", r.PayerClaimNumber, 1, 50, false)
+	c.identifier(p("prior_authorization"), "The prior authorization number (REF*G1)", r.PriorAuthorization, 1, 50, false)
+}
+
+var (
+	reDigits   = regexp.MustCompile(`^[0-9]+$`)
+	reTaxonomy = regexp.MustCompile(`^[0-9]{3}[0-9A-Z]{6}X$`)
+	reState    = regexp.MustCompile(`^[A-Z]{2}$`)
+	rePostal   = regexp.MustCompile(`^([0-9]{5}|[0-9]{9})$`)
+	rePOS      = regexp.MustCompile(`^[0-9]{2}$`)
+	reICD10    = regexp.MustCompile(`^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$`)
+	rePhone    = regexp.MustCompile(`^[0-9]{10,15}$`)
+)
+
+// NPIValid reports whether npi is 10 digits with a valid Luhn check digit
+// over the 80840 prefix.
+func NPIValid(npi string) bool {
+	if len(npi) != 10 || !reDigits.MatchString(npi) {
+		return false
+	}
+	sum := 24 // the constant contribution of the 80840 prefix
+	for i := 8; i >= 0; i-- {
+		d := int(npi[i] - '0')
+		if (8-i)%2 == 0 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return (10-sum%10)%10 == int(npi[9]-'0')
+}
+
+func (c *checker) npi(ptr, what, v string) {
+	switch {
+	case v == "":
+		c.err(ptr, "REQUIRED", "%s NPI is required.", what)
+	case len(v) != 10 || !reDigits.MatchString(v):
+		c.err(ptr, "NPI_FORMAT", "%s NPI must be exactly 10 digits.", what)
+	case !NPIValid(v):
+		c.err(ptr, "NPI_CHECK_DIGIT", "%s NPI fails the check-digit test; it is mistyped.", what)
+	}
+}
+
+func (c *checker) required(ptr, what, v string) bool {
+	if strings.TrimSpace(v) == "" {
+		c.err(ptr, "REQUIRED", "%s is required.", what)
+		return false
+	}
+	return true
+}
+
+func (c *checker) maxLen(ptr, what, v string, n int) {
+	if len(v) > n {
+		c.err(ptr, "TOO_LONG", "%s must be at most %d characters.", what, n)
+	}
+}
+
+func (c *checker) address(ptr, what string, a *record.Address, required bool) {
+	if a == nil {
+		if required {
+			c.err(ptr, "ADDRESS_REQUIRED", "%s address is required.", what)
+		}
+		return
+	}
+	if c.required(ptr+p("line1"), what+" street address", a.Line1) {
+		c.maxLen(ptr+p("line1"), what+" street address", a.Line1, 55)
+	}
+	c.maxLen(ptr+p("line2"), what+" second address line", a.Line2, 55)
+	if c.required(ptr+p("city"), what+" city", a.City) {
+		c.maxLen(ptr+p("city"), what+" city", a.City, 30)
+	}
+	if a.State != "" && !reState.MatchString(a.State) {
+		c.err(ptr+p("state"), "STATE_INVALID", "%s state must be a two-letter upper-case code.", what)
+	}
+	if a.PostalCode != "" && !rePostal.MatchString(a.PostalCode) {
+		c.err(ptr+p("postal_code"), "POSTAL_CODE_INVALID", "%s postal code must be 5 or 9 digits.", what)
+	}
+}
+
+func (c *checker) date(ptr, what, v string, required bool) (time.Time, bool) {
+	if v == "" {
+		if required {
+			c.err(ptr, "REQUIRED", "%s is required.", what)
+		}
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil || len(v) != 10 {
+		c.err(ptr, "DATE_INVALID", "%s must be a real calendar date written YYYY-MM-DD.", what)
+		return time.Time{}, false
+	}
+	if t.Year() < 1900 {
+		c.err(ptr, "DATE_INVALID", "%s is before 1900.", what)
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func (c *checker) person(ptr, what, first, last, birth, gender string, demographicsRequired bool) {
+	if c.required(ptr+p("last_name"), what+" last name", last) {
+		c.maxLen(ptr+p("last_name"), what+" last name", last, 60)
+	}
+	c.maxLen(ptr+p("first_name"), what+" first name", first, 35)
+	if bd, ok := c.date(ptr+p("birth_date"), what+" birth date", birth, demographicsRequired); ok {
+		if !c.opts.Today.IsZero() && bd.After(c.opts.Today) {
+			c.err(ptr+p("birth_date"), "DATE_IMPOSSIBLE", "%s birth date is in the future.", what)
+		}
+	}
+	switch gender {
+	case "F", "M", "U":
+	case "":
+		if demographicsRequired {
+			c.err(ptr+p("gender"), "REQUIRED", "%s gender (F, M or U) is required.", what)
+		}
+	default:
+		c.err(ptr+p("gender"), "GENDER_INVALID", "%s gender must be F, M or U.", what)
+	}
+}
+
+func (c *checker) parties(r *record.Record) {
+	if s := r.Submitter; s != nil {
+		c.identifier(p("submitter", "id"), "The submitter id", s.ID, 2, 80, false)
+		if s.Phone != "" && !rePhone.MatchString(s.Phone) {
+			c.err(p("submitter", "phone"), "PHONE_INVALID", "The submitter phone must be 10 to 15 digits, no punctuation.")
+		}
+	}
+	if rc := r.Receiver; rc != nil {
+		c.identifier(p("receiver", "id"), "The receiver id", rc.ID, 2, 80, false)
+	}
+
+	bp := r.BillingProvider
+	if c.required(p("billing_provider", "name"), "The billing provider name", bp.Name) {
+		c.maxLen(p("billing_provider", "name"), "The billing provider name", bp.Name, 60)
+	}
+	c.npi(p("billing_provider", "npi"), "The billing provider", bp.NPI)
+	switch {
+	case bp.TaxID == "":
+		c.err(p("billing_provider", "tax_id"), "REQUIRED", "The billing provider tax id (EIN, REF*EI) is required.")
+	case len(bp.TaxID) != 9 || !reDigits.MatchString(bp.TaxID):
+		c.err(p("billing_provider", "tax_id"), "TAX_ID_INVALID", "The billing provider tax id must be 9 digits without a hyphen.")
+	}
+	if bp.Taxonomy != "" && !reTaxonomy.MatchString(bp.Taxonomy) {
+		c.err(p("billing_provider", "taxonomy"), "TAXONOMY_INVALID", "The billing provider taxonomy must be a 10-character NUCC code such as 1223G0001X.")
+	}
+	c.address(p("billing_provider", "address"), "The billing provider", bp.Address, true)
+
+	if rp := r.RenderingProvider; rp != nil {
+		if c.required(p("rendering_provider", "last_name"), "The rendering dentist last name", rp.LastName) {
+			c.maxLen(p("rendering_provider", "last_name"), "The rendering dentist last name", rp.LastName, 60)
+		}
+		c.npi(p("rendering_provider", "npi"), "The rendering dentist", rp.NPI)
+		switch {
+		case rp.Taxonomy == "":
+			c.err(p("rendering_provider", "taxonomy"), "REQUIRED", "The rendering dentist taxonomy (PRV*PE) is required when a rendering dentist is given.")
+		case !reTaxonomy.MatchString(rp.Taxonomy):
+			c.err(p("rendering_provider", "taxonomy"), "TAXONOMY_INVALID", "The rendering dentist taxonomy must be a 10-character NUCC code.")
+		}
+	}
+
+	if c.required(p("payer", "name"), "The payer name", r.Payer.Name) {
+		c.maxLen(p("payer", "name"), "The payer name", r.Payer.Name, 60)
+	}
+	c.identifier(p("payer", "id"), "The payer id", r.Payer.ID, 2, 80, true)
+
+	s := r.Subscriber
+	if s.MemberID == "" {
+		c.err(p("subscriber", "member_id"), "MEMBER_ID_REQUIRED", "The subscriber member id is required.")
+	} else {
+		c.identifier(p("subscriber", "member_id"), "The subscriber member id", s.MemberID, 2, 80, true)
+	}
+	c.identifier(p("subscriber", "group_number"), "The group number", s.GroupNumber, 1, 50, false)
+	self := r.Patient == nil
+	c.person(p("subscriber"), "The subscriber", s.FirstName, s.LastName, s.BirthDate, s.Gender, self)
+	c.address(p("subscriber", "address"), "The subscriber", s.Address, self)
+
+	if pt := r.Patient; pt != nil {
+		c.person(p("patient"), "The patient", pt.FirstName, pt.LastName, pt.BirthDate, pt.Gender, true)
+		c.address(p("patient", "address"), "The patient", pt.Address, true)
+		switch pt.Relationship {
+		case "spouse", "child", "other":
+		case "":
+			c.err(p("patient", "relationship"), "REQUIRED", "The patient relationship to the subscriber (spouse, child or other) is required.")
+		default:
+			c.err(p("patient", "relationship"), "RELATIONSHIP_INVALID", "The patient relationship must be spouse, child or other.")
+		}
+	}
+}
+
+func (c *checker) claim(r *record.Record) {
+	if !rePOS.MatchString(r.PlaceOfService) {
+		c.err(p("place_of_service"), "PLACE_OF_SERVICE_INVALID", "The place of service must be a two-digit CMS code such as 11.")
+	}
+	if len(r.Diagnoses) > MaxDiagnoses {
+		c.err(p("diagnoses"), "DIAGNOSES_TOO_MANY", "A dental claim carries at most %d diagnoses; this record has %d.", MaxDiagnoses, len(r.Diagnoses))
+	}
+	seen := map[string]bool{}
+	for i, d := range r.Diagnoses {
+		n := record.NormalizeDiagnosis(d)
+		if !reICD10.MatchString(strings.ToUpper(strings.TrimSpace(d))) {
+			c.err(p("diagnoses", i), "DIAGNOSIS_INVALID", "Diagnosis %d is not an ICD-10-CM code (letter, two characters, optional dot and up to four more).", i+1)
+			continue
+		}
+		if seen[n] {
+			c.err(p("diagnoses", i), "DIAGNOSIS_DUPLICATE", "Diagnosis %d repeats an earlier one.", i+1)
+		}
+		seen[n] = true
+	}
+	if len(r.Attachments) > MaxAttachments {
+		c.err(p("attachments"), "ATTACHMENTS_TOO_MANY", "A claim carries at most %d attachments (PWK); this record has %d.", MaxAttachments, len(r.Attachments))
+	}
+}
+
+func (c *checker) services(r *record.Record) {
+	switch n := len(r.Services); {
+	case n == 0:
+		c.err(p("services"), "SERVICES_REQUIRED", "At least one service line is required.")
+	case n > MaxServices:
+		c.err(p("services"), "SERVICES_TOO_MANY", "A claim carries at most %d service lines; this record has %d.", MaxServices, n)
+	}
+	documented := r.SpecialNeeds != nil && strings.TrimSpace(r.SpecialNeeds.Condition) != "" || len(r.Diagnoses) > 0
+	lineIDs := map[string]int{}
+	d9997Dates := map[string]int{}
+	for i, s := range r.Services {
+		at := func(field string) string { return p("services", i, field) }
+		c.identifier(at("line_id"), "The line id (REF*6R)", s.LineID, 1, MaxLineID, true)
+		if j, dup := lineIDs[s.LineID]; dup && s.LineID != "" {
+			c.err(at("line_id"), "LINE_ID_DUPLICATE", "Line %d has the same line id as line %d; the 835 could not be matched back.", i+1, j+1)
+		} else {
+			lineIDs[s.LineID] = i
+		}
+		code := s.Code
+		info, known := cdt.Lookup(code)
+		switch {
+		case known && info.CaseManagement:
+		case known:
+			c.err(at("code"), "CODE_LOOKALIKE", "%s is not a case-management code: it is %s. Use D9997 (or D9990-D9994) for case management.", info.Code, info.LookAlike)
+		default:
+			c.err(at("code"), "CODE_NOT_CASE_MANAGEMENT", "The service code is not in the dental case-management set (D9990-D9994, D9997).")
+		}
+		date, dateOK := c.date(at("date"), fmt.Sprintf("The service date of line %d", i+1), s.Date, true)
+		if dateOK {
+			if known && info.Since != "" && s.Date < info.Since {
+				c.err(at("date"), "CODE_NOT_YET_VALID", "%s did not exist before %s; this date of service cannot use it.", info.Code, info.Since)
+			}
+			if !c.opts.Today.IsZero() && date.After(c.opts.Today) {
+				c.err(at("date"), "DATE_IN_FUTURE", "The service date of line %d is in the future.", i+1)
+			}
+		}
+		switch {
+		case s.Charge == nil:
+			c.err(at("charge"), "REQUIRED", "The charge of line %d is required.", i+1)
+		case s.Charge.Sign() <= 0:
+			c.err(at("charge"), "CHARGE_NOT_POSITIVE", "The charge of line %d must be greater than zero.", i+1)
+		case -s.Charge.Decimal().Exponent() > 2:
+			c.err(at("charge"), "CHARGE_PRECISION", "The charge of line %d has more than two decimal places.", i+1)
+		}
+		if s.Units < 0 || s.Units > 999 {
+			c.err(at("units"), "UNITS_INVALID", "Units must be between 1 and 999.")
+		}
+		if s.Minutes < 0 || s.Minutes > 24*60 {
+			c.err(at("minutes"), "MINUTES_INVALID", "Minutes must be between 1 and 1440.")
+		}
+		if s.CaseManagementType != "" && !contains(record.CaseManagementTypes, s.CaseManagementType) {
+			c.err(at("case_management_type"), "CASE_MANAGEMENT_TYPE_INVALID", "The case management type must be one of: %s.", strings.Join(record.CaseManagementTypes, ", "))
+		}
+		if code != cdt.D9997 {
+			continue
+		}
+		if dateOK {
+			if j, dup := d9997Dates[s.Date]; dup {
+				c.err(at("date"), "D9997_SAME_DATE", "Lines %d and %d both bill D9997 on the same date; bill one D9997 per date of service.", j+1, i+1)
+			} else {
+				d9997Dates[s.Date] = i
+			}
+		}
+		if !documented {
+			c.err(at("code"), "SPECIAL_NEEDS_UNDOCUMENTED", "D9997 needs a documented special-needs condition: give special_needs.condition or a diagnosis.")
+		}
+		c.lineDocumentation(i, s)
+	}
+}
+
+func (c *checker) lineDocumentation(i int, s record.Service) {
+	at := func(field string) string { return p("services", i, field) }
+	if s.Minutes == 0 {
+		c.warn(at("minutes"), "MINUTES_MISSING", "Line %d does not record the time spent; payers ask for it on D9997.", i+1)
+	}
+	if s.CaseManagementType == "" {
+		c.warn(at("case_management_type"), "TYPE_MISSING", "Line %d does not say which kind of case management was done.", i+1)
+	} else if better, ok := cdt.MoreSpecific[s.CaseManagementType]; ok {
+		c.warn(at("case_management_type"), "MORE_SPECIFIC_CODE", "Line %d describes an activity that %s describes more specifically; use %s unless the special-needs modification is what was billed.", i+1, better, better)
+	}
+	switch {
+	case s.Staff == nil || strings.TrimSpace(s.Staff.Name) == "":
+		c.warn(at("staff"), "STAFF_MISSING", "Line %d does not name the staff member who did the work.", i+1)
+		if s.Staff == nil || s.Staff.Credential == "" {
+			c.warn(at("staff")+"/credential", "STAFF_CREDENTIAL_MISSING", "Line %d does not give the staff member's credential.", i+1)
+		}
+	case s.Staff.Credential == "":
+		c.warn(at("staff")+"/credential", "STAFF_CREDENTIAL_MISSING", "Line %d does not give the staff member's credential.", i+1)
+	}
+	for _, f := range []struct{ field, code, what, v string }{
+		{"reason", "REASON_MISSING", "why the case management was needed", s.Reason},
+		{"actions", "ACTIONS_MISSING", "what was done", s.Actions},
+		{"patient_benefit", "PATIENT_BENEFIT_MISSING", "how the patient benefited", s.PatientBenefit},
+		{"follow_up", "FOLLOW_UP_MISSING", "the follow-up planned", s.FollowUp},
+	} {
+		if strings.TrimSpace(f.v) == "" {
+			c.warn(at(f.field), f.code, "Line %d does not record %s.", i+1, f.what)
+		}
+	}
+}
+
+var (
+	reportTypes   = []string{"B4", "DA", "DG", "EB", "OZ", "P6", "RB", "RR"}
+	transmissions = []string{"AA", "BM", "EL", "EM", "FT", "FX"}
+)
+
+func (c *checker) attachments(r *record.Record) {
+	ids := map[string]int{}
+	for i, a := range r.Attachments {
+		at := func(field string) string { return p("attachments", i, field) }
+		c.identifier(at("id"), "The attachment control number (PWK06)", a.ID, MinAttachmentID, MaxAttachmentID, true)
+		if j, dup := ids[a.ID]; dup && a.ID != "" {
+			c.err(at("id"), "ATTACHMENT_ID_DUPLICATE", "Attachment %d has the same control number as attachment %d.", i+1, j+1)
+		} else {
+			ids[a.ID] = i
+		}
+		if !contains(reportTypes, a.ReportType) {
+			c.err(at("report_type"), "ATTACHMENT_REPORT_TYPE", "The report type must be one of the 837D codes %s (OZ for narratives and case notes).", strings.Join(reportTypes, " "))
+		}
+		if !contains(transmissions, a.Transmission) {
+			c.err(at("transmission"), "ATTACHMENT_TRANSMISSION", "The transmission code must be one of %s.", strings.Join(transmissions, " "))
+		}
+		if a.Data != "" {
+			if _, err := base64.StdEncoding.DecodeString(a.Data); err != nil {
+				c.err(at("data"), "ATTACHMENT_DATA_INVALID", "The attachment data must be standard base64.")
+			}
+		}
+		if a.Transmission == "EL" && c.opts.AttachmentDelivery == "" {
+			c.warn(at("transmission"), "ATTACHMENT_DELIVERY_UNCONFIGURED", "Attachment %d is to be sent electronically (EL) but the trading-partner profile sets no way to deliver it (attachment_delivery).", i+1)
+		}
+	}
+}
+
+func (c *checker) documentation(r *record.Record) {
+	if strings.TrimSpace(r.Narrative) == "" && len(r.Attachments) == 0 {
+		c.warn(p("narrative"), "DOCUMENTATION_MISSING", "The record has neither a narrative nor an attachment; D9997 is most often denied for missing documentation.")
+	}
+	if len(r.Narrative) > MaxNarrative {
+		c.warn(p("narrative"), "NARRATIVE_TRUNCATED", "The narrative is longer than %d characters; the 837D carries only the first %d (the FHIR claim and an attachment carry it in full).", MaxNarrative, MaxNarrative)
+	}
+	if r.PriorAuthorization == "" && hasCode(r, cdt.D9997) {
+		c.warn(p("prior_authorization"), "PRIOR_AUTH_MISSING", "No prior authorization number; many plans require one for D9997.")
+	}
+}
+
+func hasCode(r *record.Record, code string) bool {
+	for _, s := range r.Services {
+		if s.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(set []string, v string) bool {
+	for _, s := range set {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// text warns where free text has to be cleaned for X12.
+func (c *checker) text(r *record.Record) {
+	for _, f := range r.X12Text() {
+		if _, changed := record.CleanText(f.Value); changed {
+			c.warn(f.Pointer, "TEXT_CLEANED", "This text holds X12 delimiters (* : ^ ~), line breaks or non-ASCII characters; they are replaced by spaces in the 837D.")
+		}
+	}
+}
