@@ -226,9 +226,9 @@ var frequencyCode = map[string]string{
 	record.FrequencyVoid:        "8",
 }
 
-// narrativeSegments splits the cleaned narrative into at most 5 pieces of at
+// NarrativeSegments splits the cleaned narrative into at most 5 pieces of at
 // most 80 characters, breaking at spaces where it can.
-func narrativeSegments(narrative string) []string {
+func NarrativeSegments(narrative string) []string {
 	text, _ := record.CleanText(narrative)
 	var out []string
 	for len(text) > 0 && len(out) < 5 {
@@ -268,7 +268,7 @@ func (s *segs) claim(r *record.Record, prof *profile.Profile) {
 	if r.PriorAuthorization != "" {
 		s.seg("REF", e("G1"), e(r.PriorAuthorization))
 	}
-	for _, n := range narrativeSegments(r.Narrative) {
+	for _, n := range NarrativeSegments(r.Narrative) {
 		s.seg("NTE", e("ADD"), e(n))
 	}
 	var pointers []string

@@ -1,0 +1,109 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/casebridge/casebridge/internal/record"
+)
+
+// Problem is an RFC 9457 problem document with our error list.
+type Problem struct {
+	Type     string          `json:"type"`
+	Title    string          `json:"title"`
+	Status   int             `json:"status"`
+	Detail   string          `json:"detail,omitempty"`
+	Instance string          `json:"instance,omitempty"`
+	Errors   record.Problems `json:"errors"`
+}
+
+const problemType = "https://casebridge.dev/problems/"
+
+func problem(c *gin.Context, status int, title, detail string, errs record.Problems) {
+	if isFHIR(c) {
+		fhirError(c, status, detail)
+		return
+	}
+	if errs == nil {
+		errs = record.Problems{}
+	}
+	slug := strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-"))
+	c.Header("Content-Type", "application/problem+json")
+	c.AbortWithStatusJSON(status, Problem{
+		Type:     problemType + slug,
+		Title:    title,
+		Status:   status,
+		Detail:   detail,
+		Instance: c.GetString("request_id"),
+		Errors:   errs,
+	})
+}
+
+func one(code, pointer, msg string) record.Problems {
+	return record.Problems{{Severity: record.SeverityError, Code: code, Pointer: pointer, Message: msg}}
+}
+
+func internalError(c *gin.Context) {
+	problem(c, http.StatusInternalServerError, "Internal error", "The gateway failed; the request id identifies it in the logs.", nil)
+}
+
+func tooLarge(c *gin.Context, limit int64) {
+	problem(c, http.StatusRequestEntityTooLarge, "Body too large",
+		fmt.Sprintf("The request body is larger than the limit of %d bytes.", limit), one("BODY_TOO_LARGE", "", "Send a smaller body."))
+}
+
+func isFHIR(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/fhir/") }
+
+// mediaType returns the request's media type, lower-cased, without parameters.
+func mediaType(c *gin.Context) string {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(mt)
+}
+
+// requireType answers 415 unless the request's media type is one of types.
+func requireType(c *gin.Context, types ...string) bool {
+	mt := mediaType(c)
+	for _, t := range types {
+		if mt == t {
+			return true
+		}
+	}
+	problem(c, http.StatusUnsupportedMediaType, "Unsupported media type",
+		"Send the body as "+strings.Join(types, " or ")+".", one("CONTENT_TYPE", "", "Wrong or missing Content-Type."))
+	return false
+}
+
+// readBody reads the (already size-capped) body; false means an answer was sent.
+func readBody(c *gin.Context, limit int64) ([]byte, bool) {
+	data, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			tooLarge(c, limit)
+			return nil, false
+		}
+		problem(c, http.StatusBadRequest, "Unreadable body", "The request body could not be read.", nil)
+		return nil, false
+	}
+	return data, true
+}
+
+// wantsJSON reports whether the client prefers JSON to the default.
+func wantsJSON(c *gin.Context) bool {
+	for _, part := range strings.Split(c.GetHeader("Accept"), ",") {
+		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
+		if mt == "application/json" {
+			return true
+		}
+	}
+	return false
+}

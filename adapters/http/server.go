@@ -1,0 +1,142 @@
+// Package httpapi is casebridge's HTTP gateway: thin Gin handlers that
+// decode, call the library (internal/claims, mapping/…) and encode. It
+// imports nothing that the CLI does not also use, and httptest can drive it.
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/rs/zerolog"
+
+	"github.com/casebridge/casebridge/internal/config"
+	"github.com/casebridge/casebridge/internal/control"
+	"github.com/casebridge/casebridge/internal/profile"
+)
+
+// Server holds the gateway's dependencies.
+type Server struct {
+	cfg  config.Config
+	log  zerolog.Logger
+	now  func() time.Time
+	next func() (int, error) // control-number allocator
+}
+
+// Option changes a Server.
+type Option func(*Server)
+
+// WithClock sets the clock (tests).
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// WithControlNumbers sets the control-number allocator (tests).
+func WithControlNumbers(next func() (int, error)) Option { return func(s *Server) { s.next = next } }
+
+// New builds the gateway.
+func New(cfg config.Config, log zerolog.Logger, opts ...Option) *Server {
+	s := &Server{cfg: cfg, log: log, now: time.Now}
+	s.next = func() (int, error) { return control.Next(cfg.StateDir) }
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Handler returns the routes.
+func (s *Server) Handler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	_ = r.SetTrustedProxies(nil)
+	r.Use(s.requestID, s.accessLog, s.recovery, s.limitBody)
+	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "Not found", "No such route.", nil) })
+	r.NoMethod(func(c *gin.Context) {
+		problem(c, http.StatusMethodNotAllowed, "Method not allowed", "This route does not accept that method.", nil)
+	})
+
+	r.GET("/livez", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.readyz)
+	r.GET("/", s.page)
+
+	v1 := r.Group("/v1")
+	v1.POST("/claims/837d", s.claim837d)
+	v1.POST("/records/check", s.checkRecord)
+	s.routes835(v1)
+	s.routesFHIR(r, v1)
+	return r
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	if _, err := profile.Load(s.cfg.Profile, s.cfg.ProfilesDir); err != nil {
+		problem(c, http.StatusServiceUnavailable, "Not ready", "The configured trading-partner profile cannot be loaded.", nil)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+var reRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// requestID takes a well-formed X-Request-ID or makes one, and echoes it.
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-ID")
+	if !reRequestID.MatchString(id) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Set("request_id", id)
+	c.Header("X-Request-ID", id)
+	c.Next()
+}
+
+// accessLog logs route template, status, latency, sizes and request id: never
+// bodies, query values or anything else that may hold PHI.
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	ev := s.log.Info()
+	if c.Writer.Status() >= 500 {
+		ev = s.log.Error()
+	}
+	ev.Str("request_id", c.GetString("request_id")).
+		Str("method", c.Request.Method).
+		Str("route", route).
+		Int("status", c.Writer.Status()).
+		Dur("latency", time.Since(start)).
+		Int64("bytes_in", c.Request.ContentLength).
+		Int("bytes_out", c.Writer.Size()).
+		Msg("request")
+}
+
+// recovery turns a panic into a problem (or OperationOutcome) 500 and logs
+// only the route: the panic value could hold PHI.
+func (s *Server) recovery(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error().Str("request_id", c.GetString("request_id")).Str("route", c.FullPath()).Msg("panic recovered")
+			if c.Writer.Written() {
+				c.Abort()
+				return
+			}
+			internalError(c)
+		}
+	}()
+	c.Next()
+}
+
+// limitBody caps request bodies; reads past the cap fail and answer 413.
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > s.cfg.MaxBodyBytes {
+		tooLarge(c, s.cfg.MaxBodyBytes)
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	c.Next()
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+
+	"github.com/casebridge/casebridge/adapters/x12"
+	"github.com/casebridge/casebridge/mapping/remit"
+)
+
+func cmd835(args []string, env *environ) int {
+	fs := flag.NewFlagSet("835", flag.ContinueOnError)
+	format := fs.String("format", "json", "output: json (findings report), table (for people), fhir (ClaimResponse Bundles)")
+	at := fs.String("at", "", "with --format fhir: creation time (RFC 3339) when the 835 has no BPR16 date")
+	name, code := oneInput(fs, args, env)
+	if code >= 0 {
+		return code
+	}
+	switch *format {
+	case "json", "table", "fhir":
+	default:
+		env.errorf("--format must be json, table or fhir")
+		return exitUsage
+	}
+	in, err := openInput(name, env)
+	if err != nil {
+		env.errorf("%v", err)
+		return exitUnread
+	}
+	defer in.Close()
+	if *format == "fhir" {
+		return remitFHIR(in, *at, env)
+	}
+	rep, err := remit.BuildReport(in, remit.Options{})
+	if err != nil {
+		return unreadable835(name, err, env)
+	}
+	for _, w := range rep.Warnings {
+		env.errorf("warning %s at segment %d (%s): %s", w.Code, w.SegmentNumber, w.SegmentID, w.Message)
+	}
+	if *format == "table" {
+		if err := remit.WriteTable(env.stdout, rep); err != nil {
+			return exitInternal
+		}
+		return exitOK
+	}
+	enc := json.NewEncoder(env.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		return exitInternal
+	}
+	return exitOK
+}
+
+// unreadable835 reports a file that cannot be read: exit 2 with its position.
+func unreadable835(name string, err error, env *environ) int {
+	var xe *x12.Error
+	if errors.As(err, &xe) {
+		env.errorf("%s: %v", name, xe)
+		return exitUnread
+	}
+	env.errorf("%s: cannot be read", name)
+	return exitUnread
+}

@@ -1,0 +1,165 @@
+package scrub_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casebridge/casebridge/internal/money"
+	"github.com/casebridge/casebridge/internal/record"
+	"github.com/casebridge/casebridge/internal/scrub"
+)
+
+func base(t *testing.T) *record.Record {
+	t.Helper()
+	data, err := os.ReadFile("../../testdata/records/dependent.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, probs, err := record.DecodeBytes(data)
+	if err != nil || probs.HasErrors() {
+		t.Fatalf("%v %v", err, probs)
+	}
+	return rec
+}
+
+var today = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+
+func amt(s string) *money.Amount { a := money.MustParse(s); return &a }
+
+func TestCleanRecordHasNoErrors(t *testing.T) {
+	probs := scrub.Check(base(t), scrub.Options{AttachmentDelivery: "275", Today: today})
+	if probs.HasErrors() {
+		t.Fatalf("unexpected errors: %+v", probs.Errors())
+	}
+	if len(probs) != 0 {
+		t.Fatalf("unexpected warnings on a fully documented record: %+v", probs)
+	}
+}
+
+func TestRules(t *testing.T) {
+	tests := []struct {
+		name     string
+		mutate   func(r *record.Record)
+		severity string
+		code     string
+		pointer  string
+	}{
+		{"npi check digit", func(r *record.Record) { r.BillingProvider.NPI = "1234567890" }, "error", "NPI_CHECK_DIGIT", "/billing_provider/npi"},
+		{"npi format", func(r *record.Record) { r.BillingProvider.NPI = "12345" }, "error", "NPI_FORMAT", "/billing_provider/npi"},
+		{"rendering npi", func(r *record.Record) { r.RenderingProvider.NPI = "1987654321" }, "error", "NPI_CHECK_DIGIT", "/rendering_provider/npi"},
+		{"impossible date", func(r *record.Record) { r.Services[1].Date = "2026-02-30" }, "error", "DATE_INVALID", "/services/1/date"},
+		{"bad date format", func(r *record.Record) { r.Services[0].Date = "10/05/2026" }, "error", "DATE_INVALID", "/services/0/date"},
+		{"birth date", func(r *record.Record) { r.Patient.BirthDate = "2015-13-01" }, "error", "DATE_INVALID", "/patient/birth_date"},
+		{"D9997 before 2020", func(r *record.Record) { r.Services[0].Date = "2019-12-31" }, "error", "CODE_NOT_YET_VALID", "/services/0/date"},
+		{"future date", func(r *record.Record) { r.Services[0].Date = "2027-01-02" }, "error", "DATE_IN_FUTURE", "/services/0/date"},
+		{"zero charge", func(r *record.Record) { r.Services[0].Charge = amt("0") }, "error", "CHARGE_NOT_POSITIVE", "/services/0/charge"},
+		{"negative charge", func(r *record.Record) { r.Services[1].Charge = amt("-5") }, "error", "CHARGE_NOT_POSITIVE", "/services/1/charge"},
+		{"missing charge", func(r *record.Record) { r.Services[1].Charge = nil }, "error", "REQUIRED", "/services/1/charge"},
+		{"missing member id", func(r *record.Record) { r.Subscriber.MemberID = "" }, "error", "MEMBER_ID_REQUIRED", "/subscriber/member_id"},
+		{"record id too long", func(r *record.Record) { r.RecordID = strings.Repeat("A", 21) }, "error", "ID_LENGTH", "/record_id"},
+		{"record id delimiter", func(r *record.Record) { r.RecordID = "CM*1" }, "error", "ID_DELIMITER", "/record_id"},
+		{"record id missing", func(r *record.Record) { r.RecordID = "" }, "error", "REQUIRED", "/record_id"},
+		{"unknown frequency", func(r *record.Record) { r.Frequency = "corrected" }, "error", "FREQUENCY_UNKNOWN", "/frequency"},
+		{"replacement without icn", func(r *record.Record) { r.Frequency = "replacement" }, "error", "PAYER_CLAIM_NUMBER_REQUIRED", "/payer_claim_number"},
+		{"void without icn", func(r *record.Record) { r.Frequency = "void" }, "error", "PAYER_CLAIM_NUMBER_REQUIRED", "/payer_claim_number"},
+		{"look-alike D9910", func(r *record.Record) { r.Services[0].Code = "D9910" }, "error", "CODE_LOOKALIKE", "/services/0/code"},
+		{"look-alike D9911", func(r *record.Record) { r.Services[0].Code = "D9911" }, "error", "CODE_LOOKALIKE", "/services/0/code"},
+		{"look-alike D9920", func(r *record.Record) { r.Services[0].Code = "D9920" }, "error", "CODE_LOOKALIKE", "/services/0/code"},
+		{"look-alike D9995", func(r *record.Record) { r.Services[0].Code = "D9995" }, "error", "CODE_LOOKALIKE", "/services/0/code"},
+		{"look-alike D9996", func(r *record.Record) { r.Services[0].Code = "D9996" }, "error", "CODE_LOOKALIKE", "/services/0/code"},
+		{"look-alike D9973", func(r *record.Record) { r.Services[1].Code = "D9973" }, "error", "CODE_LOOKALIKE", "/services/1/code"},
+		{"not case management", func(r *record.Record) { r.Services[0].Code = "D1110" }, "error", "CODE_NOT_CASE_MANAGEMENT", "/services/0/code"},
+		{"five diagnoses", func(r *record.Record) { r.Diagnoses = []string{"F84.0", "G80.0", "Z74.09", "F70", "Q90.9"} }, "error", "DIAGNOSES_TOO_MANY", "/diagnoses"},
+		{"bad diagnosis", func(r *record.Record) { r.Diagnoses = []string{"84.0"} }, "error", "DIAGNOSIS_INVALID", "/diagnoses/0"},
+		{"eleven attachments", func(r *record.Record) {
+			for i := 0; i < 8; i++ {
+				r.Attachments = append(r.Attachments, record.Attachment{ID: "EXTRA" + string(rune('A'+i)), ReportType: "OZ", Transmission: "FX"})
+			}
+		}, "error", "ATTACHMENTS_TOO_MANY", "/attachments"},
+		{"two D9997 same date", func(r *record.Record) { r.Services[1].Date = r.Services[0].Date }, "error", "D9997_SAME_DATE", "/services/1/date"},
+		{"undocumented special needs", func(r *record.Record) { r.SpecialNeeds = nil; r.Diagnoses = nil }, "error", "SPECIAL_NEEDS_UNDOCUMENTED", "/services/0/code"},
+		{"duplicate line id", func(r *record.Record) { r.Services[1].LineID = r.Services[0].LineID }, "error", "LINE_ID_DUPLICATE", "/services/1/line_id"},
+		{"bad report type", func(r *record.Record) { r.Attachments[0].ReportType = "77" }, "error", "ATTACHMENT_REPORT_TYPE", "/attachments/0/report_type"},
+		{"bad transmission", func(r *record.Record) { r.Attachments[0].Transmission = "XX" }, "error", "ATTACHMENT_TRANSMISSION", "/attachments/0/transmission"},
+		{"attachment id short", func(r *record.Record) { r.Attachments[0].ID = "A" }, "error", "ID_LENGTH", "/attachments/0/id"},
+		{"bad base64", func(r *record.Record) { r.Attachments[0].Data = "not base64!" }, "error", "ATTACHMENT_DATA_INVALID", "/attachments/0/data"},
+		{"no services", func(r *record.Record) { r.Services = nil }, "error", "SERVICES_REQUIRED", "/services"},
+		{"bad gender", func(r *record.Record) { r.Patient.Gender = "X" }, "error", "GENDER_INVALID", "/patient/gender"},
+		{"bad relationship", func(r *record.Record) { r.Patient.Relationship = "cousin" }, "error", "RELATIONSHIP_INVALID", "/patient/relationship"},
+		{"tax id", func(r *record.Record) { r.BillingProvider.TaxID = "12-3456789" }, "error", "TAX_ID_INVALID", "/billing_provider/tax_id"},
+		{"pos", func(r *record.Record) { r.PlaceOfService = "1" }, "error", "PLACE_OF_SERVICE_INVALID", "/place_of_service"},
+		{"cm type", func(r *record.Record) { r.Services[0].CaseManagementType = "magic" }, "error", "CASE_MANAGEMENT_TYPE_INVALID", "/services/0/case_management_type"},
+		{"self needs address", func(r *record.Record) { r.Patient = nil }, "error", "ADDRESS_REQUIRED", "/subscriber/address"},
+
+		{"no minutes", func(r *record.Record) { r.Services[0].Minutes = 0 }, "warning", "MINUTES_MISSING", "/services/0/minutes"},
+		{"no credential", func(r *record.Record) { r.Services[1].Staff.Credential = "" }, "warning", "STAFF_CREDENTIAL_MISSING", "/services/1/staff/credential"},
+		{"no staff", func(r *record.Record) { r.Services[1].Staff = nil }, "warning", "STAFF_MISSING", "/services/1/staff"},
+		{"no reason", func(r *record.Record) { r.Services[0].Reason = "" }, "warning", "REASON_MISSING", "/services/0/reason"},
+		{"no actions", func(r *record.Record) { r.Services[0].Actions = " " }, "warning", "ACTIONS_MISSING", "/services/0/actions"},
+		{"no benefit", func(r *record.Record) { r.Services[1].PatientBenefit = "" }, "warning", "PATIENT_BENEFIT_MISSING", "/services/1/patient_benefit"},
+		{"no follow up", func(r *record.Record) { r.Services[1].FollowUp = "" }, "warning", "FOLLOW_UP_MISSING", "/services/1/follow_up"},
+		{"no documentation", func(r *record.Record) { r.Narrative = ""; r.Attachments = nil }, "warning", "DOCUMENTATION_MISSING", "/narrative"},
+		{"no prior auth", func(r *record.Record) { r.PriorAuthorization = "" }, "warning", "PRIOR_AUTH_MISSING", "/prior_authorization"},
+		{"long narrative", func(r *record.Record) { r.Narrative = strings.Repeat("word ", 90) }, "warning", "NARRATIVE_TRUNCATED", "/narrative"},
+		{"text cleaned", func(r *record.Record) { r.Narrative = "Time: 45 min* ok~" }, "warning", "TEXT_CLEANED", "/narrative"},
+		{"text cleaned name", func(r *record.Record) { r.Patient.LastName = "Nguyễn" }, "warning", "TEXT_CLEANED", "/patient/last_name"},
+		{"interpreter", func(r *record.Record) { r.Services[0].CaseManagementType = "interpreter_services" }, "warning", "MORE_SPECIFIC_CODE", "/services/0/case_management_type"},
+		{"transportation", func(r *record.Record) { r.Services[1].CaseManagementType = "transportation" }, "warning", "MORE_SPECIFIC_CODE", "/services/1/case_management_type"},
+		{"care coordination", func(r *record.Record) { r.Services[0].CaseManagementType = "care_coordination" }, "warning", "MORE_SPECIFIC_CODE", "/services/0/case_management_type"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := base(t)
+			tc.mutate(r)
+			probs := scrub.Check(r, scrub.Options{AttachmentDelivery: "275", Today: today})
+			for _, p := range probs {
+				if p.Code == tc.code && p.Pointer == tc.pointer && p.Severity == tc.severity {
+					if p.Message == "" {
+						t.Errorf("empty message")
+					}
+					return
+				}
+			}
+			t.Errorf("want %s %s at %s, got %+v", tc.severity, tc.code, tc.pointer, probs)
+		})
+	}
+}
+
+func TestAttachmentDeliveryWarning(t *testing.T) {
+	probs := scrub.Check(base(t), scrub.Options{Today: today})
+	var got []string
+	for _, p := range probs {
+		if p.Code == "ATTACHMENT_DELIVERY_UNCONFIGURED" {
+			got = append(got, p.Pointer)
+		}
+	}
+	// only the EL attachment (index 1) needs a delivery route
+	if len(got) != 1 || got[0] != "/attachments/1/transmission" {
+		t.Fatalf("got %v", got)
+	}
+}
+
+func TestMessagesCarryNoPHI(t *testing.T) {
+	r := base(t)
+	r.BillingProvider.NPI = "1234567890"
+	r.Subscriber.MemberID = "SECRET*ID"
+	r.Patient.BirthDate = "2015-02-31"
+	r.Narrative = "SECRETNARRATIVE~"
+	for _, p := range scrub.Check(r, scrub.Options{Today: today}) {
+		for _, v := range []string{"1234567890", "SECRET", "2015-02-31", "Nguyen", "Lily"} {
+			if strings.Contains(p.Message, v) {
+				t.Errorf("%s message quotes record data: %s", p.Code, p.Message)
+			}
+		}
+	}
+}
+
+func TestNPIValid(t *testing.T) {
+	for npi, want := range map[string]bool{"1234567893": true, "1987654328": true, "1234567890": false, "123456789": false, "12345678A3": false} {
+		if got := scrub.NPIValid(npi); got != want {
+			t.Errorf("NPIValid(%s) = %v", npi, got)
+		}
+	}
+}

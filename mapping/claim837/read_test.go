@@ -1,0 +1,172 @@
+package claim837_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casebridge/casebridge/internal/profile"
+	"github.com/casebridge/casebridge/internal/record"
+	"github.com/casebridge/casebridge/mapping/claim837"
+)
+
+func records(t testing.TB) map[string]*record.Record {
+	t.Helper()
+	files, _ := filepath.Glob("../../testdata/records/*.json")
+	if len(files) == 0 {
+		t.Fatal("no records in testdata/records")
+	}
+	out := map[string]*record.Record{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, probs, err := record.DecodeBytes(data)
+		if err != nil || probs.HasErrors() {
+			t.Fatalf("%s: %v %v", f, err, probs)
+		}
+		out[filepath.Base(f)] = rec
+	}
+	return out
+}
+
+// x12View is what of rec an 837D carries: defaults applied, text cleaned,
+// diagnoses without dots, the narrative as NTE holds it, per-line
+// case-management details dropped, submitter and receiver resolved.
+func x12View(rec *record.Record, prof *profile.Profile) *record.Record {
+	r := rec.WithDefaults()
+	clean := func(s string) string { c, _ := record.CleanText(s); return c }
+	sub := &record.Submitter{Name: prof.Submitter.Name, ID: prof.Submitter.ID, ContactName: prof.Submitter.ContactName, Phone: prof.Submitter.Phone, Email: prof.Submitter.Email}
+	if r.Submitter != nil {
+		if r.Submitter.Name != "" {
+			sub.Name = r.Submitter.Name
+		}
+		if r.Submitter.ID != "" {
+			sub.ID = r.Submitter.ID
+		}
+		if r.Submitter.ContactName != "" || r.Submitter.Phone != "" || r.Submitter.Email != "" {
+			sub.ContactName, sub.Phone, sub.Email = r.Submitter.ContactName, r.Submitter.Phone, r.Submitter.Email
+		}
+	}
+	sub.Name, sub.ContactName, sub.Email = clean(sub.Name), clean(sub.ContactName), clean(sub.Email)
+	r.Submitter = sub
+	rcv := &record.Receiver{Name: prof.Receiver.Name, ID: prof.Receiver.ID}
+	if r.Receiver != nil && r.Receiver.Name != "" {
+		rcv.Name = r.Receiver.Name
+	}
+	if r.Receiver != nil && r.Receiver.ID != "" {
+		rcv.ID = r.Receiver.ID
+	}
+	rcv.Name = clean(rcv.Name)
+	r.Receiver = rcv
+	addr := func(a *record.Address) {
+		if a != nil {
+			a.Line1, a.Line2, a.City = clean(a.Line1), clean(a.Line2), clean(a.City)
+		}
+	}
+	r.BillingProvider.Name = clean(r.BillingProvider.Name)
+	addr(r.BillingProvider.Address)
+	if rp := r.RenderingProvider; rp != nil {
+		rp.FirstName, rp.LastName = clean(rp.FirstName), clean(rp.LastName)
+	}
+	r.Payer.Name = clean(r.Payer.Name)
+	r.Subscriber.FirstName, r.Subscriber.LastName = clean(r.Subscriber.FirstName), clean(r.Subscriber.LastName)
+	addr(r.Subscriber.Address)
+	if p := r.Patient; p != nil {
+		p.FirstName, p.LastName = clean(p.FirstName), clean(p.LastName)
+		addr(p.Address)
+	}
+	r.SpecialNeeds = nil
+	for i, d := range r.Diagnoses {
+		r.Diagnoses[i] = record.NormalizeDiagnosis(d)
+	}
+	if len(r.Diagnoses) == 0 {
+		r.Diagnoses = nil
+	}
+	r.Narrative = strings.Join(claim837.NarrativeSegments(r.Narrative), " ")
+	for i := range r.Services {
+		s := r.Services[i]
+		r.Services[i] = record.Service{LineID: s.LineID, Date: s.Date, Code: s.Code, Charge: s.Charge, Units: s.Units}
+	}
+	for i, a := range r.Attachments {
+		id := a.ID
+		if a.Transmission == "AA" {
+			id = ""
+		}
+		r.Attachments[i] = record.Attachment{ID: id, ReportType: a.ReportType, Transmission: a.Transmission}
+	}
+	if len(r.Attachments) == 0 {
+		r.Attachments = nil
+	}
+	return r
+}
+
+func TestRoundTrip(t *testing.T) {
+	prof := profile.Default()
+	for name, rec := range records(t) {
+		t.Run(name, func(t *testing.T) {
+			out, err := claim837.Write(rec, prof, claim837.Options{ControlNumber: 7, At: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []*record.Record
+			if err := claim837.Read(bytes.NewReader(out), func(r *record.Record) error { got = append(got, r); return nil }); err != nil {
+				t.Fatalf("read back: %v", err)
+			}
+			if len(got) != 1 {
+				t.Fatalf("%d claims read back, want 1", len(got))
+			}
+			want := x12View(rec, prof)
+			// compared as JSON: amounts compare by value ("120.00" == "120")
+			g, _ := jsonOf(got[0])
+			w, _ := jsonOf(want)
+			if !bytes.Equal(g, w) {
+				t.Errorf("round trip differs:\n got %s\nwant %s", g, w)
+			}
+		})
+	}
+}
+
+func TestReadPublicSamples(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/837d/public/*.x12")
+	if len(files) < 3 {
+		t.Fatalf("public samples missing: %v", files)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []*record.Record
+			if err := claim837.Read(bytes.NewReader(data), func(r *record.Record) error { got = append(got, r); return nil }); err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if len(got) != 1 {
+				t.Fatalf("%d claims, want 1", len(got))
+			}
+			r := got[0]
+			if r.RecordID == "" || len(r.Services) == 0 || r.Services[0].Charge == nil || r.Services[0].Date == "" && !strings.Contains(f, "machete") {
+				t.Errorf("claim incompletely read: %+v", r)
+			}
+		})
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	for _, pattern := range []string{"../../testdata/837d/*.x12", "../../testdata/837d/public/*.x12"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			if data, err := os.ReadFile(file); err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_ = claim837.Read(bytes.NewReader(data), func(*record.Record) error { return nil })
+	})
+}
