@@ -118,7 +118,7 @@ func (s *Server) generate(c *gin.Context, rec *record.Record, prof *profile.Prof
 	s.log.Info().Str("request_id", c.GetString("request_id")).Int("lines", len(rec.Services)).
 		Int("warnings", len(res.Problems)).Str("control_number", res.ControlNumbers.Interchange).Msg("837D generated")
 	if wantsJSON(c) {
-		c.JSON(http.StatusOK, ClaimResponse{X12: string(res.X12), Warnings: res.Problems.Warnings(), ControlNumbers: res.ControlNumbers})
+		c.PureJSON(http.StatusOK, ClaimResponse{X12: string(res.X12), Warnings: res.Problems.Warnings(), ControlNumbers: res.ControlNumbers})
 		return
 	}
 	c.Header("Casebridge-Warnings", strconv.Itoa(len(res.Problems.Warnings())))
@@ -162,5 +162,5 @@ func (s *Server) checkRecord(c *gin.Context) {
 		problem(c, http.StatusBadRequest, "Malformed JSON", "The body is not a JSON object.", one("JSON_SYNTAX", "", se.Error()))
 		return
 	}
-	c.JSON(http.StatusOK, rep)
+	c.PureJSON(http.StatusOK, rep)
 }

@@ -57,5 +57,5 @@ func (s *Server) findings(c *gin.Context) {
 	}
 	s.log.Info().Str("request_id", c.GetString("request_id")).Int("remittances", len(rep.Remittances)).
 		Int("warnings", len(rep.Warnings)).Msg("835 read")
-	c.JSON(http.StatusOK, rep)
+	c.PureJSON(http.StatusOK, rep)
 }

@@ -57,7 +57,7 @@ func (s *Server) Handler() http.Handler {
 		problem(c, http.StatusMethodNotAllowed, "Method not allowed", "This route does not accept that method.", nil)
 	})
 
-	r.GET("/livez", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/livez", func(c *gin.Context) { c.PureJSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
 	r.GET("/", s.page)
 
@@ -74,7 +74,7 @@ func (s *Server) readyz(c *gin.Context) {
 		problem(c, http.StatusServiceUnavailable, "Not ready", "The configured trading-partner profile cannot be loaded.", nil)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	c.PureJSON(http.StatusOK, gin.H{"status": "ready"})
 }
 
 var reRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)

@@ -199,6 +199,7 @@ func cmdCheck(args []string, env *environ) int {
 	}
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	if err := enc.Encode(rep); err != nil {
 		return exitInternal
 	}

@@ -47,6 +47,7 @@ func cmd835(args []string, env *environ) int {
 	}
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	if err := enc.Encode(rep); err != nil {
 		return exitInternal
 	}

@@ -1,13 +1,19 @@
 package record
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 // X12Delimiters are the delimiters casebridge writes (element, component,
 // repetition, segment). Free text that contains them is cleaned.
 const X12Delimiters = "*:^~"
 
-// CleanText makes free text safe for an X12 element: delimiters, control
-// characters and characters outside printable ASCII become spaces, runs of
+// CleanText makes free text safe for an X12 element: diacritics are dropped
+// ("José" → "JOSE"), delimiters, control characters and other characters
+// outside printable ASCII become spaces, runs of
 // spaces collapse, the ends are trimmed, and letters are upper-cased (what
 // payers expect). changed reports whether anything but case and surrounding
 // space was altered.
@@ -15,7 +21,11 @@ func CleanText(s string) (clean string, changed bool) {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true // drop leading spaces
-	for _, r := range s {
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			changed = true // a diacritic: "é" travels as "E"
+			continue
+		}
 		if r < 0x20 || r > 0x7e || strings.ContainsRune(X12Delimiters, r) {
 			changed = true
 			r = ' '

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("CASEBRIDGE_STATE_DIR", t.TempDir())
+	var out, errb bytes.Buffer
+	code = run(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const rec = "../../testdata/records/"
+
+func TestCLI837dGolden(t *testing.T) {
+	// the golden files were written with control numbers 1001.. in file order
+	files, _ := filepath.Glob(rec + "*.json")
+	for i, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		want, err := os.ReadFile("../../testdata/837d/" + name + ".x12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, out, _ := runCLI(t, "", "837d", f, "--newlines", "--control-number", itoa(1001+i), "--at", "2026-11-27T10:00:00Z")
+		if code != 0 {
+			t.Fatalf("%s: exit %d", name, code)
+		}
+		if out != string(want) {
+			t.Errorf("%s: CLI output differs from golden file", name)
+		}
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestCLIExitCodes(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stdin  string
+		code   int
+		stdout bool
+		stderr string
+	}{
+		{"no args", nil, "", 64, false, "usage"},
+		{"unknown command", []string{"frobnicate"}, "", 64, false, "unknown command"},
+		{"bad flag", []string{"837d", "--nope", rec + "self.json"}, "", 64, false, "nope"},
+		{"two files", []string{"837d", rec + "self.json", rec + "void.json"}, "", 64, false, "exactly one"},
+		{"production without number", []string{"837d", "--usage", "P", rec + "self.json"}, "", 64, false, "control-number"},
+		{"bad control number", []string{"837d", "--control-number", "0", rec + "self.json"}, "", 64, false, "control-number"},
+		{"bad at", []string{"837d", "--at", "yesterday", rec + "self.json"}, "", 64, false, "RFC 3339"},
+		{"unknown profile", []string{"837d", "--profile", "nosuch", rec + "self.json"}, "", 64, false, "profile"},
+		{"not json", []string{"837d", "../../testdata/records-invalid/not-json.json"}, "", 2, false, "not valid JSON"},
+		{"missing file", []string{"837d", "/no/such/file.json"}, "", 2, false, "cannot open"},
+		{"shape errors", []string{"837d", "../../testdata/records-invalid/unknown-field.json"}, "", 1, false, "UNKNOWN_FIELD at /colour"},
+		{"scrub errors", []string{"837d", "../../testdata/records-invalid/scrub-errors.json"}, "", 1, false, "NPI_CHECK_DIGIT at /billing_provider/npi"},
+		{"stdin", []string{"837d", "-"}, mustRead(t, rec+"self.json"), 0, true, "warning"},
+		{"check ok", []string{"check", rec + "dependent.json"}, "", 0, true, ""},
+		{"check errors", []string{"check", "../../testdata/records-invalid/scrub-errors.json"}, "", 1, true, ""},
+		{"check not json", []string{"check", "../../testdata/records-invalid/not-json.json"}, "", 2, false, "JSON"},
+		{"835 no file", []string{"835"}, "", 64, false, "exactly one"},
+		{"835 not x12", []string{"835", "-"}, "hello", 2, false, "ISA"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, tc.stdin, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr: %s", code, tc.code, errs)
+			}
+			if (out != "") != tc.stdout {
+				t.Errorf("stdout written = %v, want %v: %q", out != "", tc.stdout, out)
+			}
+			if !strings.Contains(errs, tc.stderr) {
+				t.Errorf("stderr lacks %q: %s", tc.stderr, errs)
+			}
+		})
+	}
+}
+
+func TestCLIScrubErrorsListsEveryProblem(t *testing.T) {
+	code, out, errs := runCLI(t, "", "837d", "../../testdata/records-invalid/scrub-errors.json")
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	for _, want := range []string{
+		"ID_DELIMITER at /record_id",
+		"PAYER_CLAIM_NUMBER_REQUIRED at /payer_claim_number",
+		"NPI_CHECK_DIGIT at /billing_provider/npi",
+		"MEMBER_ID_REQUIRED at /subscriber/member_id",
+		"DATE_INVALID at /subscriber/birth_date",
+		"CODE_LOOKALIKE at /services/0/code",
+		"CHARGE_NOT_POSITIVE at /services/0/charge",
+		"D9997_SAME_DATE at /services/2/date",
+		"SPECIAL_NEEDS_UNDOCUMENTED at /services/1/code",
+	} {
+		if !strings.Contains(errs, "error "+want) {
+			t.Errorf("stderr lacks %q", want)
+		}
+	}
+	if strings.Contains(errs, "Doe") || strings.Contains(errs, "1980-02-30") {
+		t.Errorf("stderr quotes PHI: %s", errs)
+	}
+}
+
+func TestCLIControlNumbersDoNotRepeat(t *testing.T) {
+	t.Setenv("CASEBRIDGE_STATE_DIR", t.TempDir())
+	seen := map[string]bool{}
+	for i := 0; i < 3; i++ {
+		var out, errb bytes.Buffer
+		if code := run([]string{"837d", rec + "self.json"}, nil, &out, &errb); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		isa13 := out.String()[90:99]
+		if seen[isa13] {
+			t.Fatalf("control number %s repeated", isa13)
+		}
+		seen[isa13] = true
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}

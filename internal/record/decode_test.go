@@ -1,0 +1,112 @@
+package record_test
+
+import (
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/casebridge/casebridge/internal/record"
+)
+
+func TestDecodeShapeProblems(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/records-invalid/unknown-field.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, probs, err := record.DecodeBytes(data)
+	if err != nil || rec != nil {
+		t.Fatalf("want problems, got rec=%v err=%v", rec, err)
+	}
+	want := map[string]string{
+		"/billing_provider/fax": "UNKNOWN_FIELD",
+		"/colour":               "UNKNOWN_FIELD",
+		"/services/0/charge":    "MONEY_INVALID",
+		"/services/1/charge":    "MONEY_INVALID",
+		"/services/1/units":     "TYPE_MISMATCH",
+	}
+	got := map[string]string{}
+	for _, p := range probs {
+		if p.Severity != record.SeverityError {
+			t.Errorf("%s: severity %s", p.Pointer, p.Severity)
+		}
+		got[p.Pointer] = p.Code
+	}
+	for ptr, code := range want {
+		if got[ptr] != code {
+			t.Errorf("%s: got %q, want %s", ptr, got[ptr], code)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %v", got)
+	}
+}
+
+func TestDecodeSyntax(t *testing.T) {
+	for _, in := range []string{"", "{", "[1,2]", `"x"`, `{"record_id":"A"} {}`, "{\"a\":1,}"} {
+		_, _, err := record.DecodeBytes([]byte(in))
+		var se *record.SyntaxError
+		if !errors.As(err, &se) {
+			t.Errorf("%q: want SyntaxError, got %v", in, err)
+		}
+	}
+}
+
+func TestMoneyAcceptsNumbersAndStrings(t *testing.T) {
+	in := `{"record_id":"A","billing_provider":{"name":"n","npi":"1"},"payer":{"name":"p","id":"i"},
+	"subscriber":{"member_id":"m","last_name":"l"},"patient":null,
+	"services":[{"date":"2026-01-01","charge":85},{"date":"2026-01-02","charge":"12.50"},{"date":"2026-01-03","charge":0.1}]}`
+	rec, probs, err := record.DecodeBytes([]byte(in))
+	if err != nil || probs.HasErrors() {
+		t.Fatalf("%v %v", err, probs)
+	}
+	for i, want := range []string{"85", "12.5", "0.1"} {
+		if got := rec.Services[i].Charge.X12(); got != want {
+			t.Errorf("line %d: %s, want %s", i, got, want)
+		}
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	tests := []struct {
+		in, want string
+		changed  bool
+	}{
+		{"Plain text", "PLAIN TEXT", false},
+		{"Time: 45 min", "TIME 45 MIN", true},
+		{"a*b~c^d", "A B C D", true},
+		{"  line\none  ", "LINE ONE", true},
+		{"José", "JOSE", true}, {"Nguyễn", "NGUYEN", true},
+	}
+	for _, tc := range tests {
+		got, changed := record.CleanText(tc.in)
+		if got != tc.want || changed != tc.changed {
+			t.Errorf("CleanText(%q) = %q, %v; want %q, %v", tc.in, got, changed, tc.want, tc.changed)
+		}
+	}
+}
+
+func TestPointerEscapes(t *testing.T) {
+	if got := record.Pointer("a/b", "c~d", 3); got != "/a~1b/c~0d/3" {
+		t.Errorf("got %s", got)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, dir := range []string{"../../testdata/records", "../../testdata/records-invalid"} {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if data, err := os.ReadFile(dir + "/" + e.Name()); err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rec, probs, err := record.DecodeBytes(data)
+		if err == nil && !probs.HasErrors() && rec == nil {
+			t.Fatal("no record, no problems, no error")
+		}
+		if rec != nil {
+			_ = rec.WithDefaults()
+		}
+	})
+}
