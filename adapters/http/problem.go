@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,15 +35,29 @@ func problem(c *gin.Context, status int, title, detail string, errs record.Probl
 		errs = record.Problems{}
 	}
 	slug := strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-"))
-	c.Header("Content-Type", "application/problem+json")
-	c.AbortWithStatusJSON(status, Problem{
+	c.Abort()
+	c.Render(status, problemRender{Problem{
 		Type:     problemType + slug,
 		Title:    title,
 		Status:   status,
 		Detail:   detail,
 		Instance: c.GetString("request_id"),
 		Errors:   errs,
-	})
+	}})
+}
+
+// problemRender writes problem JSON without HTML escaping.
+type problemRender struct{ p Problem }
+
+func (r problemRender) Render(w http.ResponseWriter) error {
+	r.WriteContentType(w)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r.p)
+}
+
+func (r problemRender) WriteContentType(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/problem+json")
 }
 
 func one(code, pointer, msg string) record.Problems {

@@ -36,6 +36,46 @@ func (d Delimiters) Contains(s string) bool {
 // Code is a stable, machine-readable error code.
 type Code string
 
+// Codes. The string values are stable and may be stored or mapped to
+// acknowledgment codes (TA1, 999) by callers.
+const (
+	// Reader: input does not start with ISA (after an optional BOM and
+	// whitespace).
+	CodeISAMissing Code = "ISA_MISSING"
+	// Reader/writer: an ISA that is short, misaligned, holds line breaks or
+	// declares unusable delimiters (alphanumeric, space, equal to each other).
+	CodeISAInvalid Code = "ISA_INVALID"
+	// Reader: a segment longer than ReaderOptions.MaxSegmentLength.
+	CodeSegmentTooLong Code = "SEGMENT_TOO_LONG"
+	// Reader/writer: a segment ID that is empty or not 2-3 upper-case
+	// letters/digits.
+	CodeSegmentIDInvalid Code = "SEGMENT_ID_INVALID"
+	// Reader: input ends inside a segment (no terminator).
+	CodeTruncated Code = "TRUNCATED"
+	// Reader: the underlying io.Reader failed (Err holds the cause).
+	CodeReadError Code = "READ_ERROR"
+	// Writer: a value holds a delimiter, CR or LF.
+	CodeDelimiterInData Code = "DELIMITER_IN_DATA"
+	// Writer: a call out of envelope order (GS before ISA, segment outside
+	// ST..SE, envelope segment through WriteSegment, ...).
+	CodeEnvelopeOrder Code = "ENVELOPE_ORDER"
+	// Writer: a header value that does not fit its field (width, range,
+	// missing required value).
+	CodeValueInvalid Code = "VALUE_INVALID"
+	// Writer: the underlying io.Writer failed (Err holds the cause).
+	CodeWriteError Code = "WRITE_ERROR"
+
+	// Envelope checks.
+	CodeIEA02Mismatch      Code = "IEA02_MISMATCH"      // ISA13 != IEA02
+	CodeGE02Mismatch       Code = "GE02_MISMATCH"       // GS06 != GE02
+	CodeSE02Mismatch       Code = "SE02_MISMATCH"       // ST02 != SE02
+	CodeSE01Count          Code = "SE01_COUNT"          // SE01 != segments ST..SE inclusive
+	CodeGE01Count          Code = "GE01_COUNT"          // GE01 != number of ST in the group
+	CodeIEA01Count         Code = "IEA01_COUNT"         // IEA01 != number of GS in the interchange
+	CodeEnvelopeUnclosed   Code = "ENVELOPE_UNCLOSED"   // ST/GS/ISA without its SE/GE/IEA
+	CodeEnvelopeUnexpected Code = "ENVELOPE_UNEXPECTED" // ST outside GS, SE without ST, data outside ST..SE, ...
+)
+
 // Error is the one error type of the package. Positions are 1-based; zero
 // means "not applicable". Error() never includes element values.
 type Error struct {
@@ -47,6 +87,7 @@ type Error struct {
 	Component int    // component position inside the element
 	Offset    int64  // byte offset of the segment start in the input
 	Msg       string // PHI-free description
+	Err       error  // underlying I/O error for READ_ERROR / WRITE_ERROR, else nil
 }
 
 func (e *Error) Error() string {
@@ -63,5 +104,12 @@ func (e *Error) Error() string {
 	if e.Loop != "" {
 		pos += " loop " + e.Loop
 	}
-	return fmt.Sprintf("x12: %s: %s at %s, byte %d", e.Code, e.Msg, pos, e.Offset)
+	s := fmt.Sprintf("x12: %s: %s at %s, byte %d", e.Code, e.Msg, pos, e.Offset)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
 }
+
+// Unwrap returns the underlying I/O error, if any.
+func (e *Error) Unwrap() error { return e.Err }

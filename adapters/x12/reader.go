@@ -1,0 +1,438 @@
+package x12
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strings"
+)
+
+// DefaultMaxSegmentLength is the segment length limit used when
+// ReaderOptions.MaxSegmentLength is zero.
+const DefaultMaxSegmentLength = 1 << 20
+
+// isaLen is the length of an ISA segment including its terminator.
+const isaLen = 106
+
+// isaSeparators are the 0-based offsets of the 16 element separators in an ISA.
+var isaSeparators = [16]int{3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103}
+
+// ReaderOptions configure a Reader.
+type ReaderOptions struct {
+	// MaxSegmentLength bounds one segment in bytes (terminator excluded).
+	// 0 or less means DefaultMaxSegmentLength. A longer segment stops the
+	// reader with SEGMENT_TOO_LONG.
+	MaxSegmentLength int
+}
+
+// Reader reads segments from an X12 stream. Delimiters come from each ISA;
+// a later ISA (concatenated interchanges) replaces them.
+//
+// Line breaks: CR and LF are never data. Any number of them may follow a
+// segment terminator, and CR/LF bytes inside a segment (wrapped lines) are
+// dropped. When the terminator is itself LF (or CR), blank lines are skipped
+// and the last segment may lack its terminator at end of input.
+//
+// Errors are *Error values. SEGMENT_ID_INVALID is recoverable: the bad
+// segment has been consumed and Next may be called again. Every other error
+// (and io.EOF) is final: Next keeps returning it.
+type Reader struct {
+	br      *bufio.Reader
+	max     int
+	delims  Delimiters
+	haveISA bool
+	off     int64 // bytes consumed
+	ordinal int   // ordinal of the last segment started
+	err     error // final error or io.EOF
+	scratch []byte
+}
+
+// NewReader returns a Reader on r. It buffers r; it never reads the whole
+// input at once.
+func NewReader(r io.Reader, opts ReaderOptions) *Reader {
+	max := opts.MaxSegmentLength
+	if max <= 0 {
+		max = DefaultMaxSegmentLength
+	}
+	return &Reader{br: bufio.NewReaderSize(r, 64<<10), max: max}
+}
+
+// Delimiters returns the delimiters of the current interchange. It is the
+// zero value until the first ISA has been read.
+func (r *Reader) Delimiters() Delimiters { return r.delims }
+
+// Offset returns the number of bytes consumed so far.
+func (r *Reader) Offset() int64 { return r.off }
+
+// ReadAll reads segments until the end of input. On an error it returns the
+// segments read before it together with the error.
+func ReadAll(rd io.Reader, opts ReaderOptions) ([]*Segment, error) {
+	r := NewReader(rd, opts)
+	var segs []*Segment
+	for {
+		s, err := r.Next()
+		if err == io.EOF {
+			return segs, nil
+		}
+		if err != nil {
+			return segs, err
+		}
+		segs = append(segs, s)
+	}
+}
+
+// Next returns the next segment, io.EOF at a clean end of input, or an
+// *Error. Each returned Segment is freshly allocated and owned by the caller.
+func (r *Reader) Next() (*Segment, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	if !r.haveISA {
+		return r.readFirst()
+	}
+	for {
+		c, err := r.br.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				r.err = io.EOF
+				return nil, io.EOF
+			}
+			return nil, r.readError(err)
+		}
+		if c == '\r' || c == '\n' {
+			r.off++
+			continue
+		}
+		_ = r.br.UnreadByte() // cannot fail right after ReadByte
+		if c == 'I' {
+			isISA, err := r.atISA()
+			if err != nil {
+				return nil, err
+			}
+			if isISA {
+				return r.readISA()
+			}
+		}
+		seg, skip, err := r.readSegment()
+		if skip {
+			continue
+		}
+		return seg, err
+	}
+}
+
+// fail records a final error and returns it.
+func (r *Reader) fail(e *Error) error {
+	r.err = e
+	return e
+}
+
+func (r *Reader) readError(err error) error {
+	return r.fail(&Error{Code: CodeReadError, Segment: r.ordinal + 1, Offset: r.off, Msg: "reading input failed", Err: err})
+}
+
+// readFirst skips an optional UTF-8 BOM and whitespace, then reads the ISA.
+func (r *Reader) readFirst() (*Segment, error) {
+	p, err := r.br.Peek(3)
+	if err != nil && err != io.EOF {
+		return nil, r.readError(err)
+	}
+	if len(p) == 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF {
+		_, _ = r.br.Discard(3)
+		r.off += 3
+	}
+	for {
+		c, err := r.br.ReadByte()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, r.readError(err)
+		}
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			r.off++
+			continue
+		}
+		_ = r.br.UnreadByte()
+		break
+	}
+	isISA, err := r.atISA()
+	if err != nil {
+		return nil, err
+	}
+	if !isISA {
+		return nil, r.fail(&Error{Code: CodeISAMissing, Segment: 1, Offset: r.off, Msg: "input does not start with an ISA segment"})
+	}
+	return r.readISA()
+}
+
+// atISA reports whether the unread input starts with an ISA segment: "ISA"
+// followed by something that cannot continue a segment ID.
+func (r *Reader) atISA() (bool, error) {
+	p, err := r.br.Peek(4)
+	if err != nil && err != io.EOF {
+		return false, r.readError(err)
+	}
+	if len(p) < 3 || p[0] != 'I' || p[1] != 'S' || p[2] != 'A' {
+		return false, nil
+	}
+	return len(p) == 3 || !isUpperAlnum(p[3]), nil
+}
+
+// readISA reads the fixed-width ISA at the current position and switches to
+// its delimiters.
+func (r *Reader) readISA() (*Segment, error) {
+	p, err := r.br.Peek(isaLen)
+	if err != nil && err != io.EOF {
+		return nil, r.readError(err)
+	}
+	r.ordinal++
+	bad := &Error{Code: CodeISAInvalid, Segment: r.ordinal, SegmentID: "ISA", Offset: r.off}
+	if len(p) < isaLen {
+		bad.Msg = "ISA is shorter than 106 bytes"
+		return nil, r.fail(bad)
+	}
+	d, elem, msg := parseISA(p)
+	if msg != "" {
+		bad.Element, bad.Msg = elem, msg
+		return nil, r.fail(bad)
+	}
+	seg := &Segment{ID: "ISA", Ordinal: r.ordinal, Offset: r.off, Delims: d}
+	seg.Elements = splitElements(string(p[:isaLen-1]), d.Element, len(isaSeparators)+1)
+	_, _ = r.br.Discard(isaLen)
+	r.off += isaLen
+	r.delims = d
+	r.haveISA = true
+	return seg, nil
+}
+
+// parseISA checks the 106 bytes of an ISA and returns its delimiters. On a
+// problem it returns the element it concerns (0 when none) and a message.
+func parseISA(p []byte) (d Delimiters, element int, msg string) {
+	if len(p) < isaLen || p[0] != 'I' || p[1] != 'S' || p[2] != 'A' {
+		return d, 0, "not a 106-byte ISA segment"
+	}
+	e, c, t := p[3], p[104], p[105]
+	if !validSeparator(e) {
+		return d, 0, "element separator is a letter, digit, space or line break"
+	}
+	// Alignment first: a field of the wrong width shifts everything after it.
+	field := 0 // ISA element holding position i
+	next := 0  // index into isaSeparators
+	for i := 3; i < isaLen-1; i++ {
+		if next < len(isaSeparators) && i == isaSeparators[next] {
+			if p[i] != e {
+				return d, field, "ISA element has the wrong width (fixed-width fields misaligned)"
+			}
+			next++
+			field++
+		} else if p[i] == e {
+			return d, field, "ISA element has the wrong width (fixed-width fields misaligned)"
+		}
+	}
+	if !validSeparator(c) || c == e {
+		return d, 16, "component separator (ISA16) is a letter, digit, space, line break or equal to the element separator"
+	}
+	if !validTerminator(t) || t == e || t == c {
+		return d, 0, "segment terminator is a letter, digit, space or equal to another separator"
+	}
+	field = 0
+	next = 0
+	for i := 3; i < isaLen-1; i++ {
+		if next < len(isaSeparators) && i == isaSeparators[next] {
+			next++
+			field++
+			continue
+		}
+		switch p[i] {
+		case t:
+			return d, field, "segment terminator inside the ISA"
+		case '\r', '\n':
+			return d, field, "line break inside the ISA"
+		}
+	}
+	d = Delimiters{Element: e, Component: c, Segment: t}
+	if rep := p[82]; validSeparator(rep) && rep != e && rep != c && rep != t {
+		d.Repetition = rep
+	}
+	return d, 0, ""
+}
+
+// validSeparator reports whether c may be an element, component or
+// repetition separator.
+func validSeparator(c byte) bool {
+	return !isAlnum(c) && c != ' ' && c != '\r' && c != '\n'
+}
+
+// validTerminator reports whether c may be a segment terminator (CR and LF
+// are allowed there).
+func validTerminator(c byte) bool {
+	return !isAlnum(c) && c != ' '
+}
+
+// readSegment reads one segment that does not start with CR/LF and is not
+// an ISA. skip is true for a blank line (terminator CR or LF).
+func (r *Reader) readSegment() (seg *Segment, skip bool, err error) {
+	t := r.delims.Segment
+	start := r.off
+	line, rerr := r.br.ReadSlice(t)
+	if rerr == bufio.ErrBufferFull {
+		r.scratch = append(r.scratch[:0], line...)
+		for rerr == bufio.ErrBufferFull {
+			if len(r.scratch) > r.max {
+				r.off += int64(len(r.scratch))
+				return nil, false, r.tooLong(start, r.scratch)
+			}
+			line, rerr = r.br.ReadSlice(t)
+			r.scratch = append(r.scratch, line...)
+		}
+		line = r.scratch
+	}
+	r.off += int64(len(line))
+	content := line
+	switch rerr {
+	case nil:
+		content = line[:len(line)-1]
+	case io.EOF:
+		if onlyWhitespace(content) {
+			r.err = io.EOF
+			return nil, false, io.EOF
+		}
+		if t != '\n' && t != '\r' {
+			r.ordinal++
+			return nil, false, r.fail(&Error{Code: CodeTruncated, Segment: r.ordinal, SegmentID: leadingID(content, r.delims.Element), Offset: start, Msg: "input ends inside a segment (no segment terminator)"})
+		}
+		// Line-terminated files often lack the final line break.
+	default:
+		return nil, false, r.readError(rerr)
+	}
+	if len(content) > r.max {
+		return nil, false, r.tooLong(start, content)
+	}
+	if bytes.IndexByte(content, '\r') >= 0 || bytes.IndexByte(content, '\n') >= 0 {
+		r.scratch = stripCRLF(r.scratch[:0], content)
+		content = r.scratch
+	}
+	if len(content) == 0 && (t == '\n' || t == '\r') {
+		return nil, true, nil
+	}
+	r.ordinal++
+	e := r.delims.Element
+	id := content
+	if n := bytes.IndexByte(content, e); n >= 0 {
+		id = content[:n]
+	}
+	if !validIDBytes(id) {
+		// Recoverable: the segment is consumed, the next one can be read.
+		return nil, false, &Error{Code: CodeSegmentIDInvalid, Segment: r.ordinal, Offset: start, Msg: "segment ID is empty or not 2-3 upper-case letters/digits"}
+	}
+	if string(id) == "ISA" {
+		return nil, false, r.fail(&Error{Code: CodeISAInvalid, Segment: r.ordinal, SegmentID: "ISA", Offset: start, Msg: "ISA split by line breaks or not at a segment start"})
+	}
+	n := bytes.Count(content, []byte{e}) + 1
+	seg = newSegment(n)
+	seg.Ordinal, seg.Offset, seg.Delims = r.ordinal, start, r.delims
+	splitInto(seg.Elements, string(content), e)
+	seg.ID = seg.Elements[0]
+	return seg, false, nil
+}
+
+// newSegment allocates a Segment with n elements, in one allocation for
+// the common sizes.
+func newSegment(n int) *Segment {
+	switch {
+	case n <= 4:
+		a := new(struct {
+			s Segment
+			e [4]string
+		})
+		a.s.Elements = a.e[:n:n]
+		return &a.s
+	case n <= 8:
+		a := new(struct {
+			s Segment
+			e [8]string
+		})
+		a.s.Elements = a.e[:n:n]
+		return &a.s
+	case n <= 16:
+		a := new(struct {
+			s Segment
+			e [16]string
+		})
+		a.s.Elements = a.e[:n:n]
+		return &a.s
+	}
+	return &Segment{Elements: make([]string, n)}
+}
+
+func (r *Reader) tooLong(start int64, content []byte) error {
+	r.ordinal++
+	return r.fail(&Error{Code: CodeSegmentTooLong, Segment: r.ordinal, SegmentID: leadingID(content, r.delims.Element), Offset: start, Msg: "segment exceeds the maximum segment length"})
+}
+
+// leadingID returns the segment ID at the start of content when it is a
+// valid ID, else "" (an invalid ID may be data and must not reach messages).
+func leadingID(content []byte, e byte) string {
+	if len(content) > 4 {
+		content = content[:4]
+	}
+	if n := bytes.IndexByte(content, e); n >= 0 {
+		content = content[:n]
+	}
+	if validIDBytes(content) {
+		return string(content)
+	}
+	return ""
+}
+
+func validIDBytes(id []byte) bool {
+	if len(id) < 2 || len(id) > 3 {
+		return false
+	}
+	for _, c := range id {
+		if !isUpperAlnum(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func onlyWhitespace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			return false
+		}
+	}
+	return true
+}
+
+// stripCRLF appends src without CR and LF bytes to dst. dst may alias src
+// (same start): the write position never passes the read position.
+func stripCRLF(dst, src []byte) []byte {
+	for _, c := range src {
+		if c != '\r' && c != '\n' {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// splitElements splits s on sep into n parts (n = separators + 1).
+func splitElements(s string, sep byte, n int) []string {
+	elems := make([]string, n)
+	splitInto(elems, s, sep)
+	return elems
+}
+
+// splitInto fills elems with the parts of s split on sep; s must hold
+// exactly len(elems)-1 separators.
+func splitInto(elems []string, s string, sep byte) {
+	last := len(elems) - 1
+	for i := 0; i < last; i++ {
+		k := strings.IndexByte(s, sep)
+		elems[i] = s[:k]
+		s = s[k+1:]
+	}
+	elems[last] = s
+}
