@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzReader checks that no input makes the reader, the segment accessors or
@@ -79,4 +81,58 @@ func exercise(s *Segment) {
 		}
 	}
 	_ = s.Errorf(CodeEnvelopeUnexpected, 1, 1, "x").Error()
+}
+
+// FuzzWriter checks the writer's last guard: a value is either refused with
+// DELIMITER_IN_DATA (and then really holds a delimiter, CR or LF) or written
+// so that reading it back gives the same value.
+func FuzzWriter(f *testing.F) {
+	f.Add("SMITH", "AD", "D9997")
+	f.Add("A*B", "", "x")
+	f.Add("", "", "")
+	f.Add("ok", "a\nb", "")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		var buf bytes.Buffer
+		w := NewWriter(&buf, WriteOptions{NewlineAfterSegment: true})
+		date := time.Date(2024, 3, 5, 14, 7, 0, 0, time.UTC)
+		if err := w.BeginInterchange(InterchangeHeader{SenderQualifier: "ZZ", SenderID: "S", ReceiverQualifier: "ZZ", ReceiverID: "R", Date: date, ControlNumber: 1, Usage: 'T'}); err != nil {
+			t.Fatal(err)
+		}
+		w.BeginGroup(GroupHeader{FunctionalID: "HC", SenderCode: "SS", ReceiverCode: "RR", Date: date, ControlNumber: 1, Version: "005010X224A2"})
+		w.BeginTransaction("837", "0001", "")
+		err := w.WriteSegment("NM1", E(a), C(b, c))
+		d := DefaultDelimiters
+		bad := func(s string) bool { return d.Contains(s) || strings.ContainsAny(s, "\r\n") }
+		if err != nil {
+			var xe *Error
+			if !errors.As(err, &xe) || xe.Code != CodeDelimiterInData {
+				t.Fatalf("unexpected error %v", err)
+			}
+			if !bad(a) && !bad(b) && !bad(c) {
+				t.Fatalf("refused clean values: %v", err)
+			}
+			for _, v := range []string{a, b, c} {
+				if bad(v) && strings.Contains(err.Error(), v) {
+					t.Fatalf("error text holds a value: %v", err)
+				}
+			}
+			return
+		}
+		if bad(a) || bad(b) || bad(c) {
+			t.Fatalf("wrote a value holding a delimiter")
+		}
+		w.EndTransaction()
+		w.EndGroup()
+		if err := w.EndInterchange(); err != nil {
+			t.Fatal(err)
+		}
+		segs, err := ReadAll(&buf, ReaderOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := segs[3]
+		if s.ID != "NM1" || s.Element(1) != a || s.Component(2, 1) != b || s.Component(2, 2) != c {
+			t.Fatalf("read back %q", s.Elements)
+		}
+	})
 }

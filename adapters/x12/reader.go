@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"io"
-	"strings"
 )
 
 // DefaultMaxSegmentLength is the segment length limit used when
@@ -30,8 +29,9 @@ type ReaderOptions struct {
 //
 // Line breaks: CR and LF are never data. Any number of them may follow a
 // segment terminator, and CR/LF bytes inside a segment (wrapped lines) are
-// dropped. When the terminator is itself LF (or CR), blank lines are skipped
-// and the last segment may lack its terminator at end of input.
+// dropped. When the terminator is itself LF (or CR), blank and
+// whitespace-only lines are skipped and the last segment may lack its
+// terminator at end of input. Whitespace after the last segment is ignored.
 //
 // Errors are *Error values. SEGMENT_ID_INVALID is recoverable: the bad
 // segment has been consumed and Next may be called again. Every other error
@@ -50,11 +50,11 @@ type Reader struct {
 // NewReader returns a Reader on r. It buffers r; it never reads the whole
 // input at once.
 func NewReader(r io.Reader, opts ReaderOptions) *Reader {
-	max := opts.MaxSegmentLength
-	if max <= 0 {
-		max = DefaultMaxSegmentLength
+	limit := opts.MaxSegmentLength
+	if limit <= 0 {
+		limit = DefaultMaxSegmentLength
 	}
-	return &Reader{br: bufio.NewReaderSize(r, 64<<10), max: max}
+	return &Reader{br: bufio.NewReaderSize(r, 64<<10), max: limit}
 }
 
 // Delimiters returns the delimiters of the current interchange. It is the
@@ -271,7 +271,8 @@ func validTerminator(c byte) bool {
 }
 
 // readSegment reads one segment that does not start with CR/LF and is not
-// an ISA. skip is true for a blank line (terminator CR or LF).
+// an ISA. skip is true for a blank or whitespace-only line when the
+// terminator is CR or LF.
 func (r *Reader) readSegment() (seg *Segment, skip bool, err error) {
 	t := r.delims.Segment
 	start := r.off
@@ -309,19 +310,30 @@ func (r *Reader) readSegment() (seg *Segment, skip bool, err error) {
 	if len(content) > r.max {
 		return nil, false, r.tooLong(start, content)
 	}
-	if bytes.IndexByte(content, '\r') >= 0 || bytes.IndexByte(content, '\n') >= 0 {
+	e := r.delims.Element
+	// One pass: count element separators and look for line breaks.
+	seps, breaks := 0, false
+	for _, c := range content {
+		switch c {
+		case e:
+			seps++
+		case '\r', '\n':
+			breaks = true
+		}
+	}
+	if breaks {
 		r.scratch = stripCRLF(r.scratch[:0], content)
 		content = r.scratch
 	}
-	if len(content) == 0 && (t == '\n' || t == '\r') {
-		return nil, true, nil
+	if (t == '\n' || t == '\r') && onlyWhitespace(content) {
+		return nil, true, nil // blank line
 	}
 	r.ordinal++
-	e := r.delims.Element
-	id := content
-	if n := bytes.IndexByte(content, e); n >= 0 {
-		id = content[:n]
+	idLen := 0
+	for idLen < len(content) && content[idLen] != e {
+		idLen++
 	}
+	id := content[:idLen]
 	if !validIDBytes(id) {
 		// Recoverable: the segment is consumed, the next one can be read.
 		return nil, false, &Error{Code: CodeSegmentIDInvalid, Segment: r.ordinal, Offset: start, Msg: "segment ID is empty or not 2-3 upper-case letters/digits"}
@@ -329,8 +341,7 @@ func (r *Reader) readSegment() (seg *Segment, skip bool, err error) {
 	if string(id) == "ISA" {
 		return nil, false, r.fail(&Error{Code: CodeISAInvalid, Segment: r.ordinal, SegmentID: "ISA", Offset: start, Msg: "ISA split by line breaks or not at a segment start"})
 	}
-	n := bytes.Count(content, []byte{e}) + 1
-	seg = newSegment(n)
+	seg = newSegment(seps + 1)
 	seg.Ordinal, seg.Offset, seg.Delims = r.ordinal, start, r.delims
 	splitInto(seg.Elements, string(content), e)
 	seg.ID = seg.Elements[0]
@@ -426,13 +437,16 @@ func splitElements(s string, sep byte, n int) []string {
 }
 
 // splitInto fills elems with the parts of s split on sep; s must hold
-// exactly len(elems)-1 separators.
+// exactly len(elems)-1 separators. Elements are short, so a plain loop beats
+// repeated IndexByte calls.
 func splitInto(elems []string, s string, sep byte) {
-	last := len(elems) - 1
-	for i := 0; i < last; i++ {
-		k := strings.IndexByte(s, sep)
-		elems[i] = s[:k]
-		s = s[k+1:]
+	k, from := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			elems[k] = s[from:i]
+			k++
+			from = i + 1
+		}
 	}
-	elems[last] = s
+	elems[k] = s[from:]
 }

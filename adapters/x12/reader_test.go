@@ -236,6 +236,7 @@ func TestLineBreaksAndWhitespace(t *testing.T) {
 		{"wrapped lines", doc("GS*HP*A", "ST*835*0001", "NM1*QC*1*SMI\r\nTH", "SE*3*0001", "GE*1*1", "IEA*1*0000\n00001")},
 		{"LF terminator", lf + "GS*HP*A\nST*835*0001\nNM1*QC*1*SMITH\nSE*3*0001\nGE*1*1\nIEA*1*000000001\n"},
 		{"LF terminator with CR and blank lines", lf + "GS*HP*A\r\n\r\nST*835*0001\r\nNM1*QC*1*SMITH\r\nSE*3*0001\r\n\nGE*1*1\r\nIEA*1*000000001\r\n"},
+		{"LF terminator with whitespace-only lines", lf + "GS*HP*A\n  \nST*835*0001\n\t\nNM1*QC*1*SMITH\nSE*3*0001\nGE*1*1\nIEA*1*000000001\n \n"},
 		{"LF terminator without final LF", lf + "GS*HP*A\nST*835*0001\nNM1*QC*1*SMITH\nSE*3*0001\nGE*1*1\nIEA*1*000000001"},
 	}
 	for _, tt := range tests {

@@ -80,7 +80,7 @@ const (
 // means "not applicable". Error() never includes element values.
 type Error struct {
 	Code      Code
-	Segment   int    // ordinal of the segment in the interchange, ISA = 1
+	Segment   int    // ordinal of the segment in the input stream, first ISA = 1
 	SegmentID string // e.g. "CLP"
 	Loop      string // set by layout-aware callers, e.g. "2100"
 	Element   int    // element position, e.g. 2 for CLP02
