@@ -1,0 +1,66 @@
+package remit
+
+import (
+	"fmt"
+
+	"github.com/casebridge/casebridge/internal/money"
+)
+
+// balance checks the three equations of spec/x12.md §4.7 that issue 3 asks
+// for, adds a Warning per failure and sets tx.Balanced:
+//
+//	line:        SVC02 − Σ line CAS = SVC03
+//	claim:       CLP03 − Σ claim CAS − Σ line CAS = CLP04
+//	transaction: BPR02 = Σ CLP04 − Σ PLB amounts
+//
+// Amounts are signed and compared exactly.
+func (p *parser) balance(tx *Transaction) {
+	tx.Balanced = true
+	sumPaid := money.Zero
+	for i := range tx.Claims {
+		c := &tx.Claims[i]
+		sumPaid = sumPaid.Add(c.Paid)
+		expected := c.Charge.Sub(sumAdjustments(c.Adjustments))
+		for j := range c.Lines {
+			l := &c.Lines[j]
+			lineAdj := sumAdjustments(l.Adjustments)
+			expected = expected.Sub(lineAdj)
+			if want := l.Charge.Sub(lineAdj); !want.Equal(l.Paid) {
+				tx.Balanced = false
+				p.warnings = append(p.warnings, Warning{
+					Code: WarnLineUnbalanced, SegmentNumber: l.Segment, SegmentID: "SVC", Element: "SVC03",
+					Message: fmt.Sprintf("line charge %s minus line adjustments %s is %s, but the line paid %s (difference %s)",
+						l.Charge, lineAdj, want, l.Paid, want.Sub(l.Paid)),
+				})
+			}
+		}
+		if !expected.Equal(c.Paid) {
+			tx.Balanced = false
+			p.warnings = append(p.warnings, Warning{
+				Code: WarnClaimUnbalanced, SegmentNumber: c.Segment, SegmentID: "CLP", Element: "CLP04",
+				Message: fmt.Sprintf("claim charge %s minus claim and line adjustments is %s, but the claim paid %s (difference %s)",
+					c.Charge, expected, c.Paid, expected.Sub(c.Paid)),
+			})
+		}
+	}
+	sumPLB := money.Zero
+	for _, a := range tx.ProviderAdjustments {
+		sumPLB = sumPLB.Add(a.Amount)
+	}
+	if want := sumPaid.Sub(sumPLB); !want.Equal(tx.Payment.Amount) {
+		tx.Balanced = false
+		p.warnings = append(p.warnings, Warning{
+			Code: WarnTransactionUnbalanced, SegmentNumber: tx.Payment.Segment, SegmentID: "BPR", Element: "BPR02",
+			Message: fmt.Sprintf("claim payments %s minus provider adjustments %s is %s, but the payment is %s (difference %s)",
+				sumPaid, sumPLB, want, tx.Payment.Amount, want.Sub(tx.Payment.Amount)),
+		})
+	}
+}
+
+func sumAdjustments(as []Adjustment) money.Amount {
+	s := money.Zero
+	for _, a := range as {
+		s = s.Add(a.Amount)
+	}
+	return s
+}

@@ -1,0 +1,100 @@
+// Package remit reads 835 remittances (005010X221A1) and turns them into
+// denial findings: per claim and per line, what was paid, what was not,
+// why, and what the office does next, in plain words and as JSON.
+//
+// # Reading
+//
+// Read streams an 835 through adapters/x12 and calls back once per ST/SE
+// transaction set with a Transaction that keeps what matters for findings
+// and for the FHIR ClaimResponse mapping: BPR (amount, method, BPR16 date),
+// TRN, payer and payee, every claim's CLP01-09 and CLP11, NM1 names and ids,
+// claim and line CAS triplets with their group, MOA/MIA and LQ remarks,
+// REF (6R line control numbers), SVC01/SVC06 composites, units, DTM dates,
+// AMT (B6 allowed), QTY and PLB pairs, each with its segment ordinal.
+// Memory holds one set at a time.
+//
+// Fatal (*x12.Error, with segment ordinal, id, loop, element, offset):
+// no ISA (ISA_MISSING), not an 835 (NOT_835: ST01 ≠ 835, GS01 ≠ HP),
+// input ending before SE/GE/IEA (TRUNCATED, SegmentID names the missing
+// trailer), a segment the 835 structure cannot place (SEGMENT_UNEXPECTED),
+// a money element that is missing or not a plain decimal (ELEMENT_MISSING,
+// AMOUNT_INVALID), plus the reader's own codes.
+//
+// Warnings (never fatal): the envelope codes of adapters/x12
+// (SE01_COUNT, SE02_MISMATCH, GE01_COUNT, GE02_MISMATCH, IEA01_COUNT,
+// IEA02_MISMATCH, ENVELOPE_UNCLOSED, ENVELOPE_UNEXPECTED), LINE_UNBALANCED
+// (SVC02 − Σ line CAS ≠ SVC03), CLAIM_UNBALANCED (CLP03 − Σ claim CAS −
+// Σ line CAS ≠ CLP04), TRANSACTION_UNBALANCED (BPR02 ≠ Σ CLP04 − Σ PLB),
+// PAYEE_CHANGED (an N1*PE group between claims; the claims after it keep
+// that payee), LX_MISSING, ELEMENT_MISSING and ELEMENT_INVALID (a date,
+// quantity, procedure code or SVC06 that cannot be read; it is left out).
+//
+// # The findings report
+//
+// BuildReport reads the whole file first and returns the Report, or no
+// report at all when the file cannot be read. Its JSON:
+//
+//	{ "remittances": [ {                      one per ST/SE set
+//	    "control_number",                      ST02
+//	    "payer":   {"name", "id"},             N1*PR N102; id N104, else REF*2U, else TRN03
+//	    "payee":   {"name", "id_qualifier", "id"},   the set's first N1*PE
+//	    "payment": {"amount", "method", "date", "trace_number"},   BPR02 BPR04 BPR16 TRN02
+//	    "claims": [ {
+//	      "patient_control_number", "payer_claim_control_number",  CLP01 CLP07
+//	      "status_code", "status",             CLP02 and its status (below)
+//	      "payment_outcome",                   full | partial | none
+//	      "charge", "paid", "patient_responsibility",   CLP03 CLP04 CLP05 ("0.00" when absent)
+//	      "adjustments": [{"group", "reason", "amount", "quantity"?, "category", "description"}],
+//	      "remarks": [{"code", "category"?, "description"}],     MOA, MIA
+//	      "lines": [{"line_control_number", "procedure", "submitted_procedure"?, "charge", "paid",
+//	                 "allowed"?, "units", "service_date_from", "service_date_to",
+//	                 "adjustments", "remarks"}],
+//	      "findings": [{"category", "amount", "line_control_number"?, "codes", "explanation", "next_step"}]
+//	    } ],
+//	    "provider_adjustments": [{"reason", "reference", "amount", "description"}],
+//	    "balanced": bool } ],                  every line, claim and set equation holds
+//	  "warnings": [{"code", "segment_number", "segment_id", "element", "message"}],
+//	  "summary": {"claims", "by_status", "denied_amount", "reversed_amount", "denied_by_category"} }
+//
+// Money is a decimal string with at least two places, never rounded
+// ("85.00", "12.345", "-9.00"). Dates are YYYY-MM-DD ("" when absent or
+// unreadable). Units and quantities are JSON numbers; units are 1 when
+// SVC05 is absent. "?" marks fields left out when absent; every array and
+// map is present, empty when there is nothing. A line without its own DTM
+// takes the claim's statement dates (DTM*232/233). "procedure" is the
+// adjudicated code with its modifiers ("D9997", "00220:P2"),
+// "submitted_procedure" the SVC06 code when the payer changed it.
+//
+// Status: CLP02 4 → denied, 22 → reversed, 1/2/3/19/20/21 → paid (also at
+// zero pay), 23 → forwarded, 25 → predetermination, anything else → pended.
+// Payment outcome: none when paid ≤ 0, full when paid ≥ charge, partial in
+// between (a reversal is judged on its negated amounts).
+//
+// Categories (internal/codes): each CAS triplet takes its CARC's category;
+// CARCs 16, 96, A1 and 226 take the category of the first categorised RARC
+// on the same line, else on the claim, else keep their own. Unknown codes
+// are reported raw as "other". Denial categories: documentation,
+// attachment, frequency, benefit_max, code_mismatch, prior_authorization,
+// eligibility, not_covered, bundling, timely_filing, duplicate,
+// coordination_of_benefits, wrong_payer, provider_eligibility,
+// medical_necessity, alternate_benefit, pended, other; not denials:
+// contractual, patient_responsibility, informational.
+//
+// Findings, per claim: one finding per category per scope (the claim level
+// or one line) for every denial category; contractual, patient
+// responsibility and informational amounts only where the scope paid
+// nothing, to say why. "codes" holds the "GROUP-CARC" codes of the finding
+// and the remark codes that go with it (those of its category, those that
+// match no finding of the scope, and a claim remark that decided a line's
+// category). When no adjustment names a denial, the status speaks: denied
+// (category of the first categorised remark, else other), forwarded
+// (wrong_payer), pended, or a paid status with nothing paid and no reason
+// (other), each for CLP03 − CLP04. A reversal gets one informational
+// finding (its amount is CLP04) that says whether the corrected claim
+// follows. "next_step" follows D9997 case-management practice.
+//
+// Summary: "denied_amount" and "denied_by_category" sum the findings of
+// denial categories, leaving reversed claims out; "reversed_amount" sums
+// CLP04 of the reversed claims (negative: the money taken back);
+// "by_status" and "denied_by_category" list only what occurs.
+package remit

@@ -1,0 +1,511 @@
+package remit
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/casebridge/casebridge/internal/codes"
+	"github.com/casebridge/casebridge/internal/money"
+)
+
+// classification holds the category of every adjustment of a claim, and
+// the remark that decided it when the CARC takes its category from a RARC.
+type classification struct {
+	claim     []codes.Category
+	claimFrom []string
+	lines     [][]codes.Category
+	linesFrom [][]string
+}
+
+// classify applies the category rules: each CAS triplet takes its CARC's
+// category; CARCs 16, 96, A1 and 226 take the category of the first
+// categorised RARC on the same line, else on the claim, else keep their own
+// (A1: other). Claim-level adjustments look only at the claim's remarks.
+func classify(c *Claim) classification {
+	claimCode, claimCat := firstCategorised(c.Remarks)
+	var cls classification
+	cls.claim, cls.claimFrom = categorise(c.Adjustments, "", "", claimCode, claimCat)
+	for i := range c.Lines {
+		l := &c.Lines[i]
+		lineCode, lineCat := firstCategorised(l.Remarks)
+		cats, from := categorise(l.Adjustments, lineCode, lineCat, claimCode, claimCat)
+		cls.lines = append(cls.lines, cats)
+		cls.linesFrom = append(cls.linesFrom, from)
+	}
+	return cls
+}
+
+func categorise(as []Adjustment, lineCode string, lineCat codes.Category, claimCode string, claimCat codes.Category) ([]codes.Category, []string) {
+	cats := make([]codes.Category, len(as))
+	from := make([]string, len(as))
+	for i, a := range as {
+		cats[i] = codes.CARCCategory(a.Reason)
+		if !codes.RemarkDecides(a.Reason) {
+			continue
+		}
+		switch {
+		case lineCat != "":
+			cats[i], from[i] = lineCat, lineCode
+		case claimCat != "":
+			cats[i], from[i] = claimCat, claimCode
+		}
+	}
+	return cats, from
+}
+
+// firstCategorised returns the first RARC with a category.
+func firstCategorised(rs []Remark) (string, codes.Category) {
+	for _, r := range rs {
+		if cat := remarkCategory(r); cat != "" {
+			return r.Code, cat
+		}
+	}
+	return "", ""
+}
+
+func remarkCategory(r Remark) codes.Category {
+	if r.Qualifier != "HE" {
+		return ""
+	}
+	if i, ok := codes.RARC(r.Code); ok {
+		return i.Category
+	}
+	return ""
+}
+
+func carcDescription(code string) string {
+	if i, ok := codes.CARC(code); ok {
+		return i.Description
+	}
+	return "Adjustment reason not in casebridge's table; look it up in the current X12 CARC list."
+}
+
+func remarkDescription(r Remark) string {
+	if r.Qualifier != "HE" {
+		return "NCPDP reject or payment code (" + r.Qualifier + "); look it up in the NCPDP code list."
+	}
+	if i, ok := codes.RARC(r.Code); ok {
+		return i.Description
+	}
+	return "Remark code not in casebridge's table; look it up in the current X12 RARC list."
+}
+
+func plbDescription(code string) string {
+	if i, ok := codes.PLB(code); ok {
+		return i.Description
+	}
+	return "Provider adjustment reason not in casebridge's table; look it up in the X12 PLB reason list."
+}
+
+// scope is the claim level or one line of a claim.
+type scope struct {
+	label   string // "Claim", "Line 2 (D9997, control 0002)"
+	line    *Line  // nil at claim level
+	adjs    []Adjustment
+	cats    []codes.Category
+	from    []string
+	remarks []Remark
+	zeroPay bool
+	predet  bool // the claim is a predetermination: amounts are estimates
+}
+
+// findings turns a claim into findings: one per category per scope (the
+// claim level and each line). Denial categories always make a finding;
+// contractual, patient_responsibility and informational adjustments only
+// where nothing was paid, to say why. A claim whose status says more than
+// its adjustments (denied, forwarded, pended, or paid nothing without any
+// reason) gets a claim-level finding from its status. A reversal gets one
+// informational finding and nothing else.
+func findings(c *Claim, next *Claim, cls classification) []Finding {
+	if c.Reversal() {
+		return []Finding{reversalFinding(c, next)}
+	}
+	out := []Finding{}
+	predet := Status(c.StatusCode) == StatusPredetermination
+	scopes := []scope{{
+		label: "Claim", adjs: c.Adjustments, cats: cls.claim, from: cls.claimFrom, remarks: c.Remarks,
+		// A predetermination never pays at claim level (its lines carry the
+		// estimate), so a zero CLP04 there says nothing.
+		zeroPay: c.Paid.IsZero() && !c.Charge.IsZero() && !predet, predet: predet,
+	}}
+	for i := range c.Lines {
+		l := &c.Lines[i]
+		scopes = append(scopes, scope{
+			label: lineLabel(i, l), line: l, adjs: l.Adjustments, cats: cls.lines[i], from: cls.linesFrom[i],
+			remarks: l.Remarks, zeroPay: l.Paid.IsZero() && !l.Charge.IsZero(), predet: predet,
+		})
+	}
+	for i := range scopes {
+		out = append(out, scopeFindings(&scopes[i], c.Remarks)...)
+	}
+	for _, f := range out {
+		if f.Category.IsDenial() {
+			return out
+		}
+	}
+	if f, ok := statusFinding(c, len(out) > 0); ok {
+		out = append(out, f)
+	}
+	return out
+}
+
+func lineLabel(i int, l *Line) string {
+	s := "Line " + strconv.Itoa(i+1)
+	var parts []string
+	if p := l.Procedure.String(); p != "" {
+		parts = append(parts, p)
+	}
+	if l.ControlNumber != "" {
+		parts = append(parts, "control "+l.ControlNumber)
+	}
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return s
+}
+
+func scopeFindings(s *scope, claimRemarks []Remark) []Finding {
+	// Categories in order of first appearance.
+	var order []codes.Category
+	for _, cat := range s.cats {
+		if !s.zeroPay && !cat.IsDenial() {
+			continue
+		}
+		if !contains(order, cat) {
+			order = append(order, cat)
+		}
+	}
+	out := make([]Finding, 0, len(order))
+	for _, cat := range order {
+		var group []Adjustment
+		amount := money.Zero
+		var list []string
+		for i, a := range s.adjs {
+			if s.cats[i] != cat {
+				continue
+			}
+			group = append(group, a)
+			amount = amount.Add(a.Amount)
+			list = appendUnique(list, a.Code())
+		}
+		var remarks []Remark
+		for _, r := range s.remarks {
+			rc := remarkCategory(r)
+			if rc == cat || !contains(order, rc) {
+				remarks = append(remarks, r)
+			}
+		}
+		for i := range s.adjs {
+			if s.cats[i] == cat && s.from[i] != "" {
+				for _, r := range claimRemarks {
+					if r.Code == s.from[i] {
+						remarks = appendRemark(remarks, r)
+					}
+				}
+			}
+		}
+		if s.line != nil {
+			// Claim remarks of the same category speak for the line too.
+			for _, r := range claimRemarks {
+				if remarkCategory(r) == cat {
+					remarks = appendRemark(remarks, r)
+				}
+			}
+		}
+		for _, r := range remarks {
+			list = appendUnique(list, r.Code)
+		}
+		f := Finding{
+			Category:    cat,
+			Amount:      amount,
+			Codes:       list,
+			Explanation: explain(s, cat, amount, group, remarks),
+			NextStep:    nextStep(cat, group, s.predet) + noAppeal(remarks),
+		}
+		if s.line != nil {
+			f.LineControlNumber = s.line.ControlNumber
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func contains(cs []codes.Category, c codes.Category) bool {
+	for _, x := range cs {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+func appendRemark(rs []Remark, r Remark) []Remark {
+	for _, x := range rs {
+		if x.Code == r.Code {
+			return rs
+		}
+	}
+	return append(rs, r)
+}
+
+// statusFinding covers a claim whose adjustments name no denial: a denied,
+// forwarded or pended status, or a paid status with nothing paid and no
+// finding at all.
+func statusFinding(c *Claim, haveFindings bool) (Finding, bool) {
+	amount := c.Charge.Sub(c.Paid)
+	var cat codes.Category
+	var what string
+	switch Status(c.StatusCode) {
+	case StatusDenied:
+		cat = codes.Other
+		what = "the payer denied the whole claim (status 4) without an adjustment reason that names the problem"
+		if code, rc := firstCategorisedClaim(c); rc != "" {
+			cat = rc
+			what = "the payer denied the whole claim (status 4); remark " + code + " gives the reason"
+		}
+	case StatusForwarded:
+		cat = codes.WrongPayer
+		what = "the payer says this is not its claim (status 23) and forwarded it to another payer"
+	case StatusPended:
+		cat = codes.Pended
+		what = "the payer has not finished processing the claim (status " + c.StatusCode + ")"
+	case StatusPaid:
+		if haveFindings || !c.Paid.IsZero() || c.Charge.IsZero() {
+			return Finding{}, false
+		}
+		cat = codes.Other
+		what = "the payer processed the claim but paid nothing and sent no adjustment that explains it"
+	default:
+		return Finding{}, false
+	}
+	list := []string{}
+	var remarks []Remark
+	for _, r := range c.Remarks {
+		list = appendUnique(list, r.Code)
+		remarks = append(remarks, r)
+	}
+	for i := range c.Lines {
+		for _, r := range c.Lines[i].Remarks {
+			list = appendUnique(list, r.Code)
+			remarks = appendRemark(remarks, r)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("Claim: " + amount.String() + " not paid because " + what + ".")
+	writeRemarks(&b, remarks)
+	return Finding{Category: cat, Amount: amount, Codes: list, Explanation: b.String(), NextStep: nextStep(cat, nil, false) + noAppeal(remarks)}, true
+}
+
+func firstCategorisedClaim(c *Claim) (string, codes.Category) {
+	if code, cat := firstCategorised(c.Remarks); cat != "" {
+		return code, cat
+	}
+	for i := range c.Lines {
+		if code, cat := firstCategorised(c.Lines[i].Remarks); cat != "" {
+			return code, cat
+		}
+	}
+	return "", ""
+}
+
+func reversalFinding(c *Claim, next *Claim) Finding {
+	var b strings.Builder
+	b.WriteString("Claim: the payer reversed this claim (status 22) and takes back its earlier payment of ")
+	b.WriteString(c.Paid.Neg().String())
+	b.WriteString(".")
+	step := "Post the reversal against the original payment. No corrected claim follows in this remittance: ask the payer whether one will come, and resubmit or refund if it asks you to."
+	if next != nil && !next.Reversal() && next.PatientControlNumber == c.PatientControlNumber {
+		b.WriteString(" The corrected claim follows in this remittance (status " + next.StatusCode + ", paid " + next.Paid.String() + ").")
+		step = "Post the reversal against the original payment, then post the corrected claim that follows and work its findings."
+	}
+	return Finding{
+		Category:    codes.Informational,
+		Amount:      c.Paid,
+		Codes:       []string{},
+		Explanation: b.String(),
+		NextStep:    step,
+	}
+}
+
+// reasonPhrase says in plain words why an amount of a category was not paid.
+var reasonPhrase = map[codes.Category]string{
+	codes.Documentation:          "the payer says information or documentation it needs is missing or does not support the service",
+	codes.Attachment:             "the payer did not receive a usable attachment for it",
+	codes.Frequency:              "it goes beyond how often the plan allows the service",
+	codes.BenefitMax:             "the patient's benefit maximum has been reached",
+	codes.CodeMismatch:           "the procedure code does not fit the modifier, diagnosis, patient or date of service",
+	codes.PriorAuthorization:     "a required authorization is missing or does not match the service",
+	codes.Eligibility:            "the patient's coverage did not apply to this service or date",
+	codes.NotCovered:             "the plan does not cover the service",
+	codes.Bundling:               "the payer counts it as part of another service",
+	codes.TimelyFiling:           "the claim reached the payer after its filing deadline",
+	codes.Duplicate:              "the payer already received or paid this claim or service",
+	codes.CoordinationOfBenefits: "another payer has to process it first, or that payer's information is missing or wrong",
+	codes.WrongPayer:             "this payer is not responsible for the service",
+	codes.ProviderEligibility:    "the provider is not eligible, enrolled or contracted to be paid for it",
+	codes.MedicalNecessity:       "the payer does not consider it medically necessary",
+	codes.AlternateBenefit:       "the payer paid a less costly alternative instead of the billed procedure",
+	codes.Pended:                 "the payer is holding it for further review",
+	codes.Other:                  "of a reason casebridge does not place in a category",
+}
+
+func explain(s *scope, cat codes.Category, amount money.Amount, group []Adjustment, remarks []Remark) string {
+	var b strings.Builder
+	if s.predet {
+		b.WriteString("Predetermination estimate. ")
+	}
+	b.WriteString(s.label)
+	if s.zeroPay && !cat.IsDenial() {
+		if s.predet {
+			b.WriteString(" would pay nothing")
+		} else {
+			b.WriteString(" pays nothing")
+		}
+	}
+	b.WriteString(": " + amount.String())
+	switch cat {
+	case codes.Contractual:
+		if allGroup(group, "PR") {
+			b.WriteString(" left to the patient: it is above the payer's fee schedule or maximum allowable, and the plan makes the patient responsible for it (group PR).")
+		} else {
+			b.WriteString(" written off under the payer's fee schedule or contract.")
+		}
+	case codes.PatientResponsibility:
+		b.WriteString(" left to the patient as deductible, coinsurance or copay.")
+	case codes.Informational:
+		b.WriteString(" adjusted for information only.")
+	default:
+		b.WriteString(" not paid because " + reasonPhrase[cat] + ".")
+		b.WriteString(owes(group))
+	}
+	for _, a := range group {
+		b.WriteString(" " + a.Code() + ": " + carcDescription(a.Reason))
+	}
+	writeRemarks(&b, remarks)
+	if s.line != nil && s.line.SubmittedProcedure != nil {
+		b.WriteString(" The payer processed the line as " + s.line.Procedure.String() +
+			" instead of the billed " + s.line.SubmittedProcedure.String() + ".")
+	}
+	return b.String()
+}
+
+// noAppeal warns when a remark takes away the appeal route (N211, MA130).
+func noAppeal(remarks []Remark) string {
+	for _, r := range remarks {
+		if r.Qualifier == "HE" && (r.Code == "N211" || r.Code == "MA130") {
+			return " The payer says this decision cannot be appealed (" + r.Code + "): correct and send a new claim instead."
+		}
+	}
+	return ""
+}
+
+func writeRemarks(b *strings.Builder, remarks []Remark) {
+	for _, r := range remarks {
+		b.WriteString(" Remark " + r.Code + ": " + remarkDescription(r))
+	}
+}
+
+// owes says who carries a denied amount, from the adjustment groups.
+func owes(group []Adjustment) string {
+	g := ""
+	for _, a := range group {
+		if g == "" {
+			g = a.Group
+		} else if g != a.Group {
+			return ""
+		}
+	}
+	switch g {
+	case "PR":
+		return " The patient owes this amount (group PR)."
+	case "CO":
+		return " Under group CO the contract bars billing the patient for it."
+	case "PI":
+		return " The payer made this reduction on its own (group PI); do not bill the patient for it."
+	}
+	return ""
+}
+
+// allGroup reports whether there are adjustments and all are in group g.
+func allGroup(as []Adjustment, g string) bool {
+	for _, a := range as {
+		if a.Group != g {
+			return false
+		}
+	}
+	return len(as) > 0
+}
+
+// nextStep is the D9997 case-management practice for a category. On a
+// predetermination the amounts are estimates, so what the patient would owe
+// is told to them before treatment instead of billed.
+func nextStep(cat codes.Category, group []Adjustment, predet bool) string {
+	patientOwes := allGroup(group, "PR")
+	switch cat {
+	case codes.Documentation:
+		return "Resubmit or appeal with a narrative of the case-management activity: the special-needs condition, how delivery of care was modified, time spent, staff and credential, and the benefit to the patient; attach the case log."
+	case codes.Attachment:
+		return "Send the attachment (narrative and case log) under the PWK control number given on the claim, and check that the control number matches."
+	case codes.Frequency:
+		return "Check the plan's frequency limits for D9997; bill only distinct case-management activity on separate dates, and appeal with a justification when the extra visits were needed."
+	case codes.BenefitMax:
+		return "Check the plan's benefit maximum and what remains; bill only distinct activity on separate dates, and appeal with a justification if the limit should not apply."
+	case codes.CodeMismatch:
+		return "Verify that D9997 is the right code against D9990-D9994 (and look-alikes such as D9910/D9911), and that the diagnosis supports the special-needs condition; correct and resubmit."
+	case codes.PriorAuthorization:
+		return "Obtain the authorization, or cite the one you have in REF*G1 on the claim, and resubmit."
+	case codes.Eligibility:
+		return "Verify the patient's coverage for the date of service; bill the right payer, or the patient when no coverage applies."
+	case codes.NotCovered:
+		if patientOwes {
+			return "The plan excludes the service and the patient owes it: bill the patient under your financial policy, or appeal with the special-needs narrative if you believe the plan covers it."
+		}
+		return "Check the plan's exclusions for case management; appeal with the special-needs narrative if you believe it is covered, otherwise write it off (group CO may not be billed to the patient)."
+	case codes.Bundling:
+		return "Check whether D9997 was billed on the same date as behavior management (D9920) or sedation; appeal with a narrative that shows the separate case-management work, or stop billing it separately."
+	case codes.TimelyFiling:
+		return "Appeal only with proof of timely first submission (clearinghouse acceptance, 999 or 277CA); otherwise write it off."
+	case codes.Duplicate:
+		return "Do not resubmit. Check the claim status with the payer: the original may already be paid or in process."
+	case codes.CoordinationOfBenefits:
+		return "Send the primary payer's explanation of benefits or correct the patient's other coverage, then resubmit."
+	case codes.WrongPayer:
+		return "Bill the responsible payer (the medical or dental plan the payer names, or the one it forwarded the claim to) and follow up there."
+	case codes.ProviderEligibility:
+		return "Check the rendering provider's enrollment, credentials, NPI and taxonomy with the payer; correct the provider data and resubmit."
+	case codes.MedicalNecessity:
+		return "Appeal with clinical documentation of the special-needs condition and why modified delivery of care was necessary."
+	case codes.AlternateBenefit:
+		if patientOwes {
+			return "Compare the code the payer paid with the one billed; the patient owes the difference (group PR): bill it under your financial policy, or appeal with the narrative if D9997 was right."
+		}
+		return "Compare the code the payer paid with the one billed; appeal with the narrative if D9997 was right, otherwise write the difference off (group CO may not be billed to the patient)."
+	case codes.Pended:
+		return "Wait for the payer's final decision; answer any request for information quickly and check the claim status."
+	case codes.Contractual:
+		switch {
+		case patientOwes && predet:
+			return "Tell the patient before treatment that they would owe this amount."
+		case patientOwes:
+			return "Bill the patient the amount shown, within what your contract with the payer allows."
+		}
+		return "Write off the amount; do not bill the patient for it."
+	case codes.PatientResponsibility:
+		if predet {
+			return "Tell the patient before treatment what their share would be."
+		}
+		return "Bill the patient the amount shown."
+	case codes.Informational:
+		return "No action needed for this amount."
+	}
+	return "Read the codes; call the payer if the reason is unclear, then correct and resubmit or appeal."
+}

@@ -1,0 +1,80 @@
+package remit_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/casebridge/casebridge/adapters/x12"
+	"github.com/casebridge/casebridge/internal/codes"
+	"github.com/casebridge/casebridge/mapping/remit"
+)
+
+// FuzzRead feeds arbitrary bytes to the 835 path: it must never panic or
+// hang, every failure must be a positioned *x12.Error, and every report
+// must hold only known statuses, outcomes and categories and encode to
+// JSON and to a table.
+func FuzzRead(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join(testdata, "*.x12"))
+	more, _ := filepath.Glob(filepath.Join(testdata, "*", "*.x12"))
+	for _, p := range append(seeds, more...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(wrap(body("CLP*A*22*-100*-80**12*ICN", "SVC*AD:D9997*-100*-80", "CAS*CO*16*-20", "LQ*HE*N850")...)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep, err := remit.BuildReport(bytes.NewReader(data), remit.Options{MaxSegmentLength: 4096})
+		if err != nil {
+			var xe *x12.Error
+			if !errors.As(err, &xe) || xe.Code == "" || xe.Segment < 1 {
+				t.Fatalf("error %T %v is not a positioned *x12.Error", err, err)
+			}
+			if rep != nil {
+				t.Fatal("report returned with an error")
+			}
+			return
+		}
+		statuses := map[string]bool{"paid": true, "denied": true, "reversed": true, "forwarded": true, "predetermination": true, "pended": true}
+		outcomes := map[string]bool{"full": true, "partial": true, "none": true}
+		claims := 0
+		for _, r := range rep.Remittances {
+			for _, c := range r.Claims {
+				claims++
+				if !statuses[c.Status] || !outcomes[c.PaymentOutcome] {
+					t.Fatalf("status %q outcome %q", c.Status, c.PaymentOutcome)
+				}
+				for _, fd := range c.Findings {
+					if !fd.Category.Valid() || fd.Codes == nil || fd.NextStep == "" {
+						t.Fatalf("bad finding %+v", fd)
+					}
+				}
+				for _, a := range c.Adjustments {
+					if !a.Category.Valid() {
+						t.Fatalf("bad category %q", a.Category)
+					}
+				}
+			}
+		}
+		if claims != rep.Summary.Claims {
+			t.Fatalf("summary counts %d claims, report has %d", rep.Summary.Claims, claims)
+		}
+		for k := range rep.Summary.DeniedByCategory {
+			if !codes.Category(k).IsDenial() {
+				t.Fatalf("non-denial %q in denied_by_category", k)
+			}
+		}
+		if _, err := json.Marshal(rep); err != nil {
+			t.Fatal(err)
+		}
+		if err := remit.WriteTable(io.Discard, rep); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

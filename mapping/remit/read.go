@@ -1,0 +1,758 @@
+package remit
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/casebridge/casebridge/adapters/x12"
+	"github.com/casebridge/casebridge/internal/money"
+)
+
+// Error codes of the 835 reader, in addition to those of adapters/x12
+// (ISA_MISSING, ISA_INVALID, SEGMENT_TOO_LONG, SEGMENT_ID_INVALID,
+// TRUNCATED, READ_ERROR).
+const (
+	// CodeNot835 means the interchange holds something else: ST01 is not 835
+	// or GS01 is not HP.
+	CodeNot835 x12.Code = "NOT_835"
+	// CodeSegmentUnexpected means the 835 structure cannot place the segment
+	// (CLP before BPR, SVC outside a claim, an unknown segment, ...).
+	CodeSegmentUnexpected x12.Code = "SEGMENT_UNEXPECTED"
+	// CodeAmountInvalid means a money element is not a plain decimal.
+	CodeAmountInvalid x12.Code = "AMOUNT_INVALID"
+	// CodeElementMissing means a required element is empty (a money
+	// element, CLP02, a CAS group or reason, a PLB reason).
+	CodeElementMissing x12.Code = "ELEMENT_MISSING"
+)
+
+// Warning codes besides the envelope codes of adapters/x12 (IEA02_MISMATCH,
+// GE02_MISMATCH, SE02_MISMATCH, SE01_COUNT, GE01_COUNT, IEA01_COUNT,
+// ENVELOPE_UNCLOSED, ENVELOPE_UNEXPECTED).
+const (
+	WarnLineUnbalanced        = "LINE_UNBALANCED"        // SVC02 − Σ line CAS ≠ SVC03
+	WarnClaimUnbalanced       = "CLAIM_UNBALANCED"       // CLP03 − Σ claim CAS − Σ line CAS ≠ CLP04
+	WarnTransactionUnbalanced = "TRANSACTION_UNBALANCED" // BPR02 ≠ Σ CLP04 − Σ PLB amounts
+	WarnPayeeChanged          = "PAYEE_CHANGED"          // an N1*PE group between claims
+	WarnLXMissing             = "LX_MISSING"             // CLP without an LX header number
+	WarnElementInvalid        = "ELEMENT_INVALID"        // a date, quantity or composite that cannot be read; it is left out
+	WarnElementMissing        = "ELEMENT_MISSING"        // a required element that the findings can do without
+)
+
+// Options configure Read and BuildReport.
+type Options struct {
+	// MaxSegmentLength bounds one segment in bytes; 0 means the x12 default.
+	MaxSegmentLength int
+}
+
+// Warning is a problem that does not stop the reading: an envelope defect,
+// a balancing failure, an element that had to be left out.
+type Warning struct {
+	Code          string `json:"code"`
+	SegmentNumber int    `json:"segment_number"` // ordinal in the interchange, ISA = 1
+	SegmentID     string `json:"segment_id"`
+	Element       string `json:"element"` // e.g. "SE01", "" when it concerns the whole segment
+	Message       string `json:"message"` // PHI-free
+}
+
+// Read streams an 835. fn is called once per ST/SE transaction set, right
+// after its SE, with the fully parsed set; the set is not kept afterwards,
+// so memory stays at one set plus the warnings whatever the file size.
+//
+// Input that cannot be read as an 835 stops Read with an *x12.Error that
+// carries the segment ordinal, id, loop, element and byte offset: no ISA,
+// not an 835 (ST01 ≠ 835, or GS01 ≠ HP where a GS is present), input ending
+// before SE, GE or IEA, a segment the 835 structure cannot place, or a
+// required money element that is missing or not a decimal. Envelope
+// defects and balancing failures are Warnings and never stop Read. An error
+// returned by fn stops Read and is returned as is.
+func Read(r io.Reader, opts Options, fn func(*Transaction) error) ([]Warning, error) {
+	p := &parser{
+		rd:  x12.NewReader(r, x12.ReaderOptions{MaxSegmentLength: opts.MaxSegmentLength}),
+		env: x12.NewEnvelopeChecker(),
+		fn:  fn,
+	}
+	err := p.run()
+	if p.warnings == nil {
+		p.warnings = []Warning{}
+	}
+	return p.warnings, err
+}
+
+type state int
+
+const (
+	stStart       state = iota // nothing read
+	stInterchange              // after ISA or GE: GS, ST (no group), IEA, TA1
+	stGroup                    // after GS or SE: ST, GE
+	stST                       // after ST: BPR
+	stHeader                   // after BPR: TRN CUR REF DTM, then N1
+	stPayer                    // 1000A
+	stPayee                    // 1000B
+	stLX                       // 2000
+	stClaim                    // 2100
+	stLine                     // 2110
+	stPLB                      // summary
+	stDone                     // after IEA: only another ISA
+)
+
+type parser struct {
+	rd       *x12.Reader
+	env      *x12.EnvelopeChecker
+	fn       func(*Transaction) error
+	warnings []Warning
+
+	st      state
+	ordinal int // last segment read
+	isa13   string
+	gs06    string
+	gs08    string
+	inGroup bool
+
+	tx     *Transaction
+	claim  *Claim
+	line   *Line
+	payee  Party
+	payees int
+	lx     string
+	seenLX bool
+}
+
+func (p *parser) run() error {
+	for {
+		seg, err := p.rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var xe *x12.Error
+			if errors.As(err, &xe) && xe.Loop == "" {
+				xe.Loop = p.loop()
+			}
+			return err
+		}
+		for _, e := range p.env.Add(seg) {
+			p.warnErr(e)
+		}
+		if err := p.segment(seg); err != nil {
+			return err
+		}
+	}
+	if p.st != stDone {
+		return p.truncated()
+	}
+	for _, e := range p.env.Finish() {
+		p.warnErr(e)
+	}
+	return nil
+}
+
+// loop names the loop the parser is in, for error positions.
+func (p *parser) loop() string {
+	switch p.st {
+	case stPayer:
+		return "1000A"
+	case stPayee:
+		return "1000B"
+	case stLX:
+		return "2000"
+	case stClaim:
+		return "2100"
+	case stLine:
+		return "2110"
+	}
+	return ""
+}
+
+func (p *parser) truncated() error {
+	var want string
+	switch p.st {
+	case stStart:
+		return &x12.Error{Code: x12.CodeISAMissing, Segment: 1, Msg: "input holds no ISA segment"}
+	case stInterchange:
+		want = "IEA"
+	case stGroup:
+		want = "GE"
+	default:
+		want = "SE"
+	}
+	return &x12.Error{
+		Code:      x12.CodeTruncated,
+		Segment:   p.ordinal + 1,
+		SegmentID: want,
+		Loop:      p.loop(),
+		Offset:    p.rd.Offset(),
+		Msg:       "input ends before the " + want + " trailer",
+	}
+}
+
+func (p *parser) unexpected(s *x12.Segment, why string) error {
+	e := s.Errorf(CodeSegmentUnexpected, 0, 0, "%s", why)
+	e.Loop = p.loop()
+	return e
+}
+
+func (p *parser) fail(s *x12.Segment, code x12.Code, element, component int, format string, args ...any) error {
+	e := s.Errorf(code, element, component, format, args...)
+	e.Loop = p.loop()
+	return e
+}
+
+func (p *parser) warn(s *x12.Segment, code string, element int, format string, args ...any) {
+	w := Warning{Code: code, SegmentNumber: s.Ordinal, SegmentID: s.ID, Message: fmt.Sprintf(format, args...)}
+	if element > 0 {
+		w.Element = fmt.Sprintf("%s%02d", s.ID, element)
+	}
+	p.warnings = append(p.warnings, w)
+}
+
+func (p *parser) warnErr(e *x12.Error) {
+	w := Warning{Code: string(e.Code), SegmentNumber: e.Segment, SegmentID: e.SegmentID, Message: e.Msg}
+	if e.Element > 0 && e.SegmentID != "" {
+		w.Element = fmt.Sprintf("%s%02d", e.SegmentID, e.Element)
+	}
+	p.warnings = append(p.warnings, w)
+}
+
+// segment places one segment in the 835 structure.
+func (p *parser) segment(s *x12.Segment) error {
+	p.ordinal = s.Ordinal
+	if p.tx != nil {
+		p.tx.SegmentCount++
+	}
+	switch s.ID {
+	case "ISA":
+		if p.st != stStart && p.st != stDone {
+			return p.unexpected(s, "ISA inside an open interchange")
+		}
+		p.isa13 = s.Element(13)
+		p.st = stInterchange
+		return nil
+	case "IEA":
+		if p.st != stInterchange && p.st != stGroup {
+			return p.unexpected(s, "IEA inside an open transaction set")
+		}
+		p.st, p.inGroup = stDone, false
+		return nil
+	case "TA1":
+		if p.st != stInterchange {
+			return p.unexpected(s, "TA1 outside the interchange header")
+		}
+		return nil
+	case "GS":
+		if p.st != stInterchange && p.st != stGroup {
+			return p.unexpected(s, "GS inside an open transaction set")
+		}
+		if f := s.Element(1); f != "HP" {
+			return p.fail(s, CodeNot835, 1, 0, "functional group is not HP (health care claim payment/advice)")
+		}
+		p.gs06, p.gs08, p.inGroup = s.Element(6), s.Element(8), true
+		p.st = stGroup
+		return nil
+	case "GE":
+		if p.st != stGroup {
+			return p.unexpected(s, "GE inside an open transaction set or outside a group")
+		}
+		p.st, p.inGroup = stInterchange, false
+		return nil
+	case "ST":
+		if p.st != stInterchange && p.st != stGroup {
+			return p.unexpected(s, "ST inside an open transaction set")
+		}
+		if s.Element(1) != "835" {
+			return p.fail(s, CodeNot835, 1, 0, "transaction set is not an 835")
+		}
+		p.startTransaction(s)
+		return nil
+	case "SE":
+		if p.st < stHeader || p.st > stPLB {
+			if p.st == stST {
+				return p.unexpected(s, "SE before BPR")
+			}
+			return p.unexpected(s, "SE without ST")
+		}
+		return p.endTransaction(s)
+	}
+	switch p.st {
+	case stStart, stInterchange, stGroup, stDone:
+		return p.unexpected(s, s.ID+" outside a transaction set")
+	case stST:
+		if s.ID != "BPR" {
+			return p.unexpected(s, s.ID+" before BPR: BPR must follow ST")
+		}
+		return p.bpr(s)
+	}
+	return p.body(s)
+}
+
+func (p *parser) startTransaction(s *x12.Segment) {
+	p.tx = &Transaction{
+		InterchangeControlNumber: p.isa13,
+		ControlNumber:            s.Element(2),
+		Segment:                  s.Ordinal,
+		SegmentCount:             1,
+	}
+	if p.inGroup {
+		p.tx.GroupControlNumber, p.tx.Version = p.gs06, p.gs08
+	}
+	p.claim, p.line = nil, nil
+	p.payee, p.payees, p.lx, p.seenLX = Party{}, 0, "", false
+	p.st = stST
+}
+
+func (p *parser) endTransaction(s *x12.Segment) error {
+	tx := p.tx
+	p.balance(tx)
+	p.tx, p.claim, p.line = nil, nil, nil
+	p.st = stGroup
+	if p.fn != nil {
+		if err := p.fn(tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// body places a segment between BPR and SE.
+func (p *parser) body(s *x12.Segment) error {
+	id := s.ID
+	// Segments that open a loop, wherever a loop may end.
+	switch id {
+	case "N1":
+		return p.n1(s)
+	case "LX":
+		if p.st == stPLB {
+			return p.unexpected(s, "LX after PLB")
+		}
+		p.lx, p.seenLX = s.Element(1), true
+		p.claim, p.line = nil, nil
+		p.st = stLX
+		return nil
+	case "CLP":
+		if p.st == stPLB {
+			return p.unexpected(s, "CLP after PLB")
+		}
+		return p.clp(s)
+	case "SVC":
+		if p.st != stClaim && p.st != stLine {
+			return p.unexpected(s, "SVC outside a claim")
+		}
+		return p.svc(s)
+	case "PLB":
+		p.claim, p.line = nil, nil
+		p.st = stPLB
+		return p.plb(s)
+	}
+	switch p.st {
+	case stHeader:
+		switch id {
+		case "TRN":
+			p.tx.Payment.TraceType = s.Element(1)
+			p.tx.Payment.TraceNumber = s.Element(2)
+			p.tx.Payment.TraceOriginator = s.Element(3)
+			p.tx.Payment.TraceSupplement = s.Element(4)
+			return nil
+		case "DTM":
+			if s.Element(1) == "405" {
+				p.tx.ProductionDate = p.date(s, 2)
+			}
+			return nil
+		case "CUR", "REF":
+			return nil
+		}
+	case stPayer:
+		return p.party(s, &p.tx.Payer, "PER")
+	case stPayee:
+		if err := p.party(s, &p.payee, "RDM"); err != nil {
+			return err
+		}
+		if p.payees == 1 {
+			p.tx.Payee = p.payee
+		}
+		return nil
+	case stLX:
+		switch id {
+		case "TS3", "TS2":
+			return nil
+		}
+	case stClaim:
+		return p.claimSegment(s)
+	case stLine:
+		return p.lineSegment(s)
+	}
+	return p.unexpected(s, id+" cannot be placed here in an 835")
+}
+
+func (p *parser) bpr(s *x12.Segment) error {
+	amt, err := p.money(s, 2, true)
+	if err != nil {
+		return err
+	}
+	p.tx.Payment = Payment{
+		Handling:        s.Element(1),
+		Amount:          amt,
+		CreditDebit:     s.Element(3),
+		Method:          s.Element(4),
+		Format:          s.Element(5),
+		SenderRouting:   s.Element(7),
+		SenderAccount:   s.Element(9),
+		PayerID:         s.Element(10),
+		ReceiverRouting: s.Element(13),
+		ReceiverAccount: s.Element(15),
+		Date:            p.date(s, 16),
+		Segment:         s.Ordinal,
+	}
+	if s.Element(16) == "" {
+		p.warn(s, WarnElementMissing, 16, "payment date (BPR16) is missing")
+	}
+	p.st = stHeader
+	return nil
+}
+
+func (p *parser) n1(s *x12.Segment) error {
+	party := Party{Name: s.Element(2), IDQualifier: s.Element(3), ID: s.Element(4), Segment: s.Ordinal}
+	switch s.Element(1) {
+	case "PR":
+		if p.st != stHeader {
+			return p.unexpected(s, "N1*PR (payer) outside the header")
+		}
+		p.tx.Payer = party
+		p.st = stPayer
+		return nil
+	case "PE":
+		if p.st == stPLB {
+			return p.unexpected(s, "N1*PE (payee) after PLB")
+		}
+		p.payees++
+		if p.payees > 1 {
+			p.warn(s, WarnPayeeChanged, 0, "another payee group starts inside the transaction set; the claims after it belong to this payee")
+		}
+		p.payee = party
+		if p.payees == 1 {
+			p.tx.Payee = party
+		}
+		p.claim, p.line = nil, nil
+		p.st = stPayee
+		return nil
+	}
+	return p.unexpected(s, "N1 with an entity other than PR or PE")
+}
+
+// party reads the N2-N4/REF/PER/RDM segments of a 1000A or 1000B loop.
+func (p *parser) party(s *x12.Segment, to *Party, extra string) error {
+	switch s.ID {
+	case "N3":
+		for i := 1; i <= s.Len(); i++ {
+			if v := s.Element(i); v != "" {
+				to.Address = append(to.Address, v)
+			}
+		}
+	case "N4":
+		to.City, to.State, to.PostalCode = s.Element(1), s.Element(2), s.Element(3)
+	case "REF":
+		to.References = append(to.References, Reference{Qualifier: s.Element(1), Value: s.Element(2), Segment: s.Ordinal})
+	case extra:
+	default:
+		return p.unexpected(s, s.ID+" cannot be placed in the payer or payee loop")
+	}
+	return nil
+}
+
+func (p *parser) clp(s *x12.Segment) error {
+	if !p.seenLX {
+		p.warn(s, WarnLXMissing, 0, "claim without an LX header number before it")
+		p.seenLX = true
+	}
+	if s.Element(2) == "" {
+		return p.fail(s, CodeElementMissing, 2, 0, "claim status code is missing")
+	}
+	charge, err := p.money(s, 3, true)
+	if err != nil {
+		return err
+	}
+	paid, err := p.money(s, 4, true)
+	if err != nil {
+		return err
+	}
+	pr, err := p.money(s, 5, false)
+	if err != nil {
+		return err
+	}
+	if s.Element(1) == "" {
+		p.warn(s, WarnElementMissing, 1, "patient control number is missing")
+	}
+	p.tx.Claims = append(p.tx.Claims, Claim{
+		HeaderNumber:          p.lx,
+		PatientControlNumber:  s.Element(1),
+		StatusCode:            s.Element(2),
+		Charge:                charge,
+		Paid:                  paid,
+		PatientResponsibility: pr,
+		HasPatientResp:        s.Element(5) != "",
+		FilingIndicator:       s.Element(6),
+		PayerClaimControlNo:   s.Element(7),
+		FacilityType:          s.Element(8),
+		Frequency:             s.Element(9),
+		DRG:                   s.Element(11),
+		Payee:                 p.payee,
+		Segment:               s.Ordinal,
+	})
+	p.claim = &p.tx.Claims[len(p.tx.Claims)-1]
+	p.line = nil
+	p.st = stClaim
+	return nil
+}
+
+func (p *parser) claimSegment(s *x12.Segment) error {
+	c := p.claim
+	switch s.ID {
+	case "CAS":
+		return p.cas(s, &c.Adjustments)
+	case "NM1":
+		c.Names = append(c.Names, Name{
+			Entity: s.Element(1), Type: s.Element(2), Last: s.Element(3), First: s.Element(4),
+			Middle: s.Element(5), Suffix: s.Element(7), IDQualifier: s.Element(8), ID: s.Element(9),
+			Segment: s.Ordinal,
+		})
+	case "MIA":
+		for _, i := range []int{5, 20, 21, 22, 23} {
+			p.remark(s, &c.Remarks, "HE", i)
+		}
+	case "MOA":
+		for i := 3; i <= 7; i++ {
+			p.remark(s, &c.Remarks, "HE", i)
+		}
+	case "REF":
+		c.References = append(c.References, Reference{Qualifier: s.Element(1), Value: s.Element(2), Segment: s.Ordinal})
+	case "DTM":
+		c.Dates = append(c.Dates, Date{Qualifier: s.Element(1), Date: p.date(s, 2), Segment: s.Ordinal})
+	case "AMT":
+		a, err := p.money(s, 2, true)
+		if err != nil {
+			return err
+		}
+		c.Amounts = append(c.Amounts, QualifiedAmount{Qualifier: s.Element(1), Amount: a, Segment: s.Ordinal})
+	case "QTY":
+		c.Quantities = append(c.Quantities, Quantity{Qualifier: s.Element(1), Value: p.quantity(s, 2), Segment: s.Ordinal})
+	case "PER":
+	default:
+		return p.unexpected(s, s.ID+" cannot be placed in a claim (2100)")
+	}
+	return nil
+}
+
+func (p *parser) svc(s *x12.Segment) error {
+	charge, err := p.money(s, 2, true)
+	if err != nil {
+		return err
+	}
+	paid, err := p.money(s, 3, true)
+	if err != nil {
+		return err
+	}
+	l := Line{
+		Procedure:     procedure(s, 1),
+		Charge:        charge,
+		Paid:          paid,
+		RevenueCode:   s.Element(4),
+		Units:         p.quantity(s, 5),
+		OriginalUnits: p.quantity(s, 7),
+		Segment:       s.Ordinal,
+	}
+	if l.Procedure.Code == "" {
+		p.warn(s, WarnElementMissing, 1, "service line has no procedure code in SVC01-2")
+	}
+	if s.Element(6) != "" {
+		sub := procedure(s, 6)
+		if sub.Code == "" {
+			p.warn(s, WarnElementInvalid, 6, "submitted procedure (SVC06) has no code; it is left out")
+		} else {
+			l.SubmittedProcedure = &sub
+		}
+	}
+	p.claim.Lines = append(p.claim.Lines, l)
+	p.line = &p.claim.Lines[len(p.claim.Lines)-1]
+	p.st = stLine
+	return nil
+}
+
+func procedure(s *x12.Segment, el int) Procedure {
+	pr := Procedure{Qualifier: s.Component(el, 1), Code: s.Component(el, 2), Description: s.Component(el, 7)}
+	for j := 3; j <= 6; j++ {
+		if m := s.Component(el, j); m != "" {
+			pr.Modifiers = append(pr.Modifiers, m)
+		}
+	}
+	return pr
+}
+
+func (p *parser) lineSegment(s *x12.Segment) error {
+	l := p.line
+	switch s.ID {
+	case "CAS":
+		return p.cas(s, &l.Adjustments)
+	case "DTM":
+		d := Date{Qualifier: s.Element(1), Date: p.date(s, 2), Segment: s.Ordinal}
+		l.Dates = append(l.Dates, d)
+		switch d.Qualifier {
+		case "472":
+			l.ServiceFrom, l.ServiceTo = d.Date, d.Date
+		case "150":
+			l.ServiceFrom = d.Date
+		case "151":
+			l.ServiceTo = d.Date
+		}
+	case "REF":
+		r := Reference{Qualifier: s.Element(1), Value: s.Element(2), Segment: s.Ordinal}
+		l.References = append(l.References, r)
+		if r.Qualifier == "6R" && l.ControlNumber == "" {
+			l.ControlNumber = r.Value
+		}
+	case "AMT":
+		a, err := p.money(s, 2, true)
+		if err != nil {
+			return err
+		}
+		l.Amounts = append(l.Amounts, QualifiedAmount{Qualifier: s.Element(1), Amount: a, Segment: s.Ordinal})
+		if s.Element(1) == "B6" && l.Allowed == nil {
+			l.Allowed = &a
+		}
+	case "QTY":
+		l.Quantities = append(l.Quantities, Quantity{Qualifier: s.Element(1), Value: p.quantity(s, 2), Segment: s.Ordinal})
+	case "LQ":
+		q := s.Element(1)
+		if q == "" || s.Element(2) == "" {
+			p.warn(s, WarnElementMissing, 2, "remark code or its qualifier is missing; the remark is left out")
+			return nil
+		}
+		l.Remarks = append(l.Remarks, Remark{Qualifier: q, Code: s.Element(2), Source: "LQ02", Segment: s.Ordinal})
+	default:
+		return p.unexpected(s, s.ID+" cannot be placed in a service line (2110)")
+	}
+	return nil
+}
+
+// cas reads up to six reason/amount/quantity triplets.
+func (p *parser) cas(s *x12.Segment, to *[]Adjustment) error {
+	group := s.Element(1)
+	if group == "" {
+		return p.fail(s, CodeElementMissing, 1, 0, "adjustment group code is missing")
+	}
+	n := 0
+	for k := 0; k < 6; k++ {
+		re, ae, qe := 2+3*k, 3+3*k, 4+3*k
+		reason, amount := s.Element(re), s.Element(ae)
+		if reason == "" && amount == "" && s.Element(qe) == "" {
+			continue
+		}
+		if reason == "" {
+			return p.fail(s, CodeElementMissing, re, 0, "adjustment reason code is missing for an amount")
+		}
+		a, err := p.money(s, ae, true)
+		if err != nil {
+			return err
+		}
+		*to = append(*to, Adjustment{Group: group, Reason: reason, Amount: a, Quantity: p.quantity(s, qe), Segment: s.Ordinal, Triplet: k + 1})
+		n++
+	}
+	if n == 0 {
+		return p.fail(s, CodeElementMissing, 2, 0, "adjustment has no reason code")
+	}
+	return nil
+}
+
+func (p *parser) remark(s *x12.Segment, to *[]Remark, q string, el int) {
+	if v := s.Element(el); v != "" {
+		*to = append(*to, Remark{Qualifier: q, Code: v, Source: fmt.Sprintf("%s%02d", s.ID, el), Segment: s.Ordinal})
+	}
+}
+
+func (p *parser) plb(s *x12.Segment) error {
+	id, date := s.Element(1), p.date(s, 2)
+	n := 0
+	for k := 0; k < 6; k++ {
+		ce, ae := 3+2*k, 4+2*k
+		if s.Element(ce) == "" && s.Element(ae) == "" {
+			continue
+		}
+		reason := s.Component(ce, 1)
+		if reason == "" {
+			return p.fail(s, CodeElementMissing, ce, 1, "provider adjustment reason is missing")
+		}
+		a, err := p.money(s, ae, true)
+		if err != nil {
+			return err
+		}
+		p.tx.ProviderAdjustments = append(p.tx.ProviderAdjustments, ProviderAdjustment{
+			ProviderID: id, FiscalPeriodDate: date, Reason: reason, Reference: s.Component(ce, 2),
+			Amount: a, Segment: s.Ordinal, Pair: k + 1,
+		})
+		n++
+	}
+	if n == 0 {
+		return p.fail(s, CodeElementMissing, 3, 1, "provider adjustment has no reason")
+	}
+	return nil
+}
+
+// money reads a money element. A missing required element and any value
+// that is not a plain decimal are errors.
+func (p *parser) money(s *x12.Segment, el int, required bool) (money.Amount, error) {
+	v := s.Element(el)
+	if v == "" {
+		if required {
+			return money.Zero, p.fail(s, CodeElementMissing, el, 0, "required amount is missing")
+		}
+		return money.Zero, nil
+	}
+	a, err := money.Parse(v)
+	if err != nil {
+		return money.Zero, p.fail(s, CodeAmountInvalid, el, 0, "amount is not a decimal number")
+	}
+	return a, nil
+}
+
+// quantity reads an optional decimal (units, CAS quantity, QTY) in its
+// shortest form; a value that is not a decimal is a warning and left out.
+func (p *parser) quantity(s *x12.Segment, el int) string {
+	v := s.Element(el)
+	if v == "" {
+		return ""
+	}
+	a, err := money.Parse(v)
+	if err != nil {
+		p.warn(s, WarnElementInvalid, el, "quantity is not a decimal number; it is left out")
+		return ""
+	}
+	return a.X12()
+}
+
+// date reads a CCYYMMDD element as YYYY-MM-DD; an invalid date is a warning
+// and "".
+func (p *parser) date(s *x12.Segment, el int) string {
+	v := s.Element(el)
+	if v == "" {
+		return ""
+	}
+	if d, ok := isoDate(v); ok {
+		return d
+	}
+	p.warn(s, WarnElementInvalid, el, "date is not a valid CCYYMMDD date; it is left out")
+	return ""
+}
+
+func isoDate(v string) (string, bool) {
+	if len(v) != 8 {
+		return "", false
+	}
+	for i := 0; i < 8; i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return "", false
+		}
+	}
+	if _, err := time.Parse("20060102", v); err != nil {
+		return "", false
+	}
+	return v[:4] + "-" + v[4:6] + "-" + v[6:], true
+}

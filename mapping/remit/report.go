@@ -1,0 +1,343 @@
+package remit
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/casebridge/casebridge/internal/codes"
+	"github.com/casebridge/casebridge/internal/money"
+)
+
+// Report is the findings report of issue 3: one entry per transaction set,
+// the warnings of the whole file and a summary. It is the JSON contract
+// integrations code against; see doc.go for the field rules.
+type Report struct {
+	Remittances []Remittance `json:"remittances"`
+	Warnings    []Warning    `json:"warnings"`
+	Summary     Summary      `json:"summary"`
+}
+
+// Remittance is one ST/SE transaction set.
+type Remittance struct {
+	ControlNumber       string                     `json:"control_number"`
+	Payer               ReportPayer                `json:"payer"`
+	Payee               ReportPayee                `json:"payee"`
+	Payment             ReportPayment              `json:"payment"`
+	Claims              []ClaimReport              `json:"claims"`
+	ProviderAdjustments []ProviderAdjustmentReport `json:"provider_adjustments"`
+	Balanced            bool                       `json:"balanced"`
+}
+
+// ReportPayer names the payer.
+type ReportPayer struct {
+	Name string `json:"name"`
+	ID   string `json:"id"`
+}
+
+// ReportPayee names the payee of the set (its first N1*PE).
+type ReportPayee struct {
+	Name        string `json:"name"`
+	IDQualifier string `json:"id_qualifier"`
+	ID          string `json:"id"`
+}
+
+// ReportPayment is BPR02, BPR04, BPR16 and TRN02.
+type ReportPayment struct {
+	Amount      money.Amount `json:"amount"`
+	Method      string       `json:"method"`
+	Date        string       `json:"date"`
+	TraceNumber string       `json:"trace_number"`
+}
+
+// ClaimReport is one claim with its lines and findings.
+type ClaimReport struct {
+	PatientControlNumber    string             `json:"patient_control_number"`
+	PayerClaimControlNumber string             `json:"payer_claim_control_number"`
+	StatusCode              string             `json:"status_code"`
+	Status                  string             `json:"status"`
+	PaymentOutcome          string             `json:"payment_outcome"`
+	Charge                  money.Amount       `json:"charge"`
+	Paid                    money.Amount       `json:"paid"`
+	PatientResponsibility   money.Amount       `json:"patient_responsibility"`
+	Adjustments             []AdjustmentReport `json:"adjustments"`
+	Remarks                 []RemarkReport     `json:"remarks"`
+	Lines                   []LineReport       `json:"lines"`
+	Findings                []Finding          `json:"findings"`
+}
+
+// AdjustmentReport is one CAS triplet with its category.
+type AdjustmentReport struct {
+	Group       string         `json:"group"`
+	Reason      string         `json:"reason"`
+	Amount      money.Amount   `json:"amount"`
+	Quantity    json.Number    `json:"quantity,omitempty"`
+	Category    codes.Category `json:"category"`
+	Description string         `json:"description"`
+}
+
+// RemarkReport is one remark code; category is omitted when the remark
+// decides none.
+type RemarkReport struct {
+	Code        string         `json:"code"`
+	Category    codes.Category `json:"category,omitempty"`
+	Description string         `json:"description"`
+}
+
+// LineReport is one service line.
+type LineReport struct {
+	LineControlNumber  string             `json:"line_control_number"`
+	Procedure          string             `json:"procedure"`
+	SubmittedProcedure string             `json:"submitted_procedure,omitempty"`
+	Charge             money.Amount       `json:"charge"`
+	Paid               money.Amount       `json:"paid"`
+	Allowed            *money.Amount      `json:"allowed,omitempty"`
+	Units              json.Number        `json:"units"`
+	ServiceDateFrom    string             `json:"service_date_from"`
+	ServiceDateTo      string             `json:"service_date_to"`
+	Adjustments        []AdjustmentReport `json:"adjustments"`
+	Remarks            []RemarkReport     `json:"remarks"`
+}
+
+// Finding is one claim or line problem in plain words.
+type Finding struct {
+	Category          codes.Category `json:"category"`
+	Amount            money.Amount   `json:"amount"`
+	LineControlNumber string         `json:"line_control_number,omitempty"`
+	Codes             []string       `json:"codes"`
+	Explanation       string         `json:"explanation"`
+	NextStep          string         `json:"next_step"`
+}
+
+// ProviderAdjustmentReport is one PLB pair.
+type ProviderAdjustmentReport struct {
+	Reason      string       `json:"reason"`
+	Reference   string       `json:"reference"`
+	Amount      money.Amount `json:"amount"`
+	Description string       `json:"description"`
+}
+
+// Summary totals the report.
+type Summary struct {
+	Claims           int                     `json:"claims"`
+	ByStatus         map[string]int          `json:"by_status"`
+	DeniedAmount     money.Amount            `json:"denied_amount"`
+	ReversedAmount   money.Amount            `json:"reversed_amount"`
+	DeniedByCategory map[string]money.Amount `json:"denied_by_category"`
+}
+
+// Claim statuses of the report.
+const (
+	StatusPaid             = "paid"
+	StatusDenied           = "denied"
+	StatusReversed         = "reversed"
+	StatusForwarded        = "forwarded"
+	StatusPredetermination = "predetermination"
+	StatusPended           = "pended"
+)
+
+// Payment outcomes of the report.
+const (
+	OutcomeFull    = "full"
+	OutcomePartial = "partial"
+	OutcomeNone    = "none"
+)
+
+// Status maps CLP02 to the report status: 4 denied, 22 reversed,
+// 1/2/3/19/20/21 paid (also at zero pay), 23 forwarded, 25
+// predetermination, anything else pended.
+func Status(clp02 string) string {
+	switch clp02 {
+	case "1", "2", "3", "19", "20", "21":
+		return StatusPaid
+	case "4":
+		return StatusDenied
+	case "22":
+		return StatusReversed
+	case "23":
+		return StatusForwarded
+	case "25":
+		return StatusPredetermination
+	}
+	return StatusPended
+}
+
+// PaymentOutcome compares what was paid with the charge: none when nothing
+// (or less than nothing) was paid, full when the charge was paid in full
+// (or more), partial in between. A reversal is judged on its negated
+// amounts, so it reads as the payment it takes back.
+func PaymentOutcome(c *Claim) string {
+	paid, charge := c.Paid, c.Charge
+	if c.Reversal() {
+		paid, charge = paid.Neg(), charge.Neg()
+	}
+	switch {
+	case paid.Sign() <= 0:
+		return OutcomeNone
+	case paid.Cmp(charge) >= 0:
+		return OutcomeFull
+	}
+	return OutcomePartial
+}
+
+// BuildReport reads a whole 835 and returns its findings report. It returns
+// no report, only the *x12.Error, when the input cannot be read (see Read).
+// Memory holds the report being built plus one transaction set.
+func BuildReport(r io.Reader, opts Options) (*Report, error) {
+	rep := &Report{Remittances: []Remittance{}}
+	b := newSummaryBuilder()
+	warnings, err := Read(r, opts, func(tx *Transaction) error {
+		rem := remittance(tx)
+		b.add(tx, &rem)
+		rep.Remittances = append(rep.Remittances, rem)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep.Warnings = warnings
+	rep.Summary = b.summary()
+	return rep, nil
+}
+
+func remittance(tx *Transaction) Remittance {
+	rem := Remittance{
+		ControlNumber: tx.ControlNumber,
+		Payer:         ReportPayer{Name: tx.Payer.Name, ID: payerID(tx)},
+		Payee:         ReportPayee{Name: tx.Payee.Name, IDQualifier: tx.Payee.IDQualifier, ID: tx.Payee.ID},
+		Payment: ReportPayment{
+			Amount:      tx.Payment.Amount,
+			Method:      tx.Payment.Method,
+			Date:        tx.Payment.Date,
+			TraceNumber: tx.Payment.TraceNumber,
+		},
+		Claims:              make([]ClaimReport, 0, len(tx.Claims)),
+		ProviderAdjustments: make([]ProviderAdjustmentReport, 0, len(tx.ProviderAdjustments)),
+		Balanced:            tx.Balanced,
+	}
+	for i := range tx.Claims {
+		var next *Claim
+		if i+1 < len(tx.Claims) {
+			next = &tx.Claims[i+1]
+		}
+		rem.Claims = append(rem.Claims, claimReport(&tx.Claims[i], next))
+	}
+	for _, a := range tx.ProviderAdjustments {
+		rem.ProviderAdjustments = append(rem.ProviderAdjustments, ProviderAdjustmentReport{
+			Reason: a.Reason, Reference: a.Reference, Amount: a.Amount, Description: plbDescription(a.Reason),
+		})
+	}
+	return rem
+}
+
+// payerID is N1*PR N104, else the payer's REF*2U, else TRN03 (the payer
+// identifier every 835 carries).
+func payerID(tx *Transaction) string {
+	if tx.Payer.ID != "" {
+		return tx.Payer.ID
+	}
+	if v := tx.Payer.Ref("2U"); v != "" {
+		return v
+	}
+	return tx.Payment.TraceOriginator
+}
+
+func claimReport(c *Claim, next *Claim) ClaimReport {
+	cr := ClaimReport{
+		PatientControlNumber:    c.PatientControlNumber,
+		PayerClaimControlNumber: c.PayerClaimControlNo,
+		StatusCode:              c.StatusCode,
+		Status:                  Status(c.StatusCode),
+		PaymentOutcome:          PaymentOutcome(c),
+		Charge:                  c.Charge,
+		Paid:                    c.Paid,
+		PatientResponsibility:   c.PatientResponsibility,
+		Remarks:                 remarkReports(c.Remarks),
+		Lines:                   make([]LineReport, 0, len(c.Lines)),
+	}
+	cls := classify(c)
+	cr.Adjustments = adjustmentReports(c.Adjustments, cls.claim)
+	for i := range c.Lines {
+		l := &c.Lines[i]
+		lr := LineReport{
+			LineControlNumber: l.ControlNumber,
+			Procedure:         l.Procedure.String(),
+			Charge:            l.Charge,
+			Paid:              l.Paid,
+			Allowed:           l.Allowed,
+			Units:             json.Number("1"),
+			ServiceDateFrom:   l.ServiceFrom,
+			ServiceDateTo:     l.ServiceTo,
+			Adjustments:       adjustmentReports(l.Adjustments, cls.lines[i]),
+			Remarks:           remarkReports(l.Remarks),
+		}
+		if l.Units != "" {
+			lr.Units = json.Number(l.Units)
+		}
+		if l.SubmittedProcedure != nil {
+			lr.SubmittedProcedure = l.SubmittedProcedure.String()
+		}
+		// A line without its own dates takes the claim's statement period.
+		if lr.ServiceDateFrom == "" && lr.ServiceDateTo == "" {
+			lr.ServiceDateFrom, lr.ServiceDateTo = c.Date("232"), c.Date("233")
+			if lr.ServiceDateTo == "" {
+				lr.ServiceDateTo = lr.ServiceDateFrom
+			}
+		}
+		cr.Lines = append(cr.Lines, lr)
+	}
+	cr.Findings = findings(c, next, cls)
+	return cr
+}
+
+func adjustmentReports(as []Adjustment, cats []codes.Category) []AdjustmentReport {
+	out := make([]AdjustmentReport, 0, len(as))
+	for i, a := range as {
+		out = append(out, AdjustmentReport{
+			Group:       a.Group,
+			Reason:      a.Reason,
+			Amount:      a.Amount,
+			Quantity:    json.Number(a.Quantity),
+			Category:    cats[i],
+			Description: carcDescription(a.Reason),
+		})
+	}
+	return out
+}
+
+func remarkReports(rs []Remark) []RemarkReport {
+	out := make([]RemarkReport, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, RemarkReport{Code: r.Code, Category: remarkCategory(r), Description: remarkDescription(r)})
+	}
+	return out
+}
+
+// summaryBuilder accumulates the summary set by set.
+type summaryBuilder struct {
+	s Summary
+}
+
+func newSummaryBuilder() *summaryBuilder {
+	return &summaryBuilder{s: Summary{ByStatus: map[string]int{}, DeniedByCategory: map[string]money.Amount{}}}
+}
+
+func (b *summaryBuilder) add(tx *Transaction, rem *Remittance) {
+	for i := range rem.Claims {
+		cr := &rem.Claims[i]
+		b.s.Claims++
+		b.s.ByStatus[cr.Status]++
+		if cr.Status == StatusReversed {
+			b.s.ReversedAmount = b.s.ReversedAmount.Add(tx.Claims[i].Paid)
+			continue
+		}
+		for _, f := range cr.Findings {
+			if !f.Category.IsDenial() {
+				continue
+			}
+			b.s.DeniedAmount = b.s.DeniedAmount.Add(f.Amount)
+			b.s.DeniedByCategory[string(f.Category)] = b.s.DeniedByCategory[string(f.Category)].Add(f.Amount)
+		}
+	}
+}
+
+func (b *summaryBuilder) summary() Summary { return b.s }
