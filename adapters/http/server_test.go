@@ -222,3 +222,62 @@ func TestLogsCarryNoPHI(t *testing.T) {
 		}
 	}
 }
+
+func TestFindings(t *testing.T) {
+	h := newHarness(t)
+	w := h.do("POST", "/v1/remittances/findings", "application/edi-x12", "", file(t, "../../testdata/835/d9997_dental.x12"))
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	var got, want any
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	golden, _ := os.ReadFile("../../testdata/835/d9997_dental.json")
+	if err := json.Unmarshal(golden, &want); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := json.Marshal(got)
+	wb, _ := json.Marshal(want)
+	if string(g) != string(wb) {
+		t.Errorf("report differs from the golden findings report")
+	}
+}
+
+func TestFindingsErrors(t *testing.T) {
+	tests := []struct {
+		name, ctype, body string
+		status            int
+		code              string
+	}{
+		{"not x12", "application/edi-x12", "hello", 422, "ISA_MISSING"},
+		{"an 837", "text/plain", mustString(t, "../../testdata/837d/self.x12"), 422, "NOT_835"},
+		{"truncated", "application/edi-x12", mustString(t, "../../testdata/835/d9997_dental.x12")[:900], 422, ""},
+		{"json", "application/json", "{}", 415, "CONTENT_TYPE"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			w := h.do("POST", "/v1/remittances/findings", tc.ctype, "", strings.NewReader(tc.body))
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			p := decodeProblem(t, w)
+			if len(p.Errors) == 0 || tc.code != "" && p.Errors[0].Code != tc.code {
+				t.Errorf("errors %+v, want code %s", p.Errors, tc.code)
+			}
+			if tc.status == 422 && !strings.Contains(p.Errors[0].Message, "segment") {
+				t.Errorf("error without a position: %s", p.Errors[0].Message)
+			}
+		})
+	}
+}
+
+func mustString(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}

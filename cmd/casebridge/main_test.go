@@ -133,3 +133,35 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(data)
 }
+
+func TestCLI835MatchesGolden(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/835/*.x12")
+	if len(files) < 3 {
+		t.Fatal("no 835 test files")
+	}
+	for _, f := range files {
+		want, err := os.ReadFile(strings.TrimSuffix(f, ".x12") + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, out, _ := runCLI(t, "", "835", f)
+		if code != 0 {
+			t.Fatalf("%s: exit %d", f, code)
+		}
+		if out != string(want) {
+			t.Errorf("%s: CLI report differs from the golden report", filepath.Base(f))
+		}
+	}
+	code, out, _ := runCLI(t, "", "835", "../../testdata/835/d9997_dental.x12", "--format", "table")
+	want, _ := os.ReadFile("../../testdata/835/d9997_dental.table.txt")
+	if code != 0 || out != string(want) {
+		t.Errorf("table output differs (exit %d)", code)
+	}
+}
+
+func TestCLI835Unreadable(t *testing.T) {
+	code, out, errs := runCLI(t, "", "835", "../../testdata/835/invalid/837d_given_as_835-invalid.x12")
+	if code != 2 || out != "" || !strings.Contains(errs, "segment") {
+		t.Errorf("exit %d, stdout %q, stderr %s", code, out, errs)
+	}
+}
