@@ -16,12 +16,24 @@ import (
 
 // Problem is an RFC 9457 problem document with our error list.
 type Problem struct {
-	Type     string          `json:"type"`
-	Title    string          `json:"title"`
-	Status   int             `json:"status"`
-	Detail   string          `json:"detail,omitempty"`
-	Instance string          `json:"instance,omitempty"`
-	Errors   record.Problems `json:"errors"`
+	Type     string         `json:"type"`
+	Title    string         `json:"title"`
+	Status   int            `json:"status"`
+	Detail   string         `json:"detail,omitempty"`
+	Instance string         `json:"instance,omitempty"`
+	Errors   []ProblemError `json:"errors"`
+}
+
+// ProblemError is one error of a problem document. X12 errors also carry
+// their position: segment ordinal, segment id, element and component, byte
+// offset.
+type ProblemError struct {
+	record.Problem
+	SegmentNumber int    `json:"segment_number,omitempty"`
+	SegmentID     string `json:"segment_id,omitempty"`
+	Element       int    `json:"element,omitempty"`
+	Component     int    `json:"component,omitempty"`
+	Offset        *int64 `json:"byte_offset,omitempty"`
 }
 
 const problemType = "https://casebridge.dev/problems/"
@@ -31,8 +43,16 @@ func problem(c *gin.Context, status int, title, detail string, errs record.Probl
 		fhirError(c, status, detail)
 		return
 	}
+	list := make([]ProblemError, len(errs))
+	for i, e := range errs {
+		list[i] = ProblemError{Problem: e}
+	}
+	problemWith(c, status, title, detail, list)
+}
+
+func problemWith(c *gin.Context, status int, title, detail string, errs []ProblemError) {
 	if errs == nil {
-		errs = record.Problems{}
+		errs = []ProblemError{}
 	}
 	slug := strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-"))
 	c.Abort()

@@ -25,11 +25,14 @@ func x12Problem(c *gin.Context, err error) {
 		problem(c, http.StatusUnprocessableEntity, "Unreadable X12", "The body could not be read as X12.", nil)
 		return
 	}
-	problem(c, http.StatusUnprocessableEntity, "Unreadable X12", xe.Error(), record.Problems{{
-		Severity: record.SeverityError,
-		Code:     string(xe.Code),
-		Pointer:  "",
-		Message:  xe.Error(),
+	off := xe.Offset
+	problemWith(c, http.StatusUnprocessableEntity, "Unreadable X12", xe.Error(), []ProblemError{{
+		Problem:       record.Problem{Severity: record.SeverityError, Code: string(xe.Code), Message: xe.Error()},
+		SegmentNumber: xe.Segment,
+		SegmentID:     xe.SegmentID,
+		Element:       xe.Element,
+		Component:     xe.Component,
+		Offset:        &off,
 	}})
 }
 

@@ -61,6 +61,7 @@ type problemDoc struct {
 	Status int    `json:"status"`
 	Errors []struct {
 		Code, Severity, Pointer, Message string
+		SegmentNumber                    int `json:"segment_number"`
 	} `json:"errors"`
 }
 
@@ -264,6 +265,9 @@ func TestFindingsErrors(t *testing.T) {
 			}
 			p := decodeProblem(t, w)
 			if len(p.Errors) == 0 || tc.code != "" && p.Errors[0].Code != tc.code {
+				t.Fatalf("errors %+v, want code %s", p.Errors, tc.code)
+			}
+			if tc.status == 422 && p.Errors[0].SegmentNumber == 0 {
 				t.Errorf("errors %+v, want code %s", p.Errors, tc.code)
 			}
 			if tc.status == 422 && !strings.Contains(p.Errors[0].Message, "segment") {

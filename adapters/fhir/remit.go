@@ -1,0 +1,69 @@
+package fhir
+
+import (
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	cpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/codes_go_proto"
+	dpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/datatypes_go_proto"
+	bcrpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
+
+	"github.com/casebridge/casebridge/mapping/fhirmap"
+	"github.com/casebridge/casebridge/mapping/remit"
+)
+
+// RemitBundles streams an 835: fn gets the FHIR JSON of one collection
+// Bundle (PaymentReconciliation, ClaimResponses, Organizations) per ST/SE
+// transaction set, as soon as the set is read, so memory stays at one set.
+// The warnings are the 835 reader's plus the FHIR mapping's. err is the
+// reader's positioned *x12.Error when the input is not a readable 835 (exit
+// code 2, HTTP 422), or fn's error.
+func RemitBundles(r io.Reader, ro remit.Options, opts fhirmap.RemitOptions, indent bool, fn func(bundle []byte) error) ([]remit.Warning, error) {
+	var mapWarnings []remit.Warning
+	warnings, err := remit.Read(r, ro, func(tx *remit.Transaction) error {
+		b, w := fhirmap.RemitBundle(tx, opts)
+		mapWarnings = append(mapWarnings, w...)
+		data, err := Marshal(b, indent)
+		if err != nil {
+			return err
+		}
+		return fn(data)
+	})
+	return append(warnings, mapWarnings...), err
+}
+
+// RemitToBundle is POST /v1/remittances/findings?format=fhir and
+// `casebridge 835 FILE --format fhir`: the whole 835 as one collection
+// Bundle whose entries are the per-set Bundles (RemitBundles' output), built
+// once the file has been read. Nothing is returned on a read error.
+func RemitToBundle(r io.Reader, ro remit.Options, opts fhirmap.RemitOptions, indent bool) ([]byte, []remit.Warning, error) {
+	outer := &bcrpb.Bundle{
+		Type:      &bcrpb.Bundle_TypeCode{Value: cpb.BundleTypeCode_COLLECTION},
+		Timestamp: &dpb.Instant{ValueUs: opts.At.UTC().Truncate(time.Second).UnixMicro(), Precision: dpb.Instant_SECOND, Timezone: "Z"},
+	}
+	var ids []string
+	var mapWarnings []remit.Warning
+	warnings, err := remit.Read(r, ro, func(tx *remit.Transaction) error {
+		b, w := fhirmap.RemitBundle(tx, opts)
+		mapWarnings = append(mapWarnings, w...)
+		id := b.GetId().GetValue()
+		ids = append(ids, id)
+		outer.Entry = append(outer.Entry, &bcrpb.Bundle_Entry{
+			FullUrl:  &dpb.Uri{Value: "urn:uuid:" + id},
+			Resource: &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_Bundle{Bundle: b}},
+		})
+		return nil
+	})
+	warnings = append(warnings, mapWarnings...)
+	if err != nil {
+		return nil, warnings, err
+	}
+	id := uuid.NewSHA1(uuid.NameSpaceURL, []byte(fhirmap.Base+"835/"+strings.Join(ids, "/"))).String()
+	outer.Id = &dpb.Id{Value: id}
+	outer.Identifier = &dpb.Identifier{System: &dpb.Uri{Value: fhirmap.SystemURI}, Value: &dpb.String{Value: "urn:uuid:" + id}}
+	out, err := Marshal(outer, indent)
+	return out, warnings, err
+}
