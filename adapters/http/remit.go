@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 
@@ -40,20 +39,25 @@ func (s *Server) findings(c *gin.Context) {
 	if !requireType(c, x12Types...) {
 		return
 	}
-	data, ok := readBody(c, s.cfg.MaxBodyBytes)
-	if !ok {
-		return
-	}
 	switch c.DefaultQuery("format", "json") {
 	case "json":
 	case "fhir":
-		s.findingsFHIR(c, data)
+		data, ok := readBody(c, s.cfg.MaxBodyBytes)
+		if ok {
+			s.findingsFHIR(c, data)
+		}
 		return
 	default:
 		problem(c, http.StatusBadRequest, "Invalid query parameter", "format must be json or fhir.", nil)
 		return
 	}
-	rep, err := remit.BuildReport(bytes.NewReader(data), remit.Options{})
+	// streamed: memory follows one transaction set, not the body
+	rep, err := remit.BuildReport(c.Request.Body, remit.Options{})
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		tooLarge(c, s.cfg.MaxBodyBytes)
+		return
+	}
 	if err != nil {
 		x12Problem(c, err)
 		return

@@ -285,3 +285,16 @@ func mustString(t *testing.T, path string) string {
 	}
 	return string(data)
 }
+
+func TestFindingsTooLarge(t *testing.T) {
+	h := newHarness(t)
+	big := strings.Repeat(mustString(t, "../../testdata/835/d9997_dental.x12"), 60)
+	req := httptest.NewRequest("POST", "/v1/remittances/findings", strings.NewReader(big))
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/edi-x12")
+	w := httptest.NewRecorder()
+	h.h.ServeHTTP(w, req)
+	if w.Code != 413 {
+		t.Fatalf("status %d: %.300s", w.Code, w.Body)
+	}
+}
