@@ -1,0 +1,69 @@
+package profile_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/casebridge/casebridge/internal/profile"
+)
+
+func TestDefaultIsTestUsage(t *testing.T) {
+	p := profile.Default()
+	if p.Interchange.Usage != "T" {
+		t.Fatalf("built-in profile usage %s, want T", p.Interchange.Usage)
+	}
+	if p.Claim.ProviderSignature != "Y" || p.Claim.Assignment != "A" || p.Subscriber.PayerResponsibility != "P" || p.Subscriber.ClaimFilingIndicator != "CI" {
+		t.Errorf("defaults %+v", p)
+	}
+}
+
+func TestLoadByNameAndFile(t *testing.T) {
+	dir := t.TempDir()
+	yaml := "name: acme\ninterchange:\n  sender_id: SUNRISE\n  receiver_id: ACMECH\n  usage: P\ngroup:\n  sender_code: SUNRISE\n  receiver_code: ACMECH\nsubmitter:\n  name: Sunrise\n  id: SUN01\nreceiver:\n  name: Acme Clearinghouse\n  id: ACME\nattachment_delivery: \"275\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "acme.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.Load("acme", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Interchange.Usage != "P" || p.Interchange.SenderQualifier != "ZZ" || p.Claim.ReleaseOfInfo != "Y" || p.AttachmentDelivery != "275" {
+		t.Errorf("profile %+v", p)
+	}
+	if _, err := profile.Load(filepath.Join(dir, "acme.yaml"), ""); err != nil {
+		t.Errorf("by path: %v", err)
+	}
+}
+
+func TestRejects(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	tests := map[string]string{
+		"unknown.json": `{"interchange":{"sender_id":"A","receiver_id":"B","usage":"T"},"group":{"sender_code":"AA","receiver_code":"BB"},"submitter":{"name":"n","id":"ii"},"receiver":{"name":"n","id":"ii"},"colour":"red"}`,
+		"usage.json":   `{"interchange":{"sender_id":"A","receiver_id":"B","usage":"X"},"group":{"sender_code":"AA","receiver_code":"BB"},"submitter":{"name":"n","id":"ii"},"receiver":{"name":"n","id":"ii"}}`,
+		"long.json":    `{"interchange":{"sender_id":"ABCDEFGHIJKLMNOP","receiver_id":"B","usage":"T"},"group":{"sender_code":"AA","receiver_code":"BB"},"submitter":{"name":"n","id":"ii"},"receiver":{"name":"n","id":"ii"}}`,
+		"empty.json":   `{}`,
+		"broken.yaml":  "interchange: [",
+	}
+	for name, body := range tests {
+		_, err := profile.Load(write(name, body), "")
+		var pe *profile.Error
+		if !errors.As(err, &pe) {
+			t.Errorf("%s: want *profile.Error, got %v", name, err)
+		}
+	}
+	if _, err := profile.Load("nosuch", dir); err == nil {
+		t.Error("unknown name accepted")
+	}
+	if _, err := profile.Load("../x", dir); err == nil {
+		t.Error("path-like name accepted")
+	}
+}
