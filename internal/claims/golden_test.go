@@ -32,17 +32,24 @@ func goldenRecords(t *testing.T) []string {
 	return files
 }
 
-func loadRecord(t *testing.T, path string) *record.Record {
+func loadRecord(t *testing.T, path string) *record.Record { return loadRecordB(t, path) }
+
+func loadRecordB(t testing.TB, path string) *record.Record {
+	t.Helper()
+	rec, probs, err := record.DecodeBytes(readB(t, path))
+	if err != nil || probs.HasErrors() {
+		t.Fatalf("%s: decode: %v %v", path, err, probs)
+	}
+	return rec
+}
+
+func readB(t testing.TB, path string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, probs, err := record.DecodeBytes(data)
-	if err != nil || probs.HasErrors() {
-		t.Fatalf("%s: decode: %v %v", path, err, probs)
-	}
-	return rec
+	return data
 }
 
 func TestGolden837D(t *testing.T) {
