@@ -125,3 +125,29 @@ func (o *Outcome) Resource() *oopb.OperationOutcome {
 	}
 	return out
 }
+
+// SimpleOutcome is the OperationOutcome of a gateway-level failure (route
+// not found, method not allowed, body too large, internal error): one issue
+// whose FHIR code follows the HTTP status. detail must be PHI-free.
+func SimpleOutcome(status int, detail string) ([]byte, error) {
+	code := "processing"
+	switch status {
+	case 400:
+		code = "structure"
+	case 404:
+		code = "not-found"
+	case 405, 415:
+		code = "not-supported"
+	case 413:
+		code = "too-costly"
+	case 500:
+		code = "exception"
+	}
+	sev := "error"
+	if status >= 500 {
+		sev = "fatal"
+	}
+	o := &Outcome{}
+	o.add(Issue{Severity: sev, Code: code, Details: detail})
+	return Marshal(o.Resource(), false)
+}

@@ -1,18 +1,181 @@
 package httpapi
 
 import (
+	"bytes"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/casebridge/casebridge/adapters/fhir"
+	"github.com/casebridge/casebridge/internal/profile"
+	"github.com/casebridge/casebridge/mapping/fhirmap"
+	"github.com/casebridge/casebridge/mapping/remit"
 )
 
-// Filled in by the FHIR work (issue 4).
-func (s *Server) routesFHIR(r *gin.Engine, v1 *gin.RouterGroup) {}
+// Version is the software version the CapabilityStatement reports.
+var Version = "0.1.0"
 
-func (s *Server) findingsFHIR(c *gin.Context, data []byte) {
-	problem(c, http.StatusNotImplemented, "Not implemented", "FHIR output is not available yet.", nil)
+func (s *Server) routesFHIR(r *gin.Engine, v1 *gin.RouterGroup) {
+	f := r.Group("/fhir")
+	f.GET("/metadata", s.fhirMetadata)
+	f.POST("/Claim/$x12", s.fhirClaimX12)
+	f.POST("/Claim/$validate", s.fhirValidate)
+	v1.POST("/claims/fhir", s.recordToFHIR)
 }
 
+// writeFHIR sends an adapter answer and logs its PHI-free issues.
+func (s *Server) writeFHIR(c *gin.Context, resp fhir.Response) {
+	if resp.Status >= 500 || resp.Body == nil {
+		internalError(c)
+		return
+	}
+	ev := s.log.Info().Str("request_id", c.GetString("request_id")).Int("status", resp.Status)
+	if issues := resp.Log(); len(issues) > 0 {
+		codes := make([]string, 0, len(issues))
+		for _, i := range issues {
+			codes = append(codes, i.Rule)
+		}
+		ev = ev.Strs("issue_rules", codes)
+	}
+	ev.Msg("fhir")
+	c.Header("Casebridge-Warnings", strconv.Itoa(resp.Warnings()))
+	c.Data(resp.Status, resp.ContentType, resp.Body)
+}
+
+func (s *Server) fhirMetadata(c *gin.Context) {
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	body, err := fhir.CapabilityStatement(scheme+"://"+c.Request.Host+"/fhir", Version)
+	if err != nil {
+		internalError(c)
+		return
+	}
+	c.Data(http.StatusOK, fhir.ContentTypeFHIR, body)
+}
+
+func (s *Server) fhirClaimX12(c *gin.Context) {
+	prof, opts, ok := s.envelope(c)
+	if !ok {
+		return
+	}
+	data, ok := readBody(c, s.cfg.MaxBodyBytes)
+	if !ok {
+		return
+	}
+	ctype := c.GetHeader("Content-Type")
+	// a refused claim must not use up a control number
+	if opts.ControlNumber == 0 {
+		trial := opts
+		trial.ControlNumber = 1
+		if resp := fhir.ClaimToX12(data, ctype, prof, trial); resp.Status != http.StatusOK {
+			s.writeFHIR(c, resp)
+			return
+		}
+		n, err := s.next()
+		if err != nil {
+			internalError(c)
+			return
+		}
+		opts.ControlNumber = n
+	}
+	s.writeFHIR(c, fhir.ClaimToX12(data, ctype, prof, opts))
+}
+
+func (s *Server) fhirValidate(c *gin.Context) {
+	prof, ok := s.profileParam(c)
+	if !ok {
+		return
+	}
+	data, ok := readBody(c, s.cfg.MaxBodyBytes)
+	if !ok {
+		return
+	}
+	s.writeFHIR(c, fhir.ValidateClaim(data, c.GetHeader("Content-Type"), prof, s.now().UTC()))
+}
+
+// profileParam reads ?profile= (names only).
+func (s *Server) profileParam(c *gin.Context) (*profile.Profile, bool) {
+	name := c.DefaultQuery("profile", s.cfg.Profile)
+	if reProfileName.MatchString(name) {
+		if prof, err := profile.Load(name, s.cfg.ProfilesDir); err == nil {
+			return prof, true
+		}
+	}
+	problem(c, http.StatusBadRequest, "Invalid query parameter", "Unknown trading-partner profile.",
+		one("QUERY_PARAMETER", "", "profile: unknown trading-partner profile"))
+	return nil, false
+}
+
+// atParam reads ?at= (RFC 3339), defaulting to the clock.
+func (s *Server) atParam(c *gin.Context) (time.Time, bool) {
+	v := c.Query("at")
+	if v == "" {
+		return s.now().UTC(), true
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		problem(c, http.StatusBadRequest, "Invalid query parameter", "The time must be RFC 3339.",
+			one("QUERY_PARAMETER", "", "at: the time must be RFC 3339, e.g. 2026-11-27T10:00:00Z"))
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+// recordToFHIR is POST /v1/claims/fhir: a case record in, the Bundle out.
+func (s *Server) recordToFHIR(c *gin.Context) {
+	prof, ok := s.profileParam(c)
+	if !ok {
+		return
+	}
+	at, ok := s.atParam(c)
+	if !ok {
+		return
+	}
+	rec, ok := s.decodeRecord(c)
+	if !ok {
+		return
+	}
+	out, probs, err := fhir.RecordBundle(rec, prof, at, false)
+	if probs.HasErrors() {
+		problem(c, http.StatusUnprocessableEntity, "Record has errors", "The record cannot be billed as it is.", probs)
+		return
+	}
+	if err != nil || out == nil {
+		s.log.Error().Str("request_id", c.GetString("request_id")).Msg("FHIR mapping failed after a clean scrub")
+		internalError(c)
+		return
+	}
+	c.Header("Casebridge-Warnings", strconv.Itoa(len(probs.Warnings())))
+	c.Data(http.StatusOK, fhir.ContentTypeFHIR, out)
+}
+
+// findingsFHIR is POST /v1/remittances/findings?format=fhir.
+func (s *Server) findingsFHIR(c *gin.Context, data []byte) {
+	at, ok := s.atParam(c)
+	if !ok {
+		return
+	}
+	out, warnings, err := fhir.RemitToBundle(bytes.NewReader(data), remit.Options{}, fhirmap.RemitOptions{At: at}, false)
+	if err != nil {
+		x12Problem(c, err)
+		return
+	}
+	c.Header("Casebridge-Warnings", strconv.Itoa(len(warnings)))
+	c.Data(http.StatusOK, fhir.ContentTypeFHIR, out)
+}
+
+// fhirError answers an OperationOutcome for gateway-level failures under
+// /fhir/ (404, 405, 413, 500): FHIR clients expect one for every error.
 func fhirError(c *gin.Context, status int, detail string) {
-	c.AbortWithStatusJSON(status, gin.H{"resourceType": "OperationOutcome", "issue": []gin.H{{"severity": "error", "code": "processing", "diagnostics": detail}}})
+	c.Abort()
+	body, err := fhir.SimpleOutcome(status, detail)
+	if err != nil {
+		c.Status(status)
+		return
+	}
+	c.Data(status, fhir.ContentTypeFHIR, body)
 }

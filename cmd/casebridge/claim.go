@@ -137,16 +137,14 @@ func cmd837d(args []string, env *environ) int {
 	if code >= 0 {
 		return code
 	}
+	if *fromFHIR {
+		return from837FHIR(name, &ef, env)
+	}
 	prof, opts, code := ef.resolve(env)
 	if code >= 0 {
 		return code
 	}
-	var rec *record.Record
-	if *fromFHIR {
-		rec, code = recordFromFHIR(name, env)
-	} else {
-		rec, code = decodeRecord(name, env)
-	}
+	rec, code := decodeRecord(name, env)
 	if code >= 0 {
 		return code
 	}

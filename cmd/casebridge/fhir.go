@@ -2,28 +2,141 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
+	"time"
 
-	"github.com/casebridge/casebridge/internal/record"
+	"github.com/casebridge/casebridge/adapters/fhir"
+	"github.com/casebridge/casebridge/internal/config"
+	"github.com/casebridge/casebridge/internal/profile"
+	"github.com/casebridge/casebridge/mapping/fhirmap"
+	"github.com/casebridge/casebridge/mapping/remit"
 )
 
-// Filled in by the FHIR work (issue 4).
+// cmdFHIR is `casebridge fhir RECORD.json`: the FHIR R4 Claim Bundle.
 func cmdFHIR(args []string, env *environ) int {
+	cfg := config.FromEnv()
 	fs := flag.NewFlagSet("fhir", flag.ContinueOnError)
-	_, code := oneInput(fs, args, env)
+	atFlag := fs.String("at", "", "Claim.created and Bundle.timestamp, RFC 3339 (default: now)")
+	profName := fs.String("profile", cfg.Profile, "trading-partner profile (name, file or 'default')")
+	profDir := fs.String("profiles-dir", cfg.ProfilesDir, "directory of named profiles")
+	name, code := oneInput(fs, args, env)
 	if code >= 0 {
 		return code
 	}
-	env.errorf("fhir: not available yet")
-	return exitUsage
+	at, code := parseAt(*atFlag, env)
+	if code >= 0 {
+		return code
+	}
+	prof, err := profile.Load(*profName, *profDir)
+	if err != nil {
+		env.errorf("%v", err)
+		return exitUsage
+	}
+	rec, code := decodeRecord(name, env)
+	if code >= 0 {
+		return code
+	}
+	out, probs, err := fhir.RecordBundle(rec, prof, at, true)
+	printProblems(env, probs)
+	if err != nil || out == nil {
+		if err != nil {
+			env.errorf("%v", err)
+		}
+		return exitInvalid
+	}
+	if _, err := env.stdout.Write(append(out, '\n')); err != nil {
+		return exitInternal
+	}
+	return exitOK
 }
 
-func recordFromFHIR(name string, env *environ) (*record.Record, int) {
-	env.errorf("--from-fhir: not available yet")
-	return nil, exitUsage
+func parseAt(v string, env *environ) (time.Time, int) {
+	if v == "" {
+		return time.Now().UTC(), -1
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		env.errorf("--at must be an RFC 3339 time such as 2026-11-27T10:00:00Z")
+		return time.Time{}, exitUsage
+	}
+	return t.UTC(), -1
 }
 
-func remitFHIR(in io.Reader, at string, env *environ) int {
-	env.errorf("--format fhir: not available yet")
-	return exitUsage
+// printOutcome writes an OperationOutcome's issues to stderr, one a line.
+// This is the user's own terminal: diagnostics may quote their input.
+func printOutcome(env *environ, o *fhir.Outcome) {
+	if o == nil {
+		return
+	}
+	for _, i := range o.Issues {
+		where := i.Expression
+		if where == "" {
+			where = "(resource)"
+		}
+		msg := i.Diagnostics
+		if msg == "" {
+			msg = i.Details
+		}
+		rule := i.Rule
+		if rule == "" {
+			rule = i.Code
+		}
+		fmt.Fprintf(env.stderr, "%s %s at %s: %s\n", i.Severity, rule, where, msg)
+	}
+}
+
+// from837FHIR is `casebridge 837d --from-fhir FILE`: the same scrubber,
+// writer and profile as a case record.
+func from837FHIR(name string, ef *envelopeFlags, env *environ) int {
+	prof, opts, code := ef.resolve(env)
+	if code >= 0 {
+		return code
+	}
+	data, err := readInput(name, env, fhir.MaxBodyBytes)
+	if err != nil {
+		env.errorf("%v", err)
+		return exitUnread
+	}
+	// a refused claim must not use up a control number: try with a
+	// provisional one first, allocate only for a claim that goes out
+	provisional := opts
+	if provisional.ControlNumber == 0 {
+		provisional.ControlNumber = 1
+	}
+	if resp := fhir.ClaimToX12(data, fhir.ContentTypeFHIR, prof, provisional); resp.Status != 200 {
+		printOutcome(env, resp.Outcome)
+		return resp.ExitCode()
+	}
+	if code := ef.allocate(&opts, env); code >= 0 {
+		return code
+	}
+	resp := fhir.ClaimToX12(data, fhir.ContentTypeFHIR, prof, opts)
+	printOutcome(env, resp.Outcome)
+	if resp.Status != 200 {
+		return resp.ExitCode()
+	}
+	if _, err := env.stdout.Write(resp.Body); err != nil {
+		return exitInternal
+	}
+	return exitOK
+}
+
+// remitFHIR is `casebridge 835 FILE --format fhir`.
+func remitFHIR(in io.Reader, atFlag string, env *environ) int {
+	at, code := parseAt(atFlag, env)
+	if code >= 0 {
+		return code
+	}
+	out, warnings, err := fhir.RemitToBundle(in, remit.Options{}, fhirmap.RemitOptions{At: at}, true)
+	if err != nil {
+		return unreadable835("input", err, env)
+	}
+	for _, w := range warnings {
+		env.errorf("warning %s at segment %d (%s): %s", w.Code, w.SegmentNumber, w.SegmentID, w.Message)
+	}
+	if _, err := env.stdout.Write(append(out, '\n')); err != nil {
+		return exitInternal
+	}
+	return exitOK
 }

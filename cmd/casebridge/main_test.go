@@ -165,3 +165,54 @@ func TestCLI835Unreadable(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %s", code, out, errs)
 	}
 }
+
+func TestCLIFHIR(t *testing.T) {
+	for _, name := range []string{"self", "dependent", "replacement", "void"} {
+		want, err := os.ReadFile("../../testdata/fhir/golden/" + name + ".bundle.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, out, _ := runCLI(t, "", "fhir", rec+name+".json", "--at", "2026-11-27T10:00:00Z")
+		if code != 0 || out != string(want) {
+			t.Errorf("%s: exit %d, Bundle differs from the golden Bundle", name, code)
+		}
+	}
+	if code, _, _ := runCLI(t, "", "fhir", "../../testdata/records-invalid/scrub-errors.json"); code != 1 {
+		t.Errorf("invalid record: exit %d", code)
+	}
+}
+
+func TestCLIFromFHIR(t *testing.T) {
+	// record → FHIR → 837D gives the bytes of record → 837D
+	_, bundle, _ := runCLI(t, "", "fhir", rec+"dependent.json", "--at", "2026-11-27T10:00:00Z")
+	code, out, errs := runCLI(t, bundle, "837d", "--from-fhir", "-", "--control-number", "1001", "--at", "2026-11-27T10:00:00Z", "--newlines")
+	want, _ := os.ReadFile("../../testdata/837d/dependent.x12")
+	if code != 0 || out != string(want) {
+		t.Errorf("exit %d (%s): via FHIR differs from the golden 837D", code, errs)
+	}
+	tests := []struct {
+		file string
+		code int
+		err  string
+	}{
+		{"../../testdata/fhir/Claim-100155.json", 1, "FHIR_CDT_REQUIRED at Claim.item[0].productOrService"},
+		{"../../testdata/records-invalid/not-json.json", 2, ""},
+		{"../../testdata/fhir/ehr/claim-contained.json", 0, "warning"},
+	}
+	for _, tc := range tests {
+		code, _, errs := runCLI(t, "", "837d", "--from-fhir", tc.file)
+		if code != tc.code || !strings.Contains(errs, tc.err) {
+			t.Errorf("%s: exit %d, want %d; stderr %s", tc.file, code, tc.code, errs)
+		}
+	}
+}
+
+func TestCLI835FHIR(t *testing.T) {
+	code, out, _ := runCLI(t, "", "835", "../../testdata/835/d9997_dental.x12", "--format", "fhir", "--at", "2026-11-27T10:00:00Z")
+	if code != 0 || !strings.Contains(out, `"resourceType": "ClaimResponse"`) {
+		t.Errorf("exit %d: %.200s", code, out)
+	}
+	if code, out, _ := runCLI(t, "hello", "835", "-", "--format", "fhir"); code != 2 || out != "" {
+		t.Errorf("unreadable: exit %d", code)
+	}
+}

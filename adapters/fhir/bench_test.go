@@ -1,0 +1,49 @@
+package fhir_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/casebridge/casebridge/adapters/fhir"
+	"github.com/casebridge/casebridge/internal/profile"
+	"github.com/casebridge/casebridge/mapping/fhirmap"
+	"github.com/casebridge/casebridge/mapping/remit"
+)
+
+func BenchmarkRecordToBundle(b *testing.B) {
+	body := read(b, "../../testdata/records/dependent.json")
+	prof := profile.Default()
+	for b.Loop() {
+		if out, _, err := fhir.RecordToBundle(body, prof, at, false); err != nil || out == nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseBundle(b *testing.B) {
+	body := read(b, "../../testdata/fhir/golden/dependent.bundle.json")
+	for b.Loop() {
+		if _, st, _ := fhir.Parse(body); st != fhir.Parsed {
+			b.Fatal(st)
+		}
+	}
+}
+
+func BenchmarkClaimToX12(b *testing.B) {
+	body := read(b, "../../testdata/fhir/golden/dependent.bundle.json")
+	prof := profile.Default()
+	for b.Loop() {
+		if r := fhir.ClaimToX12(body, "", prof, opts()); r.Status != 200 {
+			b.Fatal(r.Status)
+		}
+	}
+}
+
+func BenchmarkRemitToBundle(b *testing.B) {
+	body := read(b, "../../testdata/835/d9997_dental.x12")
+	for b.Loop() {
+		if _, _, err := fhir.RemitToBundle(bytes.NewReader(body), remit.Options{}, fhirmap.RemitOptions{At: at}, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,606 @@
+package fhirmap
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	cpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/codes_go_proto"
+	dpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/datatypes_go_proto"
+	bcrpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
+	crpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/claim_response_go_proto"
+	orgpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/organization_go_proto"
+	prpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/payment_reconciliation_go_proto"
+
+	"github.com/casebridge/casebridge/internal/codes"
+	"github.com/casebridge/casebridge/internal/money"
+	"github.com/casebridge/casebridge/mapping/remit"
+)
+
+// More systems of the 835 side.
+const (
+	SystemPaymentType    = "http://terminology.hl7.org/CodeSystem/payment-type"
+	SystemExPaymentType  = "http://terminology.hl7.org/CodeSystem/ex-paymenttype"
+	SystemPLBReason      = "https://codesystem.x12.org/005010/426"
+	SystemClaimStatusX12 = "https://codesystem.x12.org/005010/1029"
+	SystemTraceNumber    = Base + "sid/eft-trace-number"
+)
+
+// WarnItemSequence is the warning code of a service line whose Claim item
+// sequence could not be read from REF*6R and was taken from line order.
+const WarnItemSequence = "FHIR_ITEM_SEQUENCE_FROM_ORDER"
+
+// RemitOptions tune the 835 → ClaimResponse mapping.
+type RemitOptions struct {
+	// At is Bundle.timestamp, and created where BPR16 is missing.
+	At time.Time
+	// LineSequence finds the Claim item sequence of a service line from its
+	// claim's patient control number (CLP01) and its line item control number
+	// (REF*6R). Nil uses DefaultLineSequence.
+	LineSequence func(patientControlNumber, lineControlNumber string) (int, bool)
+}
+
+// DefaultLineSequence reads the sequence from the line control numbers
+// casebridge writes by default ("<record_id>-<n>") or from a plain number.
+func DefaultLineSequence(pcn, lcn string) (int, bool) {
+	if n, err := strconv.Atoi(lcn); err == nil && n > 0 {
+		return n, true
+	}
+	if rest, ok := strings.CutPrefix(lcn, pcn+"-"); ok && pcn != "" {
+		if n, err := strconv.Atoi(rest); err == nil && n > 0 {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// RemitBundle maps one parsed 835 transaction set (ST/SE) to a collection
+// Bundle: a PaymentReconciliation for BPR/TRN and the provider adjustments
+// (PLB) that belong to no claim, a ClaimResponse per CLP loop, and the payer
+// and payee Organizations they reference. Ids are UUIDv5 over the set's
+// control numbers and trace number. The warnings say where an item sequence
+// had to be taken from line order.
+func RemitBundle(tx *remit.Transaction, opts RemitOptions) (*bcrpb.Bundle, []remit.Warning) {
+	if opts.LineSequence == nil {
+		opts.LineSequence = DefaultLineSequence
+	}
+	m := &remitMapper{tx: tx, opts: opts, orgs: map[string]string{},
+		ids: idMaker{npi: "835", recordID: strings.Join([]string{tx.InterchangeControlNumber, tx.GroupControlNumber,
+			tx.ControlNumber, tx.Payment.TraceNumber, tx.Payment.TraceOriginator}, "/")}}
+	return m.build(), m.warnings
+}
+
+type remitMapper struct {
+	tx       *remit.Transaction
+	opts     RemitOptions
+	ids      idMaker
+	orgs     map[string]string // party key → Organization id
+	orgList  []*orgpb.Organization
+	warnings []remit.Warning
+	payerID  string
+}
+
+func (m *remitMapper) build() *bcrpb.Bundle {
+	tx := m.tx
+	m.payerID = m.org(tx.Payer, rolePayer)
+	prID := m.ids.id("PaymentReconciliation", "payment", "")
+	pr := m.reconciliation(prID)
+	var responses []*crpb.ClaimResponse
+	for i := range tx.Claims {
+		cr := m.claimResponse(i)
+		responses = append(responses, cr)
+		pr.Detail = append(pr.Detail, &prpb.PaymentReconciliation_Details{
+			Type:     concept(SystemPaymentType, "payment", ""),
+			Response: urnRef(cr.GetId().GetValue()),
+			Amount:   usd(tx.Claims[i].Paid),
+		})
+	}
+	for _, pa := range tx.ProviderAdjustments {
+		if m.claimOfPLB(pa) >= 0 {
+			continue
+		}
+		d := &prpb.PaymentReconciliation_Details{
+			Type:   &dpb.CodeableConcept{Coding: codings(coding(SystemPaymentType, "adjustment", ""), safeCoding(SystemPLBReason, pa.Reason, plbDisplay(pa.Reason)))},
+			Amount: usd(pa.Amount.Neg()),
+		}
+		if pa.Reference != "" {
+			d.Identifier = &dpb.Identifier{Value: fstr(pa.Reference)}
+		}
+		if day, ok := fhirDate(pa.FiscalPeriodDate); ok {
+			d.Date = day
+		}
+		pr.Detail = append(pr.Detail, d)
+	}
+
+	var entries []*bcrpb.Bundle_Entry
+	add := func(id string, cr *bcrpb.ContainedResource) {
+		entries = append(entries, &bcrpb.Bundle_Entry{FullUrl: furi("urn:uuid:" + id), Resource: cr})
+	}
+	add(prID, &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_PaymentReconciliation{PaymentReconciliation: pr}})
+	for _, cr := range responses {
+		add(cr.GetId().GetValue(), &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_ClaimResponse{ClaimResponse: cr}})
+	}
+	for _, o := range m.orgList {
+		add(o.GetId().GetValue(), &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_Organization{Organization: o}})
+	}
+	bundleID := m.ids.id("Bundle", roleBundle, "")
+	return &bcrpb.Bundle{
+		Id:         &dpb.Id{Value: bundleID},
+		Identifier: identifier(SystemURI, "urn:uuid:"+bundleID),
+		Type:       &bcrpb.Bundle_TypeCode{Value: cpb.BundleTypeCode_COLLECTION},
+		Timestamp:  instant(m.opts.At),
+		Entry:      entries,
+	}
+}
+
+// created is BPR16 (day precision) or At.
+func (m *remitMapper) created() *dpb.DateTime {
+	if d, ok := fhirDate(m.tx.Payment.Date); ok {
+		return &dpb.DateTime{ValueUs: d.GetValueUs(), Precision: dpb.DateTime_DAY, Timezone: "UTC"}
+	}
+	return dateTime(m.opts.At)
+}
+
+func (m *remitMapper) paymentDate() *dpb.Date {
+	if d, ok := fhirDate(m.tx.Payment.Date); ok {
+		return d
+	}
+	at := m.opts.At.UTC()
+	return &dpb.Date{ValueUs: time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC).UnixMicro(), Precision: dpb.Date_DAY, Timezone: "UTC"}
+}
+
+func (m *remitMapper) traceIdentifier() *dpb.Identifier {
+	if t := m.tx.Payment.TraceNumber; t != "" {
+		return identifier(SystemTraceNumber, t)
+	}
+	return nil
+}
+
+func (m *remitMapper) reconciliation(id string) *prpb.PaymentReconciliation {
+	tx := m.tx
+	pr := &prpb.PaymentReconciliation{
+		Id:                &dpb.Id{Value: id},
+		Status:            &prpb.PaymentReconciliation_StatusCode{Value: cpb.FinancialResourceStatusCode_ACTIVE},
+		Created:           m.created(),
+		PaymentIssuer:     urnRef(m.payerID),
+		Outcome:           &prpb.PaymentReconciliation_OutcomeCode{Value: cpb.ClaimProcessingCode_COMPLETE},
+		PaymentDate:       m.paymentDate(),
+		PaymentAmount:     usd(tx.Payment.Amount),
+		PaymentIdentifier: m.traceIdentifier(),
+	}
+	if tx.Payee.Name != "" || tx.Payee.ID != "" {
+		pr.Requestor = urnRef(m.org(tx.Payee, "payee"))
+	}
+	if tx.Payment.Method != "" {
+		pr.Disposition = fstr(fmt.Sprintf("835 payment, method %s", tx.Payment.Method))
+	}
+	if tx.ControlNumber != "" {
+		pr.Identifier = []*dpb.Identifier{{Value: fstr(tx.ControlNumber), Type: &dpb.CodeableConcept{Text: fstr("ST02 transaction set control number")}}}
+	}
+	return pr
+}
+
+// org returns the id of the Organization for an 835 party, adding it once.
+func (m *remitMapper) org(p remit.Party, role string) string {
+	key := role + "\x00" + p.IDQualifier + "\x00" + p.ID + "\x00" + p.Name
+	if id, ok := m.orgs[key]; ok {
+		return id
+	}
+	id := m.ids.id("Organization", role, strconv.Itoa(len(m.orgs)+1))
+	m.orgs[key] = id
+	o := &orgpb.Organization{Id: &dpb.Id{Value: id}}
+	if p.Name != "" {
+		o.Name = fstr(p.Name)
+	}
+	addID := func(system, value, typeSystem, typeCode string) {
+		if value == "" {
+			return
+		}
+		i := identifier(system, value)
+		if typeCode != "" {
+			i.Type = concept(typeSystem, typeCode, "")
+		}
+		o.Identifier = append(o.Identifier, i)
+	}
+	switch {
+	case role == rolePayer:
+		payerID := p.ID
+		if payerID == "" {
+			payerID = p.Ref("2U")
+		}
+		addID(SystemPayerID, payerID, SystemC4BBIDType, "payerid")
+	case p.IDQualifier == "XX":
+		addID(SystemNPI, p.ID, "", "")
+	case p.IDQualifier == "FI":
+		addID(SystemTIN, p.ID, SystemIdentifierType, "TAX")
+	case p.ID != "":
+		o.Identifier = append(o.Identifier, &dpb.Identifier{Value: fstr(p.ID), Type: &dpb.CodeableConcept{Text: fstr("N103 " + p.IDQualifier)}})
+	}
+	if tin := p.Ref("TJ"); tin != "" && p.IDQualifier != "FI" {
+		addID(SystemTIN, tin, SystemIdentifierType, "TAX")
+	}
+	if len(p.Address) > 0 || p.City != "" || p.State != "" || p.PostalCode != "" {
+		a := &dpb.Address{}
+		for _, l := range p.Address {
+			if l != "" {
+				a.Line = append(a.Line, fstr(l))
+			}
+		}
+		if p.City != "" {
+			a.City = fstr(p.City)
+		}
+		if p.State != "" {
+			a.State = fstr(p.State)
+		}
+		if p.PostalCode != "" {
+			a.PostalCode = fstr(p.PostalCode)
+		}
+		o.Address = []*dpb.Address{a}
+	}
+	if o.Name == nil && len(o.Identifier) == 0 && len(o.Address) == 0 {
+		o.Name = fstr("unnamed " + role)
+	}
+	m.orgList = append(m.orgList, o)
+	return id
+}
+
+// claimOfPLB returns the index of the claim a provider adjustment belongs
+// to (its reference is the claim's ICN or patient control number), or -1.
+func (m *remitMapper) claimOfPLB(pa remit.ProviderAdjustment) int {
+	if pa.Reference == "" {
+		return -1
+	}
+	for i, c := range m.tx.Claims {
+		if pa.Reference == c.PayerClaimControlNo || pa.Reference == c.PatientControlNumber {
+			return i
+		}
+	}
+	return -1
+}
+
+var claimStatusText = map[string]string{
+	"1":  "Processed as primary",
+	"2":  "Processed as secondary",
+	"3":  "Processed as tertiary",
+	"4":  "Denied",
+	"19": "Processed as primary, forwarded to additional payer(s)",
+	"20": "Processed as secondary, forwarded to additional payer(s)",
+	"21": "Processed as tertiary, forwarded to additional payer(s)",
+	"22": "Reversal of previous payment",
+	"23": "Not our claim, forwarded to additional payer(s)",
+	"25": "Predetermination pricing only, no payment",
+}
+
+// claimType is the Claim type from the first service line's code
+// qualifier: AD (CDT) oral, HC and other procedure codes professional, a
+// revenue code institutional; oral when the claim has no line.
+func claimType(c *remit.Claim) string {
+	if len(c.Lines) == 0 {
+		return "oral"
+	}
+	l := c.Lines[0]
+	switch q := l.Procedure.Qualifier; {
+	case q == "AD":
+		return "oral"
+	case q == "NU" || (q == "" && l.RevenueCode != ""):
+		return "institutional"
+	case q == "N4":
+		return "pharmacy"
+	}
+	return "professional"
+}
+
+func (m *remitMapper) claimResponse(i int) *crpb.ClaimResponse {
+	tx, c := m.tx, &m.tx.Claims[i]
+	key := strconv.Itoa(i + 1)
+	cr := &crpb.ClaimResponse{
+		Id:      &dpb.Id{Value: m.ids.id("ClaimResponse", "claim", key)},
+		Status:  &crpb.ClaimResponse_StatusCode{Value: cpb.FinancialResourceStatusCode_ACTIVE},
+		Type:    concept(SystemClaimType, claimType(c), ""),
+		Use:     &crpb.ClaimResponse_UseCode{Value: cpb.UseCode_CLAIM},
+		Patient: m.patient(c),
+		Created: m.created(),
+		Insurer: urnRef(m.payerID),
+		Outcome: &crpb.ClaimResponse_OutcomeCode{Value: cpb.ClaimProcessingCode_COMPLETE},
+	}
+	if c.StatusCode == "25" {
+		cr.Use.Value = cpb.UseCode_PREDETERMINATION
+	}
+	if remit.Status(c.StatusCode) == remit.StatusPended {
+		cr.Outcome.Value = cpb.ClaimProcessingCode_QUEUED
+	}
+	if m.reversedLater(i) {
+		cr.Status.Value = cpb.FinancialResourceStatusCode_CANCELLED
+	}
+	disp := claimStatusText[c.StatusCode]
+	if disp == "" {
+		disp = "Pended or unknown claim status"
+	}
+	cr.Disposition = fstr(disp)
+	if reCode.MatchString(c.StatusCode) {
+		cr.Extension = append(cr.Extension, extCoding(ExtClaimStatus, SystemClaimStatusX12, c.StatusCode))
+	}
+	if c.Payee.Name != "" || c.Payee.ID != "" {
+		cr.Requestor = urnRef(m.org(c.Payee, "payee"))
+	}
+	if c.PatientControlNumber != "" {
+		cr.Request = &dpb.Reference{Type: furi("Claim"), Identifier: identifier(SystemRecordID, c.PatientControlNumber)}
+	}
+	if icn := c.PayerClaimControlNo; icn != "" {
+		id := identifier(SystemPayerClaimNumber, icn)
+		id.Type = concept(SystemC4BBIDType, "uc", "")
+		id.Assigner = urnRef(m.payerID)
+		cr.Identifier = []*dpb.Identifier{id}
+	}
+
+	cr.Total = []*crpb.ClaimResponse_Total{
+		{Category: concept(SystemAdjudication, "submitted", ""), Amount: usd(c.Charge)},
+		{Category: concept(SystemAdjudication, "benefit", ""), Amount: usd(c.Paid)},
+	}
+	if c.HasPatientResp {
+		cr.Total = append(cr.Total, &crpb.ClaimResponse_Total{Category: concept(SystemC4BBAdjudicate, "memberliability", ""), Amount: usd(c.PatientResponsibility)})
+	}
+
+	claimCode, claimCat := firstCategorisedRemark(c.Remarks)
+	notes := &noteList{}
+	for _, a := range c.Adjustments {
+		cr.Adjudication = append(cr.Adjudication, adjustment(a, "", "", claimCode, claimCat))
+	}
+	for _, r := range c.Remarks {
+		cr.Adjudication = append(cr.Adjudication, remark(r))
+		notes.add(r)
+	}
+
+	seen := map[int]bool{}
+	for li := range c.Lines {
+		l := &c.Lines[li]
+		seq, ok := 0, false
+		if l.ControlNumber != "" {
+			seq, ok = m.opts.LineSequence(c.PatientControlNumber, l.ControlNumber)
+		}
+		if !ok || seen[seq] {
+			seq = li + 1
+			m.warnings = append(m.warnings, remit.Warning{Code: WarnItemSequence, SegmentNumber: l.Segment, SegmentID: "SVC",
+				Message: "The service line's item sequence is not given by its line item control number (REF*6R); line order is used."})
+		}
+		seen[seq] = true
+		lineCode, lineCat := firstCategorisedRemark(l.Remarks)
+		if lineCat == "" {
+			lineCode, lineCat = claimCode, claimCat
+		}
+		adj := []*crpb.ClaimResponse_Item_Adjudication{
+			{Category: concept(SystemAdjudication, "submitted", ""), Amount: usd(l.Charge)},
+			{Category: concept(SystemAdjudication, "benefit", ""), Amount: usd(l.Paid)},
+		}
+		if l.Allowed != nil {
+			adj = append(adj, &crpb.ClaimResponse_Item_Adjudication{Category: concept(SystemAdjudication, "eligible", ""), Amount: usd(*l.Allowed)})
+		}
+		for _, a := range l.Adjustments {
+			adj = append(adj, adjustment(a, lineCode, lineCat, "", ""))
+		}
+		var noteNumbers []*dpb.PositiveInt
+		for _, r := range l.Remarks {
+			adj = append(adj, remark(r))
+			noteNumbers = append(noteNumbers, fpos(notes.add(r)))
+		}
+		item := &crpb.ClaimResponse_Item{ItemSequence: fpos(seq), NoteNumber: noteNumbers}
+		if l.ControlNumber != "" {
+			item.Extension = []*dpb.Extension{extString(ExtLineItemControlNumber, l.ControlNumber)}
+		}
+		if l.SubmittedProcedure != nil {
+			// The payer adjudicated another code than the one billed: the
+			// billed item keeps what was submitted, the adjudication goes
+			// with the code the payer used.
+			item.Adjudication = adj[:1]
+			cr.AddItem = append(cr.AddItem, &crpb.ClaimResponse_AddedItem{
+				ItemSequence:     []*dpb.PositiveInt{fpos(seq)},
+				ProductOrService: procedureConcept(l.Procedure),
+				NoteNumber:       noteNumbers,
+				Adjudication:     adj,
+			})
+		} else {
+			item.Adjudication = adj
+		}
+		cr.Item = append(cr.Item, item)
+	}
+	cr.ProcessNote = notes.notes
+
+	pay := &crpb.ClaimResponse_Payment{
+		Type:       concept(SystemExPaymentType, "complete", ""),
+		Amount:     usd(c.Paid),
+		Date:       m.paymentDate(),
+		Identifier: m.traceIdentifier(),
+	}
+	if remit.PaymentOutcome(c) != remit.OutcomeFull {
+		pay.Type = concept(SystemExPaymentType, "partial", "")
+	}
+	var plbTotal money.Amount
+	var reasons []*dpb.Coding
+	for _, pa := range tx.ProviderAdjustments {
+		if m.claimOfPLB(pa) == i {
+			plbTotal = plbTotal.Add(pa.Amount)
+			reasons = append(reasons, codings(safeCoding(SystemPLBReason, pa.Reason, plbDisplay(pa.Reason)))...)
+		}
+	}
+	if plbTotal.Sign() != 0 || len(reasons) > 0 {
+		pay.Adjustment = usd(plbTotal.Neg())
+		if len(reasons) > 0 {
+			pay.AdjustmentReason = &dpb.CodeableConcept{Coding: reasons}
+		}
+	}
+	cr.Payment = pay
+	return cr
+}
+
+// reversedLater reports whether a later claim of the set reverses claim i
+// (CLP02 = 22 with the same payer claim number).
+func (m *remitMapper) reversedLater(i int) bool {
+	c := m.tx.Claims[i]
+	if c.Reversal() || c.PayerClaimControlNo == "" {
+		return false
+	}
+	for _, o := range m.tx.Claims[i+1:] {
+		if o.Reversal() && o.PayerClaimControlNo == c.PayerClaimControlNo {
+			return true
+		}
+	}
+	return false
+}
+
+// patient is a logical reference by member id (NM1*IL, else NM1*QC).
+func (m *remitMapper) patient(c *remit.Claim) *dpb.Reference {
+	if id := c.MemberID(); id != "" {
+		i := &dpb.Identifier{Value: fstr(id), Type: concept(SystemIdentifierType, "MB", "")}
+		return &dpb.Reference{Type: furi("Patient"), Identifier: i}
+	}
+	return &dpb.Reference{Type: furi("Patient"), Extension: []*dpb.Extension{{Url: furi(SystemDataAbsent),
+		Value: &dpb.Extension_ValueX{Choice: &dpb.Extension_ValueX_Code{Code: fcode("unknown")}}}}}
+}
+
+func procedureConcept(p remit.Procedure) *dpb.CodeableConcept {
+	if p.Qualifier == "AD" && reCode.MatchString(p.Code) {
+		return concept(SystemCDT, p.Code, "")
+	}
+	cc := &dpb.CodeableConcept{Text: fstr(p.Qualifier + ":" + p.String())}
+	if p.Code != "" && reCode.MatchString(p.Code) {
+		cc.Coding = []*dpb.Coding{{Code: fcode(p.Code)}}
+	}
+	return cc
+}
+
+// firstCategorisedRemark returns the first RARC (LQ*HE, MOA, MIA) that has
+// a denial category: the category of the CARCs whose meaning lives in the
+// remark (codes.RemarkDecides).
+func firstCategorisedRemark(rs []remit.Remark) (string, codes.Category) {
+	for _, r := range rs {
+		if r.Qualifier != "HE" {
+			continue
+		}
+		if info, ok := codes.RARC(r.Code); ok && info.Category != "" {
+			return r.Code, info.Category
+		}
+	}
+	return "", ""
+}
+
+// adjustmentCategory is the CARIN/base adjudication category of a CAS
+// triplet: PR-1 deductible, PR-2 coinsurance, PR-3 copay, else
+// adjustmentreason.
+func adjustmentCategory(a remit.Adjustment) *dpb.CodeableConcept {
+	if a.Group == "PR" {
+		switch a.Reason {
+		case "1":
+			return concept(SystemAdjudication, "deductible", "")
+		case "2":
+			return concept(SystemC4BBAdjudicate, "coinsurance", "")
+		case "3":
+			return concept(SystemAdjudication, "copay", "")
+		}
+	}
+	return concept(SystemC4BBDiscrim, "adjustmentreason", "")
+}
+
+// adjustment maps a CAS triplet: the category above, the CARC and our
+// category as the reason, the amount, the quantity as value, and the group
+// code (CO, PR, OA, PI) in the adjustment-group extension.
+func adjustment(a remit.Adjustment, lineCode string, lineCat codes.Category, claimCode string, claimCat codes.Category) *crpb.ClaimResponse_Item_Adjudication {
+	cat := codes.CARCCategory(a.Reason)
+	if codes.RemarkDecides(a.Reason) {
+		switch {
+		case lineCat != "":
+			cat = lineCat
+		case claimCat != "":
+			cat = claimCat
+		}
+	}
+	display := ""
+	if info, ok := codes.CARC(a.Reason); ok {
+		display = info.Description
+	}
+	out := &crpb.ClaimResponse_Item_Adjudication{
+		Category: adjustmentCategory(a),
+		Reason: &dpb.CodeableConcept{Coding: codings(
+			safeCoding(SystemCARC, a.Reason, display),
+			safeCoding(CodeSystemCategory, string(cat), ""),
+		)},
+		Amount: usd(a.Amount),
+	}
+	if a.Quantity != "" {
+		out.Value = &dpb.Decimal{Value: a.Quantity}
+	}
+	if a.Group != "" {
+		if reCode.MatchString(a.Group) {
+			out.Extension = []*dpb.Extension{extCoding(ExtAdjustmentGroup, SystemCASGroup, a.Group)}
+		}
+	}
+	return out
+}
+
+// remark maps a remark code to an adjudication without amount.
+func remark(r remit.Remark) *crpb.ClaimResponse_Item_Adjudication {
+	reason := &dpb.CodeableConcept{}
+	if r.Qualifier == "HE" {
+		display := ""
+		var cat codes.Category
+		if info, ok := codes.RARC(r.Code); ok {
+			display, cat = info.Description, info.Category
+		}
+		reason.Coding = codings(safeCoding(SystemRARC, r.Code, display), safeCoding(CodeSystemCategory, string(cat), ""))
+	}
+	if len(reason.Coding) == 0 {
+		reason.Text = fstr(strings.TrimSpace(r.Qualifier + " remark " + r.Code))
+	}
+	return &crpb.ClaimResponse_Item_Adjudication{Category: concept(SystemC4BBDiscrim, "adjustmentreason", ""), Reason: reason}
+}
+
+// noteList numbers the remark texts of a ClaimResponse (processNote).
+type noteList struct {
+	notes []*crpb.ClaimResponse_Note
+	index map[string]int
+}
+
+func (n *noteList) add(r remit.Remark) int {
+	key := r.Qualifier + ":" + r.Code
+	if i, ok := n.index[key]; ok {
+		return i
+	}
+	if n.index == nil {
+		n.index = map[string]int{}
+	}
+	text := r.Code
+	if info, ok := codes.RARC(r.Code); ok && r.Qualifier == "HE" && info.Description != "" {
+		text = r.Code + ": " + info.Description
+	}
+	num := len(n.notes) + 1
+	n.notes = append(n.notes, &crpb.ClaimResponse_Note{Number: fpos(num),
+		Type: &crpb.ClaimResponse_Note_TypeCode{Value: cpb.NoteTypeCode_DISPLAY}, Text: fstr(text)})
+	n.index[key] = num
+	return num
+}
+
+func plbDisplay(code string) string {
+	if info, ok := codes.PLB(code); ok {
+		return info.Description
+	}
+	return ""
+}
+
+// safeCoding is a coding, or nil when code is not a valid FHIR code (835
+// text is not checked against FHIR's code syntax).
+func safeCoding(system, code, display string) *dpb.Coding {
+	if !reCode.MatchString(code) {
+		return nil
+	}
+	return coding(system, code, display)
+}
+
+func codings(cs ...*dpb.Coding) []*dpb.Coding {
+	var out []*dpb.Coding
+	for _, c := range cs {
+		if c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
