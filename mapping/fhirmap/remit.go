@@ -342,10 +342,10 @@ func (m *remitMapper) claimResponse(i int) *crpb.ClaimResponse {
 		cr.Total = append(cr.Total, &crpb.ClaimResponse_Total{Category: concept(SystemC4BBAdjudicate, "memberliability", ""), Amount: usd(c.PatientResponsibility)})
 	}
 
-	claimCode, claimCat := firstCategorisedRemark(c.Remarks)
+	claimCats, lineCats := remit.Categories(c)
 	notes := &noteList{}
-	for _, a := range c.Adjustments {
-		cr.Adjudication = append(cr.Adjudication, adjustment(a, "", "", claimCode, claimCat))
+	for i, a := range c.Adjustments {
+		cr.Adjudication = append(cr.Adjudication, adjustment(a, claimCats[i]))
 	}
 	for _, r := range c.Remarks {
 		cr.Adjudication = append(cr.Adjudication, remark(r))
@@ -365,10 +365,6 @@ func (m *remitMapper) claimResponse(i int) *crpb.ClaimResponse {
 				Message: "The service line's item sequence is not given by its line item control number (REF*6R); line order is used."})
 		}
 		seen[seq] = true
-		lineCode, lineCat := firstCategorisedRemark(l.Remarks)
-		if lineCat == "" {
-			lineCode, lineCat = claimCode, claimCat
-		}
 		adj := []*crpb.ClaimResponse_Item_Adjudication{
 			{Category: concept(SystemAdjudication, "submitted", ""), Amount: usd(l.Charge)},
 			{Category: concept(SystemAdjudication, "benefit", ""), Amount: usd(l.Paid)},
@@ -376,8 +372,8 @@ func (m *remitMapper) claimResponse(i int) *crpb.ClaimResponse {
 		if l.Allowed != nil {
 			adj = append(adj, &crpb.ClaimResponse_Item_Adjudication{Category: concept(SystemAdjudication, "eligible", ""), Amount: usd(*l.Allowed)})
 		}
-		for _, a := range l.Adjustments {
-			adj = append(adj, adjustment(a, lineCode, lineCat, "", ""))
+		for i, a := range l.Adjustments {
+			adj = append(adj, adjustment(a, lineCats[li][i]))
 		}
 		var noteNumbers []*dpb.PositiveInt
 		for _, r := range l.Remarks {
@@ -469,21 +465,6 @@ func procedureConcept(p remit.Procedure) *dpb.CodeableConcept {
 	return cc
 }
 
-// firstCategorisedRemark returns the first RARC (LQ*HE, MOA, MIA) that has
-// a denial category: the category of the CARCs whose meaning lives in the
-// remark (codes.RemarkDecides).
-func firstCategorisedRemark(rs []remit.Remark) (string, codes.Category) {
-	for _, r := range rs {
-		if r.Qualifier != "HE" {
-			continue
-		}
-		if info, ok := codes.RARC(r.Code); ok && info.Category != "" {
-			return r.Code, info.Category
-		}
-	}
-	return "", ""
-}
-
 // adjustmentCategory is the CARIN/base adjudication category of a CAS
 // triplet: PR-1 deductible, PR-2 coinsurance, PR-3 copay, else
 // adjustmentreason.
@@ -504,16 +485,7 @@ func adjustmentCategory(a remit.Adjustment) *dpb.CodeableConcept {
 // adjustment maps a CAS triplet: the category above, the CARC and our
 // category as the reason, the amount, the quantity as value, and the group
 // code (CO, PR, OA, PI) in the adjustment-group extension.
-func adjustment(a remit.Adjustment, lineCode string, lineCat codes.Category, claimCode string, claimCat codes.Category) *crpb.ClaimResponse_Item_Adjudication {
-	cat := codes.CARCCategory(a.Reason)
-	if codes.RemarkDecides(a.Reason) {
-		switch {
-		case lineCat != "":
-			cat = lineCat
-		case claimCat != "":
-			cat = claimCat
-		}
-	}
+func adjustment(a remit.Adjustment, cat codes.Category) *crpb.ClaimResponse_Item_Adjudication {
 	display := ""
 	if info, ok := codes.CARC(a.Reason); ok {
 		display = info.Description

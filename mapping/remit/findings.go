@@ -17,6 +17,14 @@ type classification struct {
 	linesFrom [][]string
 }
 
+// Categories returns the category of every CAS triplet of c: the
+// claim-level ones, then each line's, by the rules of classify. The FHIR
+// ClaimResponse uses it so both outputs always agree.
+func Categories(c *Claim) (claim []codes.Category, lines [][]codes.Category) {
+	cls := classify(c)
+	return cls.claim, cls.lines
+}
+
 // classify applies the category rules: each CAS triplet takes its CARC's
 // category; CARCs 16, 96, A1 and 226 take the category of the first
 // categorised RARC on the same line, else on the claim, else keep their own
