@@ -20,7 +20,7 @@ import (
 // Base is the one URL base of everything casebridge defines for FHIR.
 const Base = "https://casebridge.dev/fhir/"
 
-// Extensions of ours (EXTENSIONS.md lists them with their contexts).
+// Extensions of ours (README.md, "Extensions, code systems and identifier systems", lists them).
 const (
 	ExtensionBase              = Base + "StructureDefinition/"
 	ExtSubmitter               = ExtensionBase + "submitter"
