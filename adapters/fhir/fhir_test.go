@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/claims"
+	"github.com/casebridge/casebridge/internal/golden"
 	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
@@ -423,8 +423,6 @@ func FuzzClaimToX12(f *testing.F) {
 	})
 }
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
 // TestGoldenAnswers pins the CapabilityStatement and the OperationOutcome
 // for Claim-100155 (CI validates them with the npm validators too).
 func TestGoldenAnswers(t *testing.T) {
@@ -439,20 +437,7 @@ func TestGoldenAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, got := range map[string][]byte{"capability-statement.json": capability, "Claim-100155.outcome.json": outcome} {
-		got = append(got, '\n')
-		path := filepath.Join("../../testdata/fhir/golden", name)
-		if *update {
-			if err := os.WriteFile(path, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("golden missing (run with -update): %v", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs; run with -update if intended", name)
-		}
+		golden.Check(t, filepath.Join("../../testdata/fhir/golden", name), append(got, '\n'))
 	}
 }
 

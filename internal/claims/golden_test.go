@@ -2,7 +2,6 @@ package claims_test
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,12 +11,11 @@ import (
 
 	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/claims"
+	"github.com/casebridge/casebridge/internal/golden"
 	"github.com/casebridge/casebridge/internal/money"
 	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var at = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
@@ -64,22 +62,7 @@ func TestGolden837D(t *testing.T) {
 			if res.X12 == nil {
 				t.Fatalf("record has errors: %+v", res.Problems.Errors())
 			}
-			golden := filepath.Join("../../testdata/837d", name+".x12")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, res.X12, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("golden missing (run with -update): %v", err)
-			}
-			if !bytes.Equal(res.X12, want) {
-				t.Errorf("837D differs from %s:\n got: %s\nwant: %s", golden, res.X12, want)
-			}
+			golden.Check(t, filepath.Join("../../testdata/837d", name+".x12"), res.X12)
 			checkStructure(t, rec, res.X12)
 		})
 	}

@@ -3,7 +3,6 @@ package fhirmap_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,17 +16,16 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/casebridge/casebridge/internal/claims"
+	"github.com/casebridge/casebridge/internal/golden"
 	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
 // at is the --at of the golden files (the 837D goldens use the same).
 var at = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
-type golden struct {
+type goldenRecord struct {
 	name string
 	path string
 	rec  *record.Record
@@ -36,9 +34,9 @@ type golden struct {
 
 // goldenRecords are the valid records of testdata/records (the 837D
 // goldens) and testdata/fhir/records (extra shapes for FHIR).
-func goldenRecords(t *testing.T) []golden {
+func goldenRecords(t *testing.T) []goldenRecord {
 	t.Helper()
-	var out []golden
+	var out []goldenRecord
 	for _, dir := range []string{"../../testdata/records", "../../testdata/fhir/records"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 		if err != nil {
@@ -56,7 +54,7 @@ func goldenRecords(t *testing.T) []golden {
 			if ps := claims.Check(rec, profile.Default(), at); ps.HasErrors() {
 				t.Fatalf("%s is not a valid record: %+v", f, ps.Errors())
 			}
-			g := golden{name: strings.TrimSuffix(filepath.Base(f), ".json"), path: f, rec: rec}
+			g := goldenRecord{name: strings.TrimSuffix(filepath.Base(f), ".json"), path: f, rec: rec}
 			if strings.HasSuffix(dir, "testdata/records") {
 				g.cn = 1001 + i
 			}
@@ -186,20 +184,7 @@ func TestGoldenBundles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got = append(got, '\n')
-			path := filepath.Join("../../testdata/fhir/golden", g.name+".bundle.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("golden missing (run go test ./mapping/fhirmap -update): %v", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("Bundle differs from %s; run with -update if the change is intended", path)
-			}
+			golden.Check(t, filepath.Join("../../testdata/fhir/golden", g.name+".bundle.json"), append(got, '\n'))
 		})
 	}
 }

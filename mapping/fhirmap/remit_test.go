@@ -1,7 +1,6 @@
 package fhirmap_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 	bcrpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/casebridge/casebridge/internal/golden"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 	"github.com/casebridge/casebridge/mapping/remit"
 )
@@ -79,20 +79,7 @@ func TestRemitGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got = append(got, '\n')
-				path := filepath.Join("../../testdata/fhir/golden", fmt.Sprintf("835-%s-%d.bundle.json", name, i+1))
-				if *update {
-					if err := os.WriteFile(path, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("golden missing (run with -update): %v", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("Bundle differs from %s", path)
-				}
+				golden.Check(t, filepath.Join("../../testdata/fhir/golden", fmt.Sprintf("835-%s-%d.bundle.json", name, i+1)), append(got, '\n'))
 			}
 		})
 	}

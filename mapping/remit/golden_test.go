@@ -3,16 +3,14 @@ package remit_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/casebridge/casebridge/internal/golden"
 	"github.com/casebridge/casebridge/mapping/remit"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden reports in testdata/835")
 
 const testdata = "../../testdata/835"
 
@@ -60,20 +58,7 @@ func TestGoldenReports(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			golden := strings.TrimSuffix(in, ".x12") + ".json"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("report differs from %s:\n%s", golden, firstDiff(string(want), string(got)))
-			}
+			golden.Check(t, strings.TrimSuffix(in, ".x12")+".json", got)
 		})
 	}
 }
@@ -85,42 +70,7 @@ func TestGoldenTable(t *testing.T) {
 	if err := remit.WriteTable(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join(testdata, "d9997_dental.table.txt")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("table differs from %s:\n%s", golden, firstDiff(string(want), buf.String()))
-	}
-}
-
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "line " + itoa(i+1) + ":\n  want: " + a + "\n  got:  " + b
-		}
-	}
-	return "(same lines, different bytes)"
-}
-
-func itoa(i int) string {
-	b, _ := json.Marshal(i)
-	return string(b)
+	golden.Check(t, filepath.Join(testdata, "d9997_dental.table.txt"), buf.Bytes())
 }
 
 // TestPublicCopies checks the public samples are byte-for-byte copies of

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -73,7 +74,7 @@ func TestPublicKnownDefects(t *testing.T) {
 			txs, ws := readAll(t, readFile(t, "public/"+tc.file))
 			var got []string
 			for _, w := range ws {
-				got = append(got, w.Code+"@"+itoa(w.SegmentNumber))
+				got = append(got, w.Code+"@"+strconv.Itoa(w.SegmentNumber))
 				if w.Message == "" || w.SegmentID == "" {
 					t.Errorf("warning without message or segment id: %+v", w)
 				}
@@ -265,7 +266,7 @@ const isa = "ISA*00*          *00*          *ZZ*DENTALPLAN     *ZZ*SMILECARE    
 
 func wrap(body ...string) string {
 	set := append([]string{"ST*835*0001"}, body...)
-	set = append(set, "SE*"+itoa(len(set)+1)+"*0001")
+	set = append(set, "SE*"+strconv.Itoa(len(set)+1)+"*0001")
 	return isa + "GS*HP*A*B*20261120*1200*1*X*005010X221A1~" + strings.Join(set, "~") + "~GE*1*1~IEA*1*000000101~"
 }
 

@@ -1,0 +1,59 @@
+// Package golden compares test output with files in testdata. Run the tests
+// with -update to rewrite the files, then read the diff before committing.
+// Only tests import it.
+package golden
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+// Updating reports whether -update was given.
+func Updating() bool { return *update }
+
+// Check compares got with the file at path (rewriting it under -update) and
+// reports the first differing line.
+func Check(t testing.TB, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("golden file missing (run the test with -update): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run with -update if the change is intended):\n%s", path, FirstDiff(string(want), string(got)))
+	}
+}
+
+// FirstDiff describes the first line where two texts differ.
+func FirstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return "line " + strconv.Itoa(i+1) + ":\n want: " + wl + "\n  got: " + gl
+		}
+	}
+	return "(same lines, different bytes)"
+}
