@@ -20,18 +20,16 @@ type envelopeFlags struct {
 	controlNumber string
 	at            string
 	usage         string
-	profile       string
-	profilesDir   string
-	stateDir      string
-	newlines      bool
+	profileFlags
+	stateDir string
+	newlines bool
 }
 
 func (f *envelopeFlags) register(fs *flag.FlagSet, cfg config.Config) {
 	fs.StringVar(&f.controlNumber, "control-number", "", "interchange control number N: ISA13 %09d, GS06 N, ST02 %04d (default: next unused on this machine)")
 	fs.StringVar(&f.at, "at", "", "creation time, RFC 3339 (e.g. 2026-11-27T10:00:00Z): ISA09/10, GS04/05, BHT04/05 in UTC (default: now)")
 	fs.StringVar(&f.usage, "usage", "", "ISA15 usage indicator T (test) or P (production) (default: the profile's)")
-	fs.StringVar(&f.profile, "profile", cfg.Profile, "trading-partner profile: a name in --profiles-dir, a .json/.yaml file, or 'default'")
-	fs.StringVar(&f.profilesDir, "profiles-dir", cfg.ProfilesDir, "directory of named profiles")
+	f.profileFlags.register(fs, cfg)
 	fs.StringVar(&f.stateDir, "state-dir", cfg.StateDir, "directory of the control-number counter")
 	fs.BoolVar(&f.newlines, "newlines", false, "put a newline after each segment")
 }
@@ -39,10 +37,9 @@ func (f *envelopeFlags) register(fs *flag.FlagSet, cfg config.Config) {
 // resolve turns the flags into generation options; a non-negative code means stop.
 func (f *envelopeFlags) resolve(env *environ) (*profile.Profile, claims.Options, int) {
 	var opts claims.Options
-	prof, err := profile.Load(f.profile, f.profilesDir)
-	if err != nil {
-		env.errorf("%v", err)
-		return nil, opts, exitUsage
+	prof, code := f.load(env)
+	if code >= 0 {
+		return nil, opts, code
 	}
 	switch f.usage {
 	case "", "T", "P":
@@ -174,16 +171,15 @@ func cmd837d(args []string, env *environ) int {
 func cmdCheck(args []string, env *environ) int {
 	cfg := config.FromEnv()
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	profName := fs.String("profile", cfg.Profile, "trading-partner profile (name, file or 'default')")
-	profDir := fs.String("profiles-dir", cfg.ProfilesDir, "directory of named profiles")
+	var pf profileFlags
+	pf.register(fs, cfg)
 	name, code := oneInput(fs, args, env)
 	if code >= 0 {
 		return code
 	}
-	prof, err := profile.Load(*profName, *profDir)
-	if err != nil {
-		env.errorf("%v", err)
-		return exitUsage
+	prof, code := pf.load(env)
+	if code >= 0 {
+		return code
 	}
 	data, err := readInput(name, env, record.MaxRecordBytes)
 	if err != nil {
@@ -205,4 +201,25 @@ func cmdCheck(args []string, env *environ) int {
 		return exitInvalid
 	}
 	return exitOK
+}
+
+// profileFlags select the trading-partner profile.
+type profileFlags struct {
+	profile     string
+	profilesDir string
+}
+
+func (f *profileFlags) register(fs *flag.FlagSet, cfg config.Config) {
+	fs.StringVar(&f.profile, "profile", cfg.Profile, "trading-partner profile: a name in --profiles-dir, a .json/.yaml file, or 'default'")
+	fs.StringVar(&f.profilesDir, "profiles-dir", cfg.ProfilesDir, "directory of named profiles")
+}
+
+// load returns the profile; a non-negative code means stop.
+func (f *profileFlags) load(env *environ) (*profile.Profile, int) {
+	prof, err := profile.Load(f.profile, f.profilesDir)
+	if err != nil {
+		env.errorf("%v", err)
+		return nil, exitUsage
+	}
+	return prof, -1
 }

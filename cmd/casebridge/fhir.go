@@ -8,7 +8,6 @@ import (
 
 	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/internal/config"
-	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 	"github.com/casebridge/casebridge/mapping/remit"
 )
@@ -18,8 +17,8 @@ func cmdFHIR(args []string, env *environ) int {
 	cfg := config.FromEnv()
 	fs := flag.NewFlagSet("fhir", flag.ContinueOnError)
 	atFlag := fs.String("at", "", "Claim.created and Bundle.timestamp, RFC 3339 (default: now)")
-	profName := fs.String("profile", cfg.Profile, "trading-partner profile (name, file or 'default')")
-	profDir := fs.String("profiles-dir", cfg.ProfilesDir, "directory of named profiles")
+	var pf profileFlags
+	pf.register(fs, cfg)
 	name, code := oneInput(fs, args, env)
 	if code >= 0 {
 		return code
@@ -28,10 +27,9 @@ func cmdFHIR(args []string, env *environ) int {
 	if code >= 0 {
 		return code
 	}
-	prof, err := profile.Load(*profName, *profDir)
-	if err != nil {
-		env.errorf("%v", err)
-		return exitUsage
+	prof, code := pf.load(env)
+	if code >= 0 {
+		return code
 	}
 	rec, code := decodeRecord(name, env)
 	if code >= 0 {
