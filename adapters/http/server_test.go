@@ -298,3 +298,25 @@ func TestFindingsTooLarge(t *testing.T) {
 		t.Fatalf("status %d: %.300s", w.Code, w.Body)
 	}
 }
+
+func TestRecoveryAnswersProblemJSON(t *testing.T) {
+	var logs bytes.Buffer
+	cfg := config.Config{Profile: "default", StateDir: t.TempDir(), MaxBodyBytes: 64 << 10}
+	srv := httpapi.New(cfg, zerolog.New(&logs),
+		httpapi.WithControlNumbers(func() (int, error) { panic("allocator exploded: MBR555001") }))
+	h := &harness{h: srv.Handler(), log: &logs}
+	w := h.do("POST", "/v1/claims/837d", "application/json", "", file(t, "../../testdata/records/dependent.json"))
+	if w.Code != 500 {
+		t.Fatalf("status %d", w.Code)
+	}
+	decodeProblem(t, w)
+	if strings.Contains(logs.String(), "MBR555001") || !strings.Contains(logs.String(), "panic recovered") {
+		t.Errorf("logs: %s", logs.String())
+	}
+	// under /fhir/ the same failure is an OperationOutcome
+	w = h.do("POST", "/fhir/Claim/$x12", "application/fhir+json", "", file(t, "../../testdata/fhir/ehr/claim-contained.json"))
+	if w.Code != 500 {
+		t.Fatalf("fhir status %d", w.Code)
+	}
+	decodeOutcome(t, w.Body.Bytes())
+}
