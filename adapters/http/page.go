@@ -10,6 +10,11 @@ import (
 //go:embed page.html
 var pageHTML []byte
 
+//go:embed openapi.yaml
+var openAPI []byte
+
+func (s *Server) openapi(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openAPI) }
+
 // page serves the developer test page: paste a record, an 835 or a FHIR
 // Claim and see what the gateway answers. It calls the same public routes.
 func (s *Server) page(c *gin.Context) {

@@ -46,7 +46,18 @@ func New(cfg config.Config, log zerolog.Logger, opts ...Option) *Server {
 }
 
 // Handler returns the routes.
-func (s *Server) Handler() http.Handler {
+func (s *Server) Handler() http.Handler { return s.engine() }
+
+// Routes lists "METHOD path" of every route (for the OpenAPI test).
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.engine().Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
+
+func (s *Server) engine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -60,6 +71,7 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/livez", func(c *gin.Context) { c.PureJSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
 	r.GET("/", s.page)
+	r.GET("/openapi.yaml", s.openapi)
 
 	v1 := r.Group("/v1")
 	v1.POST("/claims/837d", s.claim837d)

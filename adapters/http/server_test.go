@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goccy/go-yaml"
 	"github.com/rs/zerolog"
 
 	httpapi "github.com/casebridge/casebridge/adapters/http"
@@ -319,4 +320,29 @@ func TestRecoveryAnswersProblemJSON(t *testing.T) {
 		t.Fatalf("fhir status %d", w.Code)
 	}
 	decodeOutcome(t, w.Body.Bytes())
+}
+
+// TestOpenAPIListsEveryRoute keeps openapi.yaml and the router in step.
+func TestOpenAPIListsEveryRoute(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]any `yaml:"paths"`
+	}
+	data, err := os.ReadFile("openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("openapi.yaml: %v", err)
+	}
+	srv := httpapi.New(config.Config{Profile: "default"}, zerolog.Nop())
+	for _, r := range srv.Routes() {
+		method, path, _ := strings.Cut(r, " ")
+		if _, ok := doc.Paths[path][strings.ToLower(method)]; !ok {
+			t.Errorf("route %s is not in openapi.yaml", r)
+		}
+	}
+	w := newHarness(t).do("GET", "/openapi.yaml", "", "", nil)
+	if w.Code != 200 || !bytes.Equal(w.Body.Bytes(), data) {
+		t.Errorf("GET /openapi.yaml: %d", w.Code)
+	}
 }
