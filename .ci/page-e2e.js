@@ -1,0 +1,38 @@
+// End-to-end check of the developer page in headless Chromium: it starts
+// from GET /, sends a case record, an 835 and a FHIR Claim through the page's
+// own form, and checks the status the page shows. Usage:
+//   node .ci/page-e2e.js http://127.0.0.1:PORT   (NODE_PATH must hold playwright-core)
+const { chromium } = require('playwright-core');
+const fs = require('fs');
+const base = process.argv[2];
+const cases = [
+  ['837d', 'testdata/records/dependent.json', /^200/],
+  ['check', 'testdata/records-invalid/scrub-errors.json', /^200/],
+  ['fhir', 'testdata/records/self.json', /^200/],
+  ['835', 'testdata/835/d9997_dental.x12', /^200/],
+  ['835fhir', 'testdata/835/d9997_dental.x12', /^200/],
+  ['fhir837', 'testdata/fhir/Claim-100155.json', /^422/],
+  ['837d', 'testdata/records-invalid/scrub-errors.json', /^422/],
+];
+(async () => {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const page = await browser.newPage();
+  await page.goto(base + '/');
+  let failed = 0;
+  for (const [action, file, want] of cases) {
+    await page.evaluate(() => { document.getElementById('status').textContent = ''; });
+    await page.selectOption('#action', action);
+    await page.fill('#input', fs.readFileSync(file, 'utf8'));
+    await page.click('#go');
+    await page.waitForFunction(() => /^\d{3} /.test(document.getElementById('status').textContent), null, { timeout: 10000 });
+    const status = await page.textContent('#status');
+    const ok = want.test(status) && (await page.textContent('#output')).length > 0;
+    if (!ok) failed++;
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${action} ${file}: ${status}`);
+  }
+  await browser.close();
+  console.log(`${cases.length - failed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+})().catch(e => { console.error(e); process.exit(1); });
