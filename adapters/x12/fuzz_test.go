@@ -111,8 +111,10 @@ func FuzzWriter(f *testing.F) {
 			if !bad(a) && !bad(b) && !bad(c) {
 				t.Fatalf("refused clean values: %v", err)
 			}
+			// values of a few characters ("*", ":") can coincide with the
+			// message's own text; longer ones must not appear
 			for _, v := range []string{a, b, c} {
-				if bad(v) && strings.Contains(err.Error(), v) {
+				if bad(v) && len(v) >= 4 && strings.Contains(err.Error(), v) {
 					t.Fatalf("error text holds a value: %v", err)
 				}
 			}
