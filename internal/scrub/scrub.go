@@ -120,6 +120,7 @@ var (
 	rePOS      = regexp.MustCompile(`^[0-9]{2}$`)
 	reICD10    = regexp.MustCompile(`^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$`)
 	rePhone    = regexp.MustCompile(`^[0-9]{10,15}$`)
+	rePOBox    = regexp.MustCompile(`(?i)\b(p\.?\s*o\.?\s*box|post\s+office\s+box|lock\s*box)\b`)
 )
 
 // NPIValid reports whether npi is 10 digits with a valid Luhn check digit
@@ -255,6 +256,14 @@ func (c *checker) parties(r *record.Record) {
 		c.err(p("billing_provider", "taxonomy"), "TAXONOMY_INVALID", "The billing provider taxonomy must be a 10-character NUCC code such as 1223G0001X.")
 	}
 	c.address(p("billing_provider", "address"), "The billing provider", bp.Address, true)
+	if a := bp.Address; a != nil {
+		if rePOBox.MatchString(a.Line1) || rePOBox.MatchString(a.Line2) {
+			c.err(p("billing_provider", "address", "line1"), "BILLING_PO_BOX", "The billing provider address must be a street address, not a post-office or lock box (a PO box belongs in a pay-to address).")
+		}
+		if rePostal.MatchString(a.PostalCode) && len(a.PostalCode) == 5 {
+			c.warn(p("billing_provider", "address", "postal_code"), "BILLING_ZIP_PLUS4_MISSING", "Payers expect the full 9-digit ZIP code for the billing provider.")
+		}
+	}
 
 	if rp := r.RenderingProvider; rp != nil {
 		if c.required(p("rendering_provider", "last_name"), "The rendering dentist last name", rp.LastName) {

@@ -91,6 +91,9 @@ func TestRules(t *testing.T) {
 		{"tax id", func(r *record.Record) { r.BillingProvider.TaxID = "12-3456789" }, "error", "TAX_ID_INVALID", "/billing_provider/tax_id"},
 		{"pos", func(r *record.Record) { r.PlaceOfService = "1" }, "error", "PLACE_OF_SERVICE_INVALID", "/place_of_service"},
 		{"cm type", func(r *record.Record) { r.Services[0].CaseManagementType = "magic" }, "error", "CASE_MANAGEMENT_TYPE_INVALID", "/services/0/case_management_type"},
+		{"po box", func(r *record.Record) { r.BillingProvider.Address.Line1 = "P.O. Box 12" }, "error", "BILLING_PO_BOX", "/billing_provider/address/line1"},
+		{"po box 2", func(r *record.Record) { r.BillingProvider.Address.Line2 = "PO BOX 9" }, "error", "BILLING_PO_BOX", "/billing_provider/address/line1"},
+		{"zip5", func(r *record.Record) { r.BillingProvider.Address.PostalCode = "90001" }, "warning", "BILLING_ZIP_PLUS4_MISSING", "/billing_provider/address/postal_code"},
 		{"self needs address", func(r *record.Record) { r.Patient = nil }, "error", "ADDRESS_REQUIRED", "/subscriber/address"},
 
 		{"no minutes", func(r *record.Record) { r.Services[0].Minutes = 0 }, "warning", "MINUTES_MISSING", "/services/0/minutes"},
