@@ -151,6 +151,8 @@ var (
 	reQual = regexp.MustCompile(`^(01|14|20|27|28|29|30|33|ZZ)$`)
 	reISA  = regexp.MustCompile(`^[A-Za-z0-9 ._-]{1,15}$`)
 	reGS   = regexp.MustCompile(`^[A-Za-z0-9 ._-]{2,15}$`)
+	reSBR9 = regexp.MustCompile(`^[0-9A-Z]{1,2}$`)
+	reName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 )
 
 // Validate checks every value against its X12 element.
@@ -185,7 +187,7 @@ func (p *Profile) Validate() error {
 		return bad("claim.release_of_information", "must be Y or I")
 	case !oneOf(p.Subscriber.PayerResponsibility, "P", "S", "T", "A", "B", "C", "D", "E", "F", "G", "H", "U"):
 		return bad("subscriber.payer_responsibility", "must be an SBR01 code such as P")
-	case !regexp.MustCompile(`^[0-9A-Z]{1,2}$`).MatchString(p.Subscriber.ClaimFilingIndicator):
+	case !reSBR9.MatchString(p.Subscriber.ClaimFilingIndicator):
 		return bad("subscriber.claim_filing_indicator", "must be an SBR09 code such as CI")
 	}
 	return nil
@@ -212,7 +214,7 @@ func Load(nameOrPath, dir string) (*Profile, error) {
 	if strings.ContainsRune(nameOrPath, os.PathSeparator) || ext == ".json" || ext == ".yaml" || ext == ".yml" {
 		return loadFile(nameOrPath)
 	}
-	if !regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`).MatchString(nameOrPath) {
+	if !reName.MatchString(nameOrPath) {
 		return nil, &Error{Source: nameOrPath, Msg: "a profile name is 1-64 letters, digits, '-' or '_'"}
 	}
 	if dir == "" {
