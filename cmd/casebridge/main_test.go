@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -214,5 +215,72 @@ func TestCLI835FHIR(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "hello", "835", "-", "--format", "fhir"); code != 2 || out != "" {
 		t.Errorf("unreadable: exit %d", code)
+	}
+}
+
+// TestClaimLoop follows one claim around: record → 837D, the payer's 835
+// for it → a documentation denial on the line the 837D's REF*6R named, and
+// the corrected claim built from that finding (frequency replacement, REF*F8
+// = the 835's payer claim control number) → a new 837D.
+func TestClaimLoop(t *testing.T) {
+	code, x12out, _ := runCLI(t, "", "837d", rec+"dependent.json", "--control-number", "300", "--at", "2026-11-27T10:00:00Z")
+	if code != 0 {
+		t.Fatalf("837d: exit %d", code)
+	}
+	var lineIDs []string
+	for _, seg := range strings.Split(x12out, "~") {
+		if strings.HasPrefix(seg, "REF*6R*") {
+			lineIDs = append(lineIDs, strings.TrimPrefix(seg, "REF*6R*"))
+		}
+	}
+	code, out, _ := runCLI(t, "", "835", "../../testdata/835/loop_dependent.x12")
+	if code != 0 {
+		t.Fatalf("835: exit %d", code)
+	}
+	var rep struct {
+		Remittances []struct {
+			Claims []struct {
+				PCN      string `json:"patient_control_number"`
+				ICN      string `json:"payer_claim_control_number"`
+				Findings []struct {
+					Category string
+					Line     string `json:"line_control_number"`
+					NextStep string `json:"next_step"`
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	claim := rep.Remittances[0].Claims[0]
+	if !strings.Contains(x12out, "CLM*"+claim.PCN+"*") {
+		t.Errorf("CLP01 %s does not match the 837D's CLM01", claim.PCN)
+	}
+	if len(claim.Findings) != 1 || claim.Findings[0].Category != "documentation" || claim.Findings[0].Line != lineIDs[0] {
+		t.Fatalf("findings %+v, 837D lines %v", claim.Findings, lineIDs)
+	}
+	if !strings.Contains(claim.Findings[0].NextStep, "narrative") {
+		t.Errorf("next step %q", claim.Findings[0].NextStep)
+	}
+
+	// the corrected claim
+	data, _ := os.ReadFile(rec + "dependent.json")
+	var r map[string]any
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	r["frequency"] = "replacement"
+	r["payer_claim_number"] = claim.ICN
+	r["narrative"] = "Corrected claim with the case-management narrative: " + r["narrative"].(string)
+	corrected, _ := json.Marshal(r)
+	code, out, errs := runCLI(t, string(corrected), "837d", "-", "--control-number", "301", "--at", "2026-12-02T10:00:00Z")
+	if code != 0 {
+		t.Fatalf("corrected claim: exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"*11:B:7*", "REF*F8*" + claim.ICN + "~", "REF*6R*" + lineIDs[0] + "~"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("corrected 837D lacks %q", want)
+		}
 	}
 }
