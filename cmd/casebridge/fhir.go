@@ -61,8 +61,9 @@ func parseAt(v string, env *environ) (time.Time, int) {
 	return t.UTC(), -1
 }
 
-// printOutcome writes an OperationOutcome's issues to stderr, one a line.
-// This is the user's own terminal: diagnostics may quote their input.
+// printOutcome writes an OperationOutcome's issues to stderr, one a line,
+// with their PHI-free details (stderr often ends up in batch logs; the
+// diagnostics, which may quote the input, stay in HTTP answers).
 func printOutcome(env *environ, o *fhir.Outcome) {
 	if o == nil {
 		return
@@ -72,9 +73,9 @@ func printOutcome(env *environ, o *fhir.Outcome) {
 		if where == "" {
 			where = "(resource)"
 		}
-		msg := i.Diagnostics
+		msg := i.Details
 		if msg == "" {
-			msg = i.Details
+			msg = "(no details)"
 		}
 		rule := i.Rule
 		if rule == "" {
