@@ -27,14 +27,7 @@ var at = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
 func opts() claims.Options { return claims.Options{ControlNumber: 42, At: at} }
 
-func read(t testing.TB, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
+func read(t testing.TB, path string) []byte { return golden.Read(t, path) }
 
 // outcomeOf re-reads an OperationOutcome body through the validating
 // unmarshaller and returns its issues as generic JSON.

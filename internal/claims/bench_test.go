@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"github.com/casebridge/casebridge/internal/claims"
+	"github.com/casebridge/casebridge/internal/golden"
 	"github.com/casebridge/casebridge/internal/profile"
 )
 
 // BenchmarkGenerate measures record → scrub → 837D for a two-line dependent
 // claim with three attachments.
 func BenchmarkGenerate(b *testing.B) {
-	rec := loadRecordB(b, "../../testdata/records/dependent.json")
+	rec := golden.Record(b, "../../testdata/records/dependent.json")
 	prof := profile.Default()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -23,7 +24,7 @@ func BenchmarkGenerate(b *testing.B) {
 
 // BenchmarkCheckBytes measures decode + scrub of a record as sent.
 func BenchmarkCheckBytes(b *testing.B) {
-	data := readB(b, "../../testdata/records/dependent.json")
+	data := golden.Read(b, "../../testdata/records/dependent.json")
 	prof := profile.Default()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))

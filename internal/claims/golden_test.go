@@ -2,7 +2,6 @@ package claims_test
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -30,31 +29,11 @@ func goldenRecords(t *testing.T) []string {
 	return files
 }
 
-func loadRecord(t *testing.T, path string) *record.Record { return loadRecordB(t, path) }
-
-func loadRecordB(t testing.TB, path string) *record.Record {
-	t.Helper()
-	rec, probs, err := record.DecodeBytes(readB(t, path))
-	if err != nil || probs.HasErrors() {
-		t.Fatalf("%s: decode: %v %v", path, err, probs)
-	}
-	return rec
-}
-
-func readB(t testing.TB, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
 func TestGolden837D(t *testing.T) {
 	for i, path := range goldenRecords(t) {
 		name := strings.TrimSuffix(filepath.Base(path), ".json")
 		t.Run(name, func(t *testing.T) {
-			rec := loadRecord(t, path)
+			rec := golden.Record(t, path)
 			res, err := claims.Generate(rec, profile.Default(), claims.Options{ControlNumber: 1001 + i, At: at, NewlineAfterSegment: true})
 			if err != nil {
 				t.Fatal(err)

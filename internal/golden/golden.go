@@ -1,4 +1,5 @@
-// Package golden compares test output with files in testdata. Run the tests
+// Package golden compares test output with files in testdata and loads
+// test inputs. Run the tests
 // with -update to rewrite the files, then read the diff before committing.
 // Only tests import it.
 package golden
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/casebridge/casebridge/internal/record"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -56,4 +59,25 @@ func FirstDiff(want, got string) string {
 		}
 	}
 	return "(same lines, different bytes)"
+}
+
+// Read returns the file at path or fails the test.
+func Read(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// Record decodes the case record at path and fails the test unless it
+// decodes without problems.
+func Record(t testing.TB, path string) *record.Record {
+	t.Helper()
+	rec, probs, err := record.DecodeBytes(Read(t, path))
+	if err != nil || probs.HasErrors() {
+		t.Fatalf("%s: %v %v", path, err, probs)
+	}
+	return rec
 }

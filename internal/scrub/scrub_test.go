@@ -1,11 +1,11 @@
 package scrub_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/casebridge/casebridge/internal/golden"
 	"github.com/casebridge/casebridge/internal/money"
 	"github.com/casebridge/casebridge/internal/record"
 	"github.com/casebridge/casebridge/internal/scrub"
@@ -13,15 +13,7 @@ import (
 
 func base(t *testing.T) *record.Record {
 	t.Helper()
-	data, err := os.ReadFile("../../testdata/records/dependent.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, probs, err := record.DecodeBytes(data)
-	if err != nil || probs.HasErrors() {
-		t.Fatalf("%v %v", err, probs)
-	}
-	return rec
+	return golden.Record(t, "../../testdata/records/dependent.json")
 }
 
 var today = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casebridge/casebridge/internal/golden"
 	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
 	"github.com/casebridge/casebridge/mapping/claim837"
@@ -21,15 +22,7 @@ func records(t testing.TB) map[string]*record.Record {
 	}
 	out := map[string]*record.Record{}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, probs, err := record.DecodeBytes(data)
-		if err != nil || probs.HasErrors() {
-			t.Fatalf("%s: %v %v", f, err, probs)
-		}
-		out[filepath.Base(f)] = rec
+		out[filepath.Base(f)] = golden.Record(t, f)
 	}
 	return out
 }

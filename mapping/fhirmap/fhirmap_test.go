@@ -43,14 +43,7 @@ func goldenRecords(t *testing.T) []goldenRecord {
 			t.Fatal(err)
 		}
 		for i, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rec, probs, err := record.DecodeBytes(data)
-			if err != nil || probs.HasErrors() {
-				t.Fatalf("%s: %v %v", f, err, probs)
-			}
+			rec := golden.Record(t, f)
 			if ps := claims.Check(rec, profile.Default(), at); ps.HasErrors() {
 				t.Fatalf("%s is not a valid record: %+v", f, ps.Errors())
 			}

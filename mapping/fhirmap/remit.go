@@ -221,22 +221,7 @@ func (m *remitMapper) org(p remit.Party, role string) string {
 		addID(SystemTIN, tin, SystemIdentifierType, "TAX")
 	}
 	if len(p.Address) > 0 || p.City != "" || p.State != "" || p.PostalCode != "" {
-		a := &dpb.Address{}
-		for _, l := range p.Address {
-			if l != "" {
-				a.Line = append(a.Line, fstr(l))
-			}
-		}
-		if p.City != "" {
-			a.City = fstr(p.City)
-		}
-		if p.State != "" {
-			a.State = fstr(p.State)
-		}
-		if p.PostalCode != "" {
-			a.PostalCode = fstr(p.PostalCode)
-		}
-		o.Address = []*dpb.Address{a}
+		o.Address = []*dpb.Address{fhirAddress(p.Address, p.City, p.State, p.PostalCode)}
 	}
 	if o.Name == nil && len(o.Identifier) == 0 && len(o.Address) == 0 {
 		o.Name = fstr("unnamed " + role)

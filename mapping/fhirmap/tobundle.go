@@ -379,22 +379,27 @@ func address(a *record.Address) []*dpb.Address {
 	if a == nil {
 		return nil
 	}
+	return []*dpb.Address{fhirAddress([]string{a.Line1, a.Line2}, a.City, a.State, a.PostalCode)}
+}
+
+// fhirAddress builds an Address, leaving out empty parts.
+func fhirAddress(lines []string, city, state, postal string) *dpb.Address {
 	out := &dpb.Address{}
-	for _, l := range []string{a.Line1, a.Line2} {
+	for _, l := range lines {
 		if l != "" {
 			out.Line = append(out.Line, fstr(l))
 		}
 	}
-	if a.City != "" {
-		out.City = fstr(a.City)
+	if city != "" {
+		out.City = fstr(city)
 	}
-	if a.State != "" {
-		out.State = fstr(a.State)
+	if state != "" {
+		out.State = fstr(state)
 	}
-	if a.PostalCode != "" {
-		out.PostalCode = fstr(a.PostalCode)
+	if postal != "" {
+		out.PostalCode = fstr(postal)
 	}
-	return []*dpb.Address{out}
+	return out
 }
 
 // person holds the demographics the Patient and the RelatedPerson share.
