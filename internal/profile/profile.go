@@ -175,6 +175,8 @@ func (p *Profile) Validate() error {
 		return bad("group.receiver_code", "must be 2-15 letters or digits")
 	case p.Submitter.Name == "" || len(p.Submitter.ID) < 2:
 		return bad("submitter", "needs a name and an id of at least 2 characters")
+	case p.Submitter.Phone == "" && p.Submitter.Email == "":
+		return bad("submitter", "needs a phone or an email for PER*IC")
 	case p.Receiver.Name == "" || len(p.Receiver.ID) < 2:
 		return bad("receiver", "needs a name and an id of at least 2 characters")
 	case !oneOf(p.Claim.ProviderSignature, "Y", "N"):

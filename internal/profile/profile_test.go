@@ -21,7 +21,7 @@ func TestDefaultIsTestUsage(t *testing.T) {
 
 func TestLoadByNameAndFile(t *testing.T) {
 	dir := t.TempDir()
-	yaml := "name: acme\ninterchange:\n  sender_id: SUNRISE\n  receiver_id: ACMECH\n  usage: P\ngroup:\n  sender_code: SUNRISE\n  receiver_code: ACMECH\nsubmitter:\n  name: Sunrise\n  id: SUN01\nreceiver:\n  name: Acme Clearinghouse\n  id: ACME\nattachment_delivery: \"275\"\n"
+	yaml := "name: acme\ninterchange:\n  sender_id: SUNRISE\n  receiver_id: ACMECH\n  usage: P\ngroup:\n  sender_code: SUNRISE\n  receiver_code: ACMECH\nsubmitter:\n  name: Sunrise\n  id: SUN01\n  phone: \"5555550100\"\nreceiver:\n  name: Acme Clearinghouse\n  id: ACME\nattachment_delivery: \"275\"\n"
 	if err := os.WriteFile(filepath.Join(dir, "acme.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -47,17 +47,23 @@ func TestRejects(t *testing.T) {
 		return path
 	}
 	tests := map[string]string{
-		"unknown.json": `{"interchange":{"sender_id":"A","receiver_id":"B","usage":"T"},"group":{"sender_code":"AA","receiver_code":"BB"},"submitter":{"name":"n","id":"ii"},"receiver":{"name":"n","id":"ii"},"colour":"red"}`,
-		"usage.json":   `{"interchange":{"sender_id":"A","receiver_id":"B","usage":"X"},"group":{"sender_code":"AA","receiver_code":"BB"},"submitter":{"name":"n","id":"ii"},"receiver":{"name":"n","id":"ii"}}`,
-		"long.json":    `{"interchange":{"sender_id":"ABCDEFGHIJKLMNOP","receiver_id":"B","usage":"T"},"group":{"sender_code":"AA","receiver_code":"BB"},"submitter":{"name":"n","id":"ii"},"receiver":{"name":"n","id":"ii"}}`,
+		"unknown.json": `{"interchange":{"sender_id":"A","receiver_id":"B","usage":"T"},"group":{"sender_code":"AA","receiver_code":"BB"},"submitter":{"name":"n","id":"ii","phone":"5555550100"},"receiver":{"name":"n","id":"ii"},"colour":"red"}`,
+		"usage.json":   `{"interchange":{"sender_id":"A","receiver_id":"B","usage":"X"},"group":{"sender_code":"AA","receiver_code":"BB"},"submitter":{"name":"n","id":"ii","phone":"5555550100"},"receiver":{"name":"n","id":"ii"}}`,
+		"long.json":    `{"interchange":{"sender_id":"ABCDEFGHIJKLMNOP","receiver_id":"B","usage":"T"},"group":{"sender_code":"AA","receiver_code":"BB"},"submitter":{"name":"n","id":"ii","phone":"5555550100"},"receiver":{"name":"n","id":"ii"}}`,
 		"empty.json":   `{}`,
+		"nophone.json": `{"interchange":{"sender_id":"A","receiver_id":"B","usage":"T"},"group":{"sender_code":"AA","receiver_code":"BB"},"submitter":{"name":"n","id":"ii"},"receiver":{"name":"n","id":"ii"}}`,
 		"broken.yaml":  "interchange: [",
 	}
+	fields := map[string]string{"usage.json": "interchange.usage", "long.json": "interchange.sender_id", "nophone.json": "submitter"}
 	for name, body := range tests {
 		_, err := profile.Load(write(name, body), "")
 		var pe *profile.Error
 		if !errors.As(err, &pe) {
 			t.Errorf("%s: want *profile.Error, got %v", name, err)
+			continue
+		}
+		if want, ok := fields[name]; ok && pe.Field != want {
+			t.Errorf("%s: refused for %q, want %q", name, pe.Field, want)
 		}
 	}
 	if _, err := profile.Load("nosuch", dir); err == nil {

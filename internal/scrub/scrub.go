@@ -182,10 +182,11 @@ func (c *checker) address(ptr, what string, a *record.Address, required bool) {
 	if c.required(ptr+p("city"), what+" city", a.City) {
 		c.maxLen(ptr+p("city"), what+" city", a.City, 30)
 	}
-	if a.State != "" && !reState.MatchString(a.State) {
+	// casebridge bills US payers: N4 needs the state and the ZIP code
+	if c.required(ptr+p("state"), what+" state", a.State) && !reState.MatchString(a.State) {
 		c.err(ptr+p("state"), "STATE_INVALID", "%s state must be a two-letter upper-case code.", what)
 	}
-	if a.PostalCode != "" && !rePostal.MatchString(a.PostalCode) {
+	if c.required(ptr+p("postal_code"), what+" postal code", a.PostalCode) && !rePostal.MatchString(a.PostalCode) {
 		c.err(ptr+p("postal_code"), "POSTAL_CODE_INVALID", "%s postal code must be 5 or 9 digits.", what)
 	}
 }
@@ -233,6 +234,9 @@ func (c *checker) person(ptr, what, first, last, birth, gender string, demograph
 func (c *checker) parties(r *record.Record) {
 	if s := r.Submitter; s != nil {
 		c.identifier(p("submitter", "id"), "The submitter id", s.ID, 2, 80, false)
+		if (s.ContactName != "" || s.Phone != "" || s.Email != "") && s.Phone == "" && s.Email == "" {
+			c.err(p("submitter", "phone"), "SUBMITTER_CONTACT_INCOMPLETE", "A submitter contact replaces the profile's and needs a phone or an email (PER*IC).")
+		}
 		if s.Phone != "" && !rePhone.MatchString(s.Phone) {
 			c.err(p("submitter", "phone"), "PHONE_INVALID", "The submitter phone must be 10 to 15 digits, no punctuation.")
 		}

@@ -86,6 +86,9 @@ func TestRules(t *testing.T) {
 		{"po box", func(r *record.Record) { r.BillingProvider.Address.Line1 = "P.O. Box 12" }, "error", "BILLING_PO_BOX", "/billing_provider/address/line1"},
 		{"po box 2", func(r *record.Record) { r.BillingProvider.Address.Line2 = "PO BOX 9" }, "error", "BILLING_PO_BOX", "/billing_provider/address/line1"},
 		{"zip5", func(r *record.Record) { r.BillingProvider.Address.PostalCode = "90001" }, "warning", "BILLING_ZIP_PLUS4_MISSING", "/billing_provider/address/postal_code"},
+		{"no state", func(r *record.Record) { r.Patient.Address.State = "" }, "error", "REQUIRED", "/patient/address/state"},
+		{"no zip", func(r *record.Record) { r.BillingProvider.Address.PostalCode = "" }, "error", "REQUIRED", "/billing_provider/address/postal_code"},
+		{"contact without numbers", func(r *record.Record) { r.Submitter.Phone, r.Submitter.Email = "", "" }, "error", "SUBMITTER_CONTACT_INCOMPLETE", "/submitter/phone"},
 		{"self needs address", func(r *record.Record) { r.Patient = nil }, "error", "ADDRESS_REQUIRED", "/subscriber/address"},
 
 		{"no minutes", func(r *record.Record) { r.Services[0].Minutes = 0 }, "warning", "MINUTES_MISSING", "/services/0/minutes"},
