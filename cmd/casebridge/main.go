@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 )
 
@@ -63,6 +64,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
+	case "version", "--version":
+		fmt.Fprintln(stdout, "casebridge", version())
+		return exitOK
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -80,6 +84,7 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintln(w, "  version show the build version")
 	fmt.Fprintln(w, "\nexit codes: 0 ok, 1 input has errors, 2 input unreadable, 64 usage")
 }
 
@@ -152,3 +157,19 @@ func openInput(name string, env *environ) (io.ReadCloser, error) {
 }
 
 func indentLines(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
+
+// version is the module version the binary was built from ("(devel)" for
+// a build from a work tree), with the VCS revision when known.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
+}

@@ -284,3 +284,12 @@ func TestClaimLoop(t *testing.T) {
 		}
 	}
 }
+
+func TestCLIVersionAndHelp(t *testing.T) {
+	if code, out, _ := runCLI(t, "", "version"); code != 0 || !strings.HasPrefix(out, "casebridge ") {
+		t.Errorf("version: exit %d %q", code, out)
+	}
+	if code, out, _ := runCLI(t, "", "help"); code != 0 || !strings.Contains(out, "837d") {
+		t.Errorf("help: exit %d", code)
+	}
+}
