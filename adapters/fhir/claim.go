@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"errors"
 	"time"
 
 	"github.com/casebridge/casebridge/internal/claims"
@@ -39,11 +40,14 @@ func (r Response) Warnings() int {
 }
 
 // ExitCode maps the answer to the CLI exit codes: 0 success, 1 the input was
-// read but has errors, 2 the input could not be read.
+// read but has errors, 2 the input could not be read, 70 the machine failed
+// (no control number could be allocated).
 func (r Response) ExitCode() int {
 	switch {
 	case r.Status < 300:
 		return 0
+	case r.Status >= 500:
+		return 70
 	case r.unreadable:
 		return 2
 	}
@@ -100,6 +104,10 @@ func ClaimToX12(body []byte, contentType string, prof *profile.Profile, opts cla
 		return outcomeResponse(422, out)
 	}
 	res, err := claims.Generate(m.Record, prof, opts)
+	if errors.Is(err, claims.ErrControlNumber) {
+		out.add(Issue{Severity: "fatal", Code: "exception", Rule: "CONTROL_NUMBER", Details: "No control number could be allocated."})
+		return outcomeResponse(500, out)
+	}
 	if err != nil {
 		out.add(Issue{Severity: "error", Code: "processing", Rule: "ENVELOPE_OPTIONS", Details: err.Error()})
 		return outcomeResponse(400, out)

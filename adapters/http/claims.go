@@ -5,12 +5,10 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/casebridge/casebridge/internal/claims"
-	"github.com/casebridge/casebridge/internal/control"
 	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
 	"github.com/casebridge/casebridge/mapping/claim837"
@@ -26,50 +24,41 @@ type ClaimResponse struct {
 
 var reProfileName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
+// profileParam reads ?profile= (names only, never paths); false means an
+// answer was sent.
+func (s *Server) profileParam(c *gin.Context) (*profile.Profile, bool) {
+	name := c.DefaultQuery("profile", s.cfg.Profile)
+	if reProfileName.MatchString(name) {
+		if prof, err := profile.Load(name, s.cfg.ProfilesDir); err == nil {
+			return prof, true
+		}
+	}
+	badQuery(c, &claims.OptionError{Option: "profile", Msg: "unknown trading-partner profile (a name of 1-64 letters, digits, '-' or '_')"})
+	return nil, false
+}
+
 // envelope reads the query parameters that mirror the CLI flags.
 func (s *Server) envelope(c *gin.Context) (*profile.Profile, claims.Options, bool) {
-	var opts claims.Options
-	bad := func(param, msg string) (*profile.Profile, claims.Options, bool) {
-		problem(c, http.StatusBadRequest, "Invalid query parameter", msg, one("QUERY_PARAMETER", "", param+": "+msg))
+	prof, ok := s.profileParam(c)
+	if !ok {
+		return nil, claims.Options{}, false
+	}
+	opts, err := claims.ParseOptions(c.Query("control_number"), c.Query("at"), c.Query("usage"), prof, s.now())
+	var oe *claims.OptionError
+	if errors.As(err, &oe) {
+		badQuery(c, oe)
 		return nil, opts, false
 	}
-	name := c.DefaultQuery("profile", s.cfg.Profile)
-	if !reProfileName.MatchString(name) {
-		return bad("profile", "A profile is named by 1-64 letters, digits, '-' or '_'.")
-	}
-	prof, err := profile.Load(name, s.cfg.ProfilesDir)
-	if err != nil {
-		return bad("profile", "Unknown trading-partner profile.")
-	}
-	switch u := c.Query("usage"); u {
-	case "", "T", "P":
-		opts.Usage = u
-	default:
-		return bad("usage", "Usage must be T or P.")
-	}
-	usage := prof.Interchange.Usage
-	if opts.Usage != "" {
-		usage = opts.Usage
-	}
-	if v := c.Query("control_number"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > control.Max {
-			return bad("control_number", "The control number must be a whole number from 1 to 999999999.")
-		}
-		opts.ControlNumber = n
-	} else if usage == "P" {
-		return bad("control_number", "Production usage (P) needs an explicit control number.")
-	}
-	opts.At = s.now().UTC()
-	if v := c.Query("at"); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			return bad("at", "The time must be RFC 3339, e.g. 2026-11-27T10:00:00Z.")
-		}
-		opts.At = t.UTC()
-	}
 	opts.NewlineAfterSegment = c.Query("newlines") == "true"
+	if opts.ControlNumber == 0 {
+		opts.Allocate = s.next
+	}
 	return prof, opts, true
+}
+
+// badQuery answers 400 for a query parameter that cannot be honoured.
+func badQuery(c *gin.Context, oe *claims.OptionError) {
+	problem(c, http.StatusBadRequest, "Invalid query parameter", oe.Error()+".", one("QUERY_PARAMETER", "", oe.Error()))
 }
 
 // decodeRecord reads a JSON record body; false means an answer was sent.
@@ -96,23 +85,14 @@ func (s *Server) decodeRecord(c *gin.Context) (*record.Record, bool) {
 
 // generate produces the 837D for rec and writes the answer.
 func (s *Server) generate(c *gin.Context, rec *record.Record, prof *profile.Profile, opts claims.Options) {
-	if probs := claims.Check(rec, prof, opts.At); probs.HasErrors() {
-		problem(c, http.StatusUnprocessableEntity, "Record has errors", "The record cannot be billed as it is.", probs)
+	res, err := claims.Generate(rec, prof, opts)
+	if err != nil {
+		s.log.Error().Str("request_id", c.GetString("request_id")).Bool("control_number", errors.Is(err, claims.ErrControlNumber)).Msg("837D generation failed")
+		internalError(c)
 		return
 	}
-	if opts.ControlNumber == 0 {
-		n, err := s.next()
-		if err != nil {
-			s.log.Error().Str("request_id", c.GetString("request_id")).Msg("control number allocation failed")
-			internalError(c)
-			return
-		}
-		opts.ControlNumber = n
-	}
-	res, err := claims.Generate(rec, prof, opts)
-	if err != nil || res.X12 == nil {
-		s.log.Error().Str("request_id", c.GetString("request_id")).Msg("837D generation failed after a clean scrub")
-		internalError(c)
+	if res.X12 == nil {
+		problem(c, http.StatusUnprocessableEntity, "Record has errors", "The record cannot be billed as it is.", res.Problems)
 		return
 	}
 	s.log.Info().Str("request_id", c.GetString("request_id")).Int("lines", len(rec.Services)).
@@ -139,14 +119,8 @@ func (s *Server) claim837d(c *gin.Context) {
 }
 
 func (s *Server) checkRecord(c *gin.Context) {
-	name := c.DefaultQuery("profile", s.cfg.Profile)
-	if !reProfileName.MatchString(name) {
-		problem(c, http.StatusBadRequest, "Invalid query parameter", "Unknown trading-partner profile.", nil)
-		return
-	}
-	prof, err := profile.Load(name, s.cfg.ProfilesDir)
-	if err != nil {
-		problem(c, http.StatusBadRequest, "Invalid query parameter", "Unknown trading-partner profile.", nil)
+	prof, ok := s.profileParam(c)
+	if !ok {
 		return
 	}
 	if !requireType(c, "application/json") {

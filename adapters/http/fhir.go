@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -9,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
-	"github.com/casebridge/casebridge/internal/profile"
+	"github.com/casebridge/casebridge/internal/claims"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 	"github.com/casebridge/casebridge/mapping/remit"
 )
@@ -67,21 +68,6 @@ func (s *Server) fhirClaimX12(c *gin.Context) {
 		return
 	}
 	ctype := c.GetHeader("Content-Type")
-	// a refused claim must not use up a control number
-	if opts.ControlNumber == 0 {
-		trial := opts
-		trial.ControlNumber = 1
-		if resp := fhir.ClaimToX12(data, ctype, prof, trial); resp.Status != http.StatusOK {
-			s.writeFHIR(c, resp)
-			return
-		}
-		n, err := s.next()
-		if err != nil {
-			internalError(c)
-			return
-		}
-		opts.ControlNumber = n
-	}
 	s.writeFHIR(c, fhir.ClaimToX12(data, ctype, prof, opts))
 }
 
@@ -97,32 +83,15 @@ func (s *Server) fhirValidate(c *gin.Context) {
 	s.writeFHIR(c, fhir.ValidateClaim(data, c.GetHeader("Content-Type"), prof, s.now().UTC()))
 }
 
-// profileParam reads ?profile= (names only).
-func (s *Server) profileParam(c *gin.Context) (*profile.Profile, bool) {
-	name := c.DefaultQuery("profile", s.cfg.Profile)
-	if reProfileName.MatchString(name) {
-		if prof, err := profile.Load(name, s.cfg.ProfilesDir); err == nil {
-			return prof, true
-		}
-	}
-	problem(c, http.StatusBadRequest, "Invalid query parameter", "Unknown trading-partner profile.",
-		one("QUERY_PARAMETER", "", "profile: unknown trading-partner profile"))
-	return nil, false
-}
-
 // atParam reads ?at= (RFC 3339), defaulting to the clock.
 func (s *Server) atParam(c *gin.Context) (time.Time, bool) {
-	v := c.Query("at")
-	if v == "" {
-		return s.now().UTC(), true
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		problem(c, http.StatusBadRequest, "Invalid query parameter", "The time must be RFC 3339.",
-			one("QUERY_PARAMETER", "", "at: the time must be RFC 3339, e.g. 2026-11-27T10:00:00Z"))
+	t, err := claims.ParseTime(c.Query("at"), s.now())
+	var oe *claims.OptionError
+	if errors.As(err, &oe) {
+		badQuery(c, oe)
 		return time.Time{}, false
 	}
-	return t.UTC(), true
+	return t, true
 }
 
 // recordToFHIR is POST /v1/claims/fhir: a case record in, the Bundle out.

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/casebridge/casebridge/internal/claims"
@@ -36,59 +36,33 @@ func (f *envelopeFlags) register(fs *flag.FlagSet, cfg config.Config) {
 
 // resolve turns the flags into generation options; a non-negative code means stop.
 func (f *envelopeFlags) resolve(env *environ) (*profile.Profile, claims.Options, int) {
-	var opts claims.Options
 	prof, code := f.load(env)
 	if code >= 0 {
-		return nil, opts, code
+		return nil, claims.Options{}, code
 	}
-	switch f.usage {
-	case "", "T", "P":
-		opts.Usage = f.usage
-	default:
-		env.errorf("--usage must be T or P")
+	opts, err := claims.ParseOptions(f.controlNumber, f.at, f.usage, prof, time.Now())
+	var oe *claims.OptionError
+	if errors.As(err, &oe) {
+		env.errorf("--%s: %s", strings.ReplaceAll(oe.Option, "_", "-"), oe.Msg)
 		return nil, opts, exitUsage
-	}
-	usage := prof.Interchange.Usage
-	if opts.Usage != "" {
-		usage = opts.Usage
-	}
-	if f.controlNumber != "" {
-		n, err := strconv.Atoi(f.controlNumber)
-		if err != nil || n < 1 || n > control.Max {
-			env.errorf("--control-number must be a whole number from 1 to %d", control.Max)
-			return nil, opts, exitUsage
-		}
-		opts.ControlNumber = n
-	} else if usage == "P" {
-		env.errorf("production usage (P) needs an explicit --control-number agreed with the trading partner")
-		return nil, opts, exitUsage
-	}
-	if f.at != "" {
-		t, err := time.Parse(time.RFC3339, f.at)
-		if err != nil {
-			env.errorf("--at must be an RFC 3339 time such as 2026-11-27T10:00:00Z")
-			return nil, opts, exitUsage
-		}
-		opts.At = t.UTC()
-	} else {
-		opts.At = time.Now().UTC()
 	}
 	opts.NewlineAfterSegment = f.newlines
+	if opts.ControlNumber == 0 {
+		dir := f.stateDir
+		opts.Allocate = func() (int, error) { return control.Next(dir) }
+	}
 	return prof, opts, -1
 }
 
-// allocate fills in a control number when none was given.
-func (f *envelopeFlags) allocate(opts *claims.Options, env *environ) int {
-	if opts.ControlNumber != 0 {
-		return -1
-	}
-	n, err := control.Next(f.stateDir)
-	if err != nil {
+// generateFailed reports a claims.Generate error: the control-number
+// counter (the machine's fault, exit 70) or an envelope option.
+func generateFailed(err error, env *environ) int {
+	if errors.Is(err, claims.ErrControlNumber) {
 		env.errorf("cannot allocate a control number: %v", err)
 		return exitInternal
 	}
-	opts.ControlNumber = n
-	return -1
+	env.errorf("%v", err)
+	return exitUsage
 }
 
 func printProblems(env *environ, ps record.Problems) {
@@ -145,17 +119,9 @@ func cmd837d(args []string, env *environ) int {
 	if code >= 0 {
 		return code
 	}
-	if probs := claims.Check(rec, prof, opts.At); probs.HasErrors() {
-		printProblems(env, probs)
-		return exitInvalid
-	}
-	if code := ef.allocate(&opts, env); code >= 0 {
-		return code
-	}
 	res, err := claims.Generate(rec, prof, opts)
 	if err != nil {
-		env.errorf("%v", err)
-		return exitInvalid
+		return generateFailed(err, env)
 	}
 	printProblems(env, res.Problems)
 	if res.X12 == nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
+	"github.com/casebridge/casebridge/internal/claims"
 	"github.com/casebridge/casebridge/internal/config"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 	"github.com/casebridge/casebridge/mapping/remit"
@@ -50,15 +51,12 @@ func cmdFHIR(args []string, env *environ) int {
 }
 
 func parseAt(v string, env *environ) (time.Time, int) {
-	if v == "" {
-		return time.Now().UTC(), -1
-	}
-	t, err := time.Parse(time.RFC3339, v)
+	t, err := claims.ParseTime(v, time.Now())
 	if err != nil {
-		env.errorf("--at must be an RFC 3339 time such as 2026-11-27T10:00:00Z")
+		env.errorf("--%v", err)
 		return time.Time{}, exitUsage
 	}
-	return t.UTC(), -1
+	return t, -1
 }
 
 // printOutcome writes an OperationOutcome's issues to stderr, one a line,
@@ -96,19 +94,6 @@ func from837FHIR(name string, ef *envelopeFlags, env *environ) int {
 	if err != nil {
 		env.errorf("%v", err)
 		return exitUnread
-	}
-	// a refused claim must not use up a control number: try with a
-	// provisional one first, allocate only for a claim that goes out
-	provisional := opts
-	if provisional.ControlNumber == 0 {
-		provisional.ControlNumber = 1
-	}
-	if resp := fhir.ClaimToX12(data, fhir.ContentTypeFHIR, prof, provisional); resp.Status != 200 {
-		printOutcome(env, resp.Outcome)
-		return resp.ExitCode()
-	}
-	if code := ef.allocate(&opts, env); code >= 0 {
-		return code
 	}
 	resp := fhir.ClaimToX12(data, fhir.ContentTypeFHIR, prof, opts)
 	printOutcome(env, resp.Outcome)

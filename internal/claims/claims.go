@@ -5,8 +5,12 @@ package claims
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/casebridge/casebridge/internal/control"
 	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
 	"github.com/casebridge/casebridge/internal/scrub"
@@ -15,11 +19,19 @@ import (
 
 // Options are the envelope choices of one run.
 type Options struct {
+	// ControlNumber is ISA13/GS06/ST02. When it is 0, Allocate gives one,
+	// and only once the record has passed the scrubber, so a refused
+	// record never uses up a number.
 	ControlNumber       int
+	Allocate            func() (int, error)
 	At                  time.Time
 	NewlineAfterSegment bool
 	Usage               string // T or P; empty → the profile's
 }
+
+// ErrControlNumber wraps a failure of Options.Allocate: the machine's
+// fault, not the record's.
+var ErrControlNumber = errors.New("claims: no control number could be allocated")
 
 // Result is what Generate produced. X12 is nil when Problems has errors.
 type Result struct {
@@ -35,11 +47,19 @@ func Check(rec *record.Record, prof *profile.Profile, today time.Time) record.Pr
 
 // Generate scrubs rec and, when it has no errors, writes the 837D.
 // The error is for envelope options that cannot be honoured (a bad control
-// number or usage), never for record content.
+// number or usage) or an allocation failure (ErrControlNumber), never for
+// record content.
 func Generate(rec *record.Record, prof *profile.Profile, opts Options) (*Result, error) {
 	res := &Result{Problems: Check(rec, prof, opts.At)}
 	if res.Problems.HasErrors() {
 		return res, nil
+	}
+	if opts.ControlNumber == 0 && opts.Allocate != nil {
+		n, err := opts.Allocate()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrControlNumber, err)
+		}
+		opts.ControlNumber = n
 	}
 	out, err := claim837.Write(rec, prof, claim837.Options{
 		ControlNumber:       opts.ControlNumber,
@@ -99,4 +119,57 @@ func recordIDOf(data []byte) string {
 		}
 	}
 	return ""
+}
+
+// OptionError names an envelope option, given as text, that cannot be
+// honoured. Option is control_number, at or usage.
+type OptionError struct {
+	Option string
+	Msg    string
+}
+
+func (e *OptionError) Error() string { return e.Option + ": " + e.Msg }
+
+// ParseOptions reads the envelope options as the CLI flags and the query
+// parameters give them (empty = not given): the control number (1..Max),
+// the creation time (RFC 3339, written in UTC; default now) and the usage
+// indicator (T or P; default the profile's). Production usage needs an
+// explicit control number. The result has no Allocate.
+func ParseOptions(controlNumber, at, usage string, prof *profile.Profile, now time.Time) (Options, error) {
+	var opts Options
+	switch usage {
+	case "", "T", "P":
+		opts.Usage = usage
+	default:
+		return opts, &OptionError{"usage", "must be T or P"}
+	}
+	if usage == "" {
+		usage = prof.Interchange.Usage
+	}
+	switch {
+	case controlNumber != "":
+		n, err := strconv.Atoi(controlNumber)
+		if err != nil || n < 1 || n > control.Max {
+			return opts, &OptionError{"control_number", fmt.Sprintf("must be a whole number from 1 to %d", control.Max)}
+		}
+		opts.ControlNumber = n
+	case usage == "P":
+		return opts, &OptionError{"control_number", "production usage (P) needs an explicit control number agreed with the trading partner"}
+	}
+	t, err := ParseTime(at, now)
+	opts.At = t
+	return opts, err
+}
+
+// ParseTime reads a creation time given as RFC 3339 text, in UTC; empty
+// means now.
+func ParseTime(at string, now time.Time) (time.Time, error) {
+	if at == "" {
+		return now.UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		return time.Time{}, &OptionError{"at", "must be an RFC 3339 time such as 2026-11-27T10:00:00Z"}
+	}
+	return t.UTC(), nil
 }
