@@ -22,15 +22,23 @@ import (
 // reader's positioned *x12.Error when the input is not a readable 835 (exit
 // code 2, HTTP 422), or fn's error.
 func RemitBundles(r io.Reader, ro remit.Options, opts fhirmap.RemitOptions, indent bool, fn func(bundle []byte) error) ([]remit.Warning, error) {
-	var mapWarnings []remit.Warning
-	warnings, err := remit.Read(r, ro, func(tx *remit.Transaction) error {
-		b, w := fhirmap.RemitBundle(tx, opts)
-		mapWarnings = append(mapWarnings, w...)
+	return remitSets(r, ro, opts, func(b *bcrpb.Bundle) error {
 		data, err := Marshal(b, indent)
 		if err != nil {
 			return err
 		}
 		return fn(data)
+	})
+}
+
+// remitSets streams the 835 and hands fn the Bundle of each transaction
+// set; the warnings are the reader's, then the mapping's.
+func remitSets(r io.Reader, ro remit.Options, opts fhirmap.RemitOptions, fn func(*bcrpb.Bundle) error) ([]remit.Warning, error) {
+	var mapWarnings []remit.Warning
+	warnings, err := remit.Read(r, ro, func(tx *remit.Transaction) error {
+		b, w := fhirmap.RemitBundle(tx, opts)
+		mapWarnings = append(mapWarnings, w...)
+		return fn(b)
 	})
 	return append(warnings, mapWarnings...), err
 }
@@ -45,10 +53,7 @@ func RemitToBundle(r io.Reader, ro remit.Options, opts fhirmap.RemitOptions, ind
 		Timestamp: &dpb.Instant{ValueUs: opts.At.UTC().Truncate(time.Second).UnixMicro(), Precision: dpb.Instant_SECOND, Timezone: "Z"},
 	}
 	var ids []string
-	var mapWarnings []remit.Warning
-	warnings, err := remit.Read(r, ro, func(tx *remit.Transaction) error {
-		b, w := fhirmap.RemitBundle(tx, opts)
-		mapWarnings = append(mapWarnings, w...)
+	warnings, err := remitSets(r, ro, opts, func(b *bcrpb.Bundle) error {
 		id := b.GetId().GetValue()
 		ids = append(ids, id)
 		outer.Entry = append(outer.Entry, &bcrpb.Bundle_Entry{
@@ -57,7 +62,6 @@ func RemitToBundle(r io.Reader, ro remit.Options, opts fhirmap.RemitOptions, ind
 		})
 		return nil
 	})
-	warnings = append(warnings, mapWarnings...)
 	if err != nil {
 		return nil, warnings, err
 	}
