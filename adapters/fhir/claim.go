@@ -63,14 +63,19 @@ func outcomeResponse(status int, o *Outcome) Response {
 	return Response{Status: status, ContentType: ContentTypeFHIR, Body: body, Outcome: o}
 }
 
+// unsupportedType is the 415 answer to a body that is not FHIR JSON.
+func unsupportedType() Response {
+	o := &Outcome{}
+	o.add(Issue{Severity: "error", Code: fhirmap.CodeNotSupported, Rule: RuleContentType,
+		Details: "Send the resource as application/fhir+json (or application/json)."})
+	return outcomeResponse(415, o)
+}
+
 // readClaim parses the body and maps the Claim or Bundle to a record. A nil
 // Mapped comes with the response to send.
 func readClaim(body []byte, contentType string) (*fhirmap.Mapped, *Outcome, *Response) {
 	if !AcceptableContentType(contentType) {
-		o := &Outcome{}
-		o.add(Issue{Severity: "error", Code: fhirmap.CodeNotSupported, Rule: RuleContentType,
-			Details: "Send the resource as application/fhir+json (or application/json)."})
-		r := outcomeResponse(415, o)
+		r := unsupportedType()
 		return nil, nil, &r
 	}
 	res, st, out := Parse(body)
@@ -125,8 +130,7 @@ func ClaimToX12(body []byte, contentType string, prof *profile.Profile, opts cla
 // not JSON at all.
 func ValidateClaim(body []byte, contentType string, prof *profile.Profile, today time.Time) Response {
 	if !AcceptableContentType(contentType) {
-		_, _, r := readClaim(body, contentType)
-		return *r
+		return unsupportedType()
 	}
 	res, st, out := Parse(body)
 	switch st {
