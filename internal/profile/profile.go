@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -179,29 +180,20 @@ func (p *Profile) Validate() error {
 		return bad("submitter", "needs a phone or an email for PER*IC")
 	case p.Receiver.Name == "" || len(p.Receiver.ID) < 2:
 		return bad("receiver", "needs a name and an id of at least 2 characters")
-	case !oneOf(p.Claim.ProviderSignature, "Y", "N"):
+	case !slices.Contains([]string{"Y", "N"}, p.Claim.ProviderSignature):
 		return bad("claim.provider_signature", "must be Y or N")
-	case !oneOf(p.Claim.Assignment, "A", "C"):
+	case !slices.Contains([]string{"A", "C"}, p.Claim.Assignment):
 		return bad("claim.assignment", "must be A or C")
-	case !oneOf(p.Claim.BenefitsAssignment, "Y", "N", "W"):
+	case !slices.Contains([]string{"Y", "N", "W"}, p.Claim.BenefitsAssignment):
 		return bad("claim.benefits_assignment", "must be Y, N or W")
-	case !oneOf(p.Claim.ReleaseOfInfo, "Y", "I"):
+	case !slices.Contains([]string{"Y", "I"}, p.Claim.ReleaseOfInfo):
 		return bad("claim.release_of_information", "must be Y or I")
-	case !oneOf(p.Subscriber.PayerResponsibility, "P", "S", "T", "A", "B", "C", "D", "E", "F", "G", "H", "U"):
+	case !slices.Contains([]string{"P", "S", "T", "A", "B", "C", "D", "E", "F", "G", "H", "U"}, p.Subscriber.PayerResponsibility):
 		return bad("subscriber.payer_responsibility", "must be an SBR01 code such as P")
 	case !reSBR9.MatchString(p.Subscriber.ClaimFilingIndicator):
 		return bad("subscriber.claim_filing_indicator", "must be an SBR09 code such as CI")
 	}
 	return nil
-}
-
-func oneOf(v string, set ...string) bool {
-	for _, s := range set {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Load finds a profile by name or path. An empty name or "default" is the

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -385,7 +386,7 @@ func (c *checker) services(r *record.Record) {
 		if s.Minutes < 0 || s.Minutes > 24*60 {
 			c.err(at("minutes"), "MINUTES_INVALID", "Minutes must be between 1 and 1440.")
 		}
-		if s.CaseManagementType != "" && !contains(record.CaseManagementTypes, s.CaseManagementType) {
+		if s.CaseManagementType != "" && !slices.Contains(record.CaseManagementTypes, s.CaseManagementType) {
 			c.err(at("case_management_type"), "CASE_MANAGEMENT_TYPE_INVALID", "The case management type must be one of: %s.", strings.Join(record.CaseManagementTypes, ", "))
 		}
 		if code != cdt.D9997 {
@@ -451,10 +452,10 @@ func (c *checker) attachments(r *record.Record) {
 		} else {
 			ids[a.ID] = i
 		}
-		if !contains(reportTypes, a.ReportType) {
+		if !slices.Contains(reportTypes, a.ReportType) {
 			c.err(at("report_type"), "ATTACHMENT_REPORT_TYPE", "The report type must be one of the 837D codes %s (OZ for narratives and case notes).", strings.Join(reportTypes, " "))
 		}
-		if !contains(transmissions, a.Transmission) {
+		if !slices.Contains(transmissions, a.Transmission) {
 			c.err(at("transmission"), "ATTACHMENT_TRANSMISSION", "The transmission code must be one of %s.", strings.Join(transmissions, " "))
 		}
 		if a.Data != "" {
@@ -483,15 +484,6 @@ func (c *checker) documentation(r *record.Record) {
 func hasCode(r *record.Record, code string) bool {
 	for _, s := range r.Services {
 		if s.Code == code {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(set []string, v string) bool {
-	for _, s := range set {
-		if s == v {
 			return true
 		}
 	}

@@ -1,6 +1,7 @@
 package remit
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -179,7 +180,7 @@ func scopeFindings(s *scope, claimRemarks []Remark) []Finding {
 		if !s.zeroPay && !cat.IsDenial() {
 			continue
 		}
-		if !contains(order, cat) {
+		if !slices.Contains(order, cat) {
 			order = append(order, cat)
 		}
 	}
@@ -199,7 +200,7 @@ func scopeFindings(s *scope, claimRemarks []Remark) []Finding {
 		var remarks []Remark
 		for _, r := range s.remarks {
 			rc := remarkCategory(r)
-			if rc == cat || !contains(order, rc) {
+			if rc == cat || !slices.Contains(order, rc) {
 				remarks = append(remarks, r)
 			}
 		}
@@ -236,15 +237,6 @@ func scopeFindings(s *scope, claimRemarks []Remark) []Finding {
 		out = append(out, f)
 	}
 	return out
-}
-
-func contains(cs []codes.Category, c codes.Category) bool {
-	for _, x := range cs {
-		if x == c {
-			return true
-		}
-	}
-	return false
 }
 
 func appendUnique(list []string, s string) []string {
