@@ -18,9 +18,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
-// Updating reports whether -update was given.
-func Updating() bool { return *update }
-
 // Check compares got with the file at path (rewriting it under -update) and
 // reports the first differing line.
 func Check(t testing.TB, path string, got []byte) {
