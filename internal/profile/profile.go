@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 )
@@ -84,14 +85,21 @@ type Subscriber struct {
 //go:embed default.json
 var defaultJSON []byte
 
-// Default returns the built-in profile for trying things out. Its usage
-// indicator is T: test data never passes for production by accident.
-func Default() *Profile {
+// defaultProfile is the built-in profile, parsed once.
+var defaultProfile = sync.OnceValue(func() Profile {
 	p, err := Parse(defaultJSON, "default.json")
 	if err != nil {
 		panic("profile: built-in default is invalid: " + err.Error())
 	}
-	return p
+	return *p
+})
+
+// Default returns (a copy of) the built-in profile for trying things out.
+// Its usage indicator is T: test data never passes for production by
+// accident.
+func Default() *Profile {
+	p := defaultProfile()
+	return &p
 }
 
 // Error is a profile that cannot be used.
