@@ -416,13 +416,14 @@ func (c *checker) lineDocumentation(i int, s record.Service) {
 	} else if better, ok := cdt.MoreSpecific[s.CaseManagementType]; ok {
 		c.warn(at("case_management_type"), "MORE_SPECIFIC_CODE", "Line %d describes an activity that %s describes more specifically; use %s unless the special-needs modification is what was billed.", i+1, better, better)
 	}
-	switch {
-	case s.Staff == nil || strings.TrimSpace(s.Staff.Name) == "":
+	staff := record.Staff{}
+	if s.Staff != nil {
+		staff = *s.Staff
+	}
+	if strings.TrimSpace(staff.Name) == "" {
 		c.warn(at("staff"), "STAFF_MISSING", "Line %d does not name the staff member who did the work.", i+1)
-		if s.Staff == nil || s.Staff.Credential == "" {
-			c.warn(at("staff")+"/credential", "STAFF_CREDENTIAL_MISSING", "Line %d does not give the staff member's credential.", i+1)
-		}
-	case s.Staff.Credential == "":
+	}
+	if staff.Credential == "" {
 		c.warn(at("staff")+"/credential", "STAFF_CREDENTIAL_MISSING", "Line %d does not give the staff member's credential.", i+1)
 	}
 	for _, f := range []struct{ field, code, what, v string }{
