@@ -28,16 +28,6 @@ type Outcome struct {
 	Issues []Issue
 }
 
-// HasErrors reports whether any issue is an error or fatal.
-func (o *Outcome) HasErrors() bool {
-	for _, i := range o.Issues {
-		if i.Severity == "error" || i.Severity == "fatal" {
-			return true
-		}
-	}
-	return false
-}
-
 // Warnings counts warning issues.
 func (o *Outcome) Warnings() int {
 	n := 0

@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"strings"
 )
 
 // Exit codes.
@@ -155,8 +154,6 @@ func openInput(name string, env *environ) (io.ReadCloser, error) {
 	}
 	return f, nil
 }
-
-func indentLines(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
 
 // version is the module version the binary was built from ("(devel)" for
 // a build from a work tree), with the VCS revision when known.

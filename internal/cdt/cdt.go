@@ -46,12 +46,6 @@ func Lookup(code string) (Code, bool) {
 	return c, ok
 }
 
-// IsCaseManagement reports whether code is in the billable case-management set.
-func IsCaseManagement(code string) bool {
-	c, ok := Lookup(code)
-	return ok && c.CaseManagement
-}
-
 // MoreSpecific maps a case-management activity type to the code that
 // describes it more precisely than D9997.
 var MoreSpecific = map[string]string{

@@ -143,9 +143,6 @@ func AllCARCs() []Info { return sorted(carcs) }
 // AllRARCs returns the RARC table sorted by code.
 func AllRARCs() []Info { return sorted(rarcs) }
 
-// AllPLBs returns the PLB reason table sorted by code.
-func AllPLBs() []Info { return sorted(plbs) }
-
 func sorted(m map[string]Info) []Info {
 	out := make([]Info, 0, len(m))
 	for _, i := range m {

@@ -24,25 +24,13 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("record: not valid JSON at byte %d: %s", e.Offset, e.Msg)
 }
 
-// MaxRecordBytes bounds what Decode reads.
+// MaxRecordBytes bounds the size of a record callers read before decoding.
 const MaxRecordBytes = 8 << 20
 
-// Decode reads one record. It returns a *SyntaxError when the input is not a
-// JSON object, and otherwise the record with every shape problem (unknown
+// DecodeBytes decodes one record. It returns a *SyntaxError when data is not
+// a JSON object, and otherwise the record with every shape problem (unknown
 // field, wrong type, bad amount) as an error Problem with its pointer. The
 // record is only usable when Problems has no errors.
-func Decode(r io.Reader) (*Record, Problems, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxRecordBytes+1))
-	if err != nil {
-		return nil, nil, &SyntaxError{Msg: "read failed"}
-	}
-	if len(data) > MaxRecordBytes {
-		return nil, nil, &SyntaxError{Offset: MaxRecordBytes, Msg: "record larger than the limit"}
-	}
-	return DecodeBytes(data)
-}
-
-// DecodeBytes is Decode over a byte slice.
 func DecodeBytes(data []byte) (*Record, Problems, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
