@@ -80,7 +80,14 @@ func (c Category) Valid() bool {
 type Info struct {
 	Code        string
 	Category    Category // empty for a RARC that decides no category, and for PLB reasons
-	Description string
+	Description string   // casebridge's own plain-language wording
+	// Official is the code list's own description, when an operator loaded
+	// the official list (--codes-dir); empty otherwise. FHIR Coding.display
+	// carries only this.
+	Official string
+	// Start and Stop are the code's first and last effective dates
+	// (YYYY-MM-DD) when known; a Stop in the past marks a deactivated code.
+	Start, Stop string
 }
 
 //go:embed carc.tsv
