@@ -782,7 +782,7 @@ func (rd *reader) diagnoses(c *claimpb.Claim) {
 			rd.rec.Diagnoses = append(rd.rec.Diagnoses, "")
 			continue
 		}
-		code := codeIn(d.GetDiagnosis().GetCodeableConcept(), SystemICD10CM)
+		code := codeInCanonical(d.GetDiagnosis().GetCodeableConcept(), SystemICD10CM)
 		if code == "" {
 			rd.errorf(CodeCodeInvalid, "FHIR_ICD10_REQUIRED", expr+".diagnosisCodeableConcept", ptr,
 				"The diagnosis needs an ICD-10-CM code (system "+SystemICD10CM+").")
@@ -1058,7 +1058,7 @@ func (rd *reader) itemLocation(it *claimpb.Claim_Item, expr string) {
 		return
 	}
 	lp := expr + ".locationCodeableConcept"
-	code := codeIn(loc.GetCodeableConcept(), SystemPOS)
+	code := codeInCanonical(loc.GetCodeableConcept(), SystemPOS)
 	if code == "" {
 		if c := codeIn(loc.GetCodeableConcept(), ""); rePOS.MatchString(c) {
 			code = c
@@ -1115,8 +1115,10 @@ func (rd *reader) itemAmounts(it *claimpb.Claim_Item, expr, ptr string, s *recor
 	if units == 0 {
 		units = 1
 	}
+	factorRefused := false
 	if f := it.GetFactor(); f != nil {
 		if d, err := decimal.NewFromString(f.GetValue()); err != nil || !d.Equal(decimal.NewFromInt(1)) {
+			factorRefused = true
 			rd.errorf(CodeNotSupported, "FHIR_FACTOR", expr+".factor", at("charge"), "A price factor other than 1 is not supported: give the charge as net.")
 		}
 	}
@@ -1128,7 +1130,9 @@ func (rd *reader) itemAmounts(it *claimpb.Claim_Item, expr, ptr string, s *recor
 	switch {
 	case net != nil:
 		s.Charge = net
-		if unit != nil && !unit.Mul(money.FromInt(int64(units))).Equal(*net) {
+		// R4: net = quantity × unitPrice × factor. A refused factor is
+		// reported once (FHIR_FACTOR), not again as a mismatch.
+		if unit != nil && !factorRefused && !unit.Mul(money.FromInt(int64(units))).Equal(*net) {
 			rd.errorf(CodeBusinessRule, "FHIR_NET_MISMATCH", expr+".net", at("charge"), "The net amount must equal unitPrice times quantity.")
 		}
 	case unit != nil:
