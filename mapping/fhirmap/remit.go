@@ -100,9 +100,13 @@ func (m *remitMapper) build() *bcrpb.Bundle {
 		if m.claimOfPLB(pa) >= 0 {
 			continue
 		}
+		reason, text := plbReason(pa.Reason)
 		d := &prpb.PaymentReconciliation_Details{
-			Type:   &dpb.CodeableConcept{Coding: codings(coding(SystemPaymentType, "adjustment", ""), safeCoding(SystemPLBReason, pa.Reason, plbDisplay(pa.Reason)))},
+			Type:   &dpb.CodeableConcept{Coding: codings(coding(SystemPaymentType, "adjustment", ""), reason)},
 			Amount: usd(pa.Amount.Neg()),
+		}
+		if text != "" {
+			d.Type.Text = fstr(text)
 		}
 		if pa.Reference != "" {
 			d.Identifier = &dpb.Identifier{Value: fstr(pa.Reference)}
@@ -398,16 +402,24 @@ func (m *remitMapper) claimResponse(i int) *crpb.ClaimResponse {
 	}
 	var plbTotal money.Amount
 	var reasons []*dpb.Coding
+	var texts []string
 	for _, pa := range tx.ProviderAdjustments {
 		if m.claimOfPLB(pa) == i {
 			plbTotal = plbTotal.Add(pa.Amount)
-			reasons = append(reasons, codings(safeCoding(SystemPLBReason, pa.Reason, plbDisplay(pa.Reason)))...)
+			reason, text := plbReason(pa.Reason)
+			reasons = append(reasons, codings(reason)...)
+			if text != "" {
+				texts = append(texts, text)
+			}
 		}
 	}
 	if plbTotal.Sign() != 0 || len(reasons) > 0 {
 		pay.Adjustment = usd(plbTotal.Neg())
-		if len(reasons) > 0 {
+		if len(reasons) > 0 || len(texts) > 0 {
 			pay.AdjustmentReason = &dpb.CodeableConcept{Coding: reasons}
+			if len(texts) > 0 {
+				pay.AdjustmentReason.Text = fstr(strings.Join(texts, "; "))
+			}
 		}
 	}
 	cr.Payment = pay
@@ -471,16 +483,13 @@ func adjustmentCategory(a remit.Adjustment) *dpb.CodeableConcept {
 // category as the reason, the amount, the quantity as value, and the group
 // code (CO, PR, OA, PI) in the adjustment-group extension.
 func adjustment(a remit.Adjustment, cat codes.Category) *crpb.ClaimResponse_Item_Adjudication {
-	display := ""
-	if info, ok := codes.CARC(a.Reason); ok {
-		display = info.Description
-	}
+	info, _ := lookupCARC(a.Reason)
 	out := &crpb.ClaimResponse_Item_Adjudication{
 		Category: adjustmentCategory(a),
-		Reason: &dpb.CodeableConcept{Coding: codings(
-			safeCoding(SystemCARC, a.Reason, display),
+		Reason: codeText(info,
+			safeCoding(SystemCARC, a.Reason, info.Official),
 			safeCoding(CodeSystemCategory, string(cat), ""),
-		)},
+		),
 		Amount: usd(a.Amount),
 	}
 	if a.Quantity != "" {
@@ -498,12 +507,8 @@ func adjustment(a remit.Adjustment, cat codes.Category) *crpb.ClaimResponse_Item
 func remark(r remit.Remark) *crpb.ClaimResponse_Item_Adjudication {
 	reason := &dpb.CodeableConcept{}
 	if r.Qualifier == "HE" {
-		display := ""
-		var cat codes.Category
-		if info, ok := codes.RARC(r.Code); ok {
-			display, cat = info.Description, info.Category
-		}
-		reason.Coding = codings(safeCoding(SystemRARC, r.Code, display), safeCoding(CodeSystemCategory, string(cat), ""))
+		info, _ := lookupRARC(r.Code)
+		reason = codeText(info, safeCoding(SystemRARC, r.Code, info.Official), safeCoding(CodeSystemCategory, string(info.Category), ""))
 	}
 	if len(reason.Coding) == 0 {
 		reason.Text = fstr(strings.TrimSpace(r.Qualifier + " remark " + r.Code))
@@ -526,7 +531,7 @@ func (n *noteList) add(r remit.Remark) int {
 		n.index = map[string]int{}
 	}
 	text := r.Code
-	if info, ok := codes.RARC(r.Code); ok && r.Qualifier == "HE" && info.Description != "" {
+	if info, ok := lookupRARC(r.Code); ok && r.Qualifier == "HE" && info.Description != "" {
 		text = r.Code + ": " + info.Description
 	}
 	num := len(n.notes) + 1
@@ -536,11 +541,38 @@ func (n *noteList) add(r remit.Remark) int {
 	return num
 }
 
-func plbDisplay(code string) string {
-	if info, ok := codes.PLB(code); ok {
-		return info.Description
+// Lookups of the CARC, RARC and PLB tables (internal/codes). A variable so
+// that tests can stand in a table with official descriptions.
+var (
+	lookupCARC = codes.CARC
+	lookupRARC = codes.RARC
+	lookupPLB  = codes.PLB
+)
+
+// codeText is a CodeableConcept of the codings (nil ones dropped) whose
+// text is our own plain-language wording of the code (info.Description),
+// when the table has the code. The X12 code's Coding.display carries only
+// the code list's official description (info.Official, loaded by the
+// operator) or nothing: R4 Coding.display is "a representation of the
+// meaning of the code in the system, following the rules of the system",
+// while CodeableConcept.text is "a human language representation of the
+// concept as seen/selected/uttered by the user who entered the data and/or
+// which represents the intended meaning of the user"
+// (http://hl7.org/fhir/R4/datatypes-definitions.html#Coding.display,
+// #CodeableConcept.text).
+func codeText(info codes.Info, cs ...*dpb.Coding) *dpb.CodeableConcept {
+	cc := &dpb.CodeableConcept{Coding: codings(cs...)}
+	if info.Description != "" {
+		cc.Text = fstr(info.Description)
 	}
-	return ""
+	return cc
+}
+
+// plbReason is the PLB03-1/05-1 reason as a coding (display = official
+// description, if loaded) and our wording.
+func plbReason(code string) (*dpb.Coding, string) {
+	info, _ := lookupPLB(code)
+	return safeCoding(SystemPLBReason, code, info.Official), info.Description
 }
 
 // safeCoding is a coding, or nil when code is not a valid FHIR code (835
