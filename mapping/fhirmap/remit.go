@@ -2,6 +2,7 @@ package fhirmap
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,27 +80,36 @@ type remitMapper struct {
 	orgList  []*orgpb.Organization
 	warnings []remit.Warning
 	payerID  string
+	plbClaim []int // per provider adjustment, the index of its claim or -1
 }
 
 func (m *remitMapper) build() *bcrpb.Bundle {
 	tx := m.tx
 	m.payerID = m.org(tx.Payer, rolePayer)
+	m.plbClaim = make([]int, len(tx.ProviderAdjustments))
+	for k, pa := range tx.ProviderAdjustments {
+		m.plbClaim[k] = m.claimOfPLB(pa)
+	}
 	prID := m.ids.id("PaymentReconciliation", "payment", "")
 	pr := m.reconciliation(prID)
 	var responses []*crpb.ClaimResponse
+	sum := money.Zero
 	for i := range tx.Claims {
 		cr := m.claimResponse(i)
 		responses = append(responses, cr)
+		// One payment detail per claim, also at zero, so that every
+		// ClaimResponse of the 835 is linked to the payment.
 		pr.Detail = append(pr.Detail, &prpb.PaymentReconciliation_Details{
 			Type:     concept(SystemPaymentType, "payment", ""),
 			Response: urnRef(cr.GetId().GetValue()),
 			Amount:   usd(tx.Claims[i].Paid),
 		})
+		sum = sum.Add(tx.Claims[i].Paid)
 	}
-	for _, pa := range tx.ProviderAdjustments {
-		if m.claimOfPLB(pa) >= 0 {
-			continue
-		}
+	// Every PLB amount is a detail of type adjustment, signed as its effect
+	// on the payment (PLB04 positive reduces it, x12.md §4.5); one tied to
+	// a claim also references that claim's ClaimResponse.
+	for k, pa := range tx.ProviderAdjustments {
 		reason, text := plbReason(pa.Reason)
 		d := &prpb.PaymentReconciliation_Details{
 			Type:   &dpb.CodeableConcept{Coding: codings(coding(SystemPaymentType, "adjustment", ""), reason)},
@@ -114,7 +124,25 @@ func (m *remitMapper) build() *bcrpb.Bundle {
 		if day, ok := fhirDate(pa.FiscalPeriodDate); ok {
 			d.Date = day
 		}
+		if c := m.plbClaim[k]; c >= 0 {
+			d.Response = urnRef(responses[c].GetId().GetValue())
+		}
 		pr.Detail = append(pr.Detail, d)
+		sum = sum.Sub(pa.Amount)
+	}
+	// paymentAmount stays BPR02, the amount of the financial instrument.
+	// When the 835 does not balance (BPR02 ≠ Σ CLP04 − Σ PLB04; the reader
+	// warns TRANSACTION_UNBALANCED) the difference is a detail of its own,
+	// so the details still sum to paymentAmount, and a note says so.
+	if diff := tx.Payment.Amount.Sub(sum); !diff.IsZero() {
+		msg := fmt.Sprintf("The 835 does not balance: BPR02 %s is not the claim payments less the provider adjustments (%s); the difference %s is not explained by the remittance.",
+			tx.Payment.Amount, sum, diff)
+		pr.Detail = append(pr.Detail, &prpb.PaymentReconciliation_Details{
+			Type:   &dpb.CodeableConcept{Coding: codings(coding(SystemPaymentType, "adjustment", "")), Text: fstr("Unexplained difference: the remittance does not balance")},
+			Amount: usd(diff),
+		})
+		pr.ProcessNote = append(pr.ProcessNote, &prpb.PaymentReconciliation_Notes{
+			Type: &prpb.PaymentReconciliation_Notes_TypeCode{Value: cpb.NoteTypeCode_DISPLAY}, Text: fstr(msg)})
 	}
 
 	var entries []*bcrpb.Bundle_Entry
@@ -234,15 +262,34 @@ func (m *remitMapper) org(p remit.Party, role string) string {
 	return id
 }
 
-// claimOfPLB returns the index of the claim a provider adjustment belongs
-// to (its reference is the claim's ICN or patient control number), or -1.
+// claimOfPLB returns the index of the claim of this 835 a provider
+// adjustment belongs to, or -1. PLB03-2 "often [carries] the ICN or patient
+// account the money belongs to" (x12.md §4.5): the claim whose CLP07 (ICN)
+// equals the reference, else the one whose CLP01 does. A reference that
+// fits more than one claim (a reversal and its correction share CLP01, some
+// payers repeat an ICN) belongs to none: it stays on the
+// PaymentReconciliation.
 func (m *remitMapper) claimOfPLB(pa remit.ProviderAdjustment) int {
-	if pa.Reference == "" {
+	ref := strings.TrimSpace(pa.Reference)
+	if ref == "" {
 		return -1
 	}
-	for i, c := range m.tx.Claims {
-		if pa.Reference == c.PayerClaimControlNo || pa.Reference == c.PatientControlNumber {
-			return i
+	for _, key := range []func(c *remit.Claim) string{
+		func(c *remit.Claim) string { return c.PayerClaimControlNo },
+		func(c *remit.Claim) string { return c.PatientControlNumber },
+	} {
+		found := -1
+		for i := range m.tx.Claims {
+			if strings.TrimSpace(key(&m.tx.Claims[i])) != ref {
+				continue
+			}
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+		if found >= 0 {
+			return found
 		}
 	}
 	return -1
@@ -281,7 +328,7 @@ func claimType(c *remit.Claim) string {
 }
 
 func (m *remitMapper) claimResponse(i int) *crpb.ClaimResponse {
-	tx, c := m.tx, &m.tx.Claims[i]
+	c := &m.tx.Claims[i]
 	key := strconv.Itoa(i + 1)
 	cr := &crpb.ClaimResponse{
 		Id:      &dpb.Id{Value: m.ids.id("ClaimResponse", "claim", key)},
@@ -391,39 +438,82 @@ func (m *remitMapper) claimResponse(i int) *crpb.ClaimResponse {
 	}
 	cr.ProcessNote = notes.notes
 
+	cr.Payment = m.payment(i)
+	return cr
+}
+
+// payment is ClaimResponse.payment (R4,
+// http://hl7.org/fhir/R4/claimresponse-definitions.html#ClaimResponse.payment):
+//   - adjustment: "Total amount of all adjustments to this payment included
+//     in this transaction which are not related to this claim's
+//     adjudication" — the PLB amounts whose PLB03-2 names this claim
+//     (claimOfPLB), signed as their effect on the payment (−PLB04: an
+//     overpayment recovery is negative, interest positive);
+//   - adjustmentReason: their PLB reason (coded when they share one reason,
+//     in text only when they differ; each stays coded in its
+//     PaymentReconciliation.detail);
+//   - amount: "Benefits payable less any payment adjustment" = CLP04 +
+//     adjustment (negative for a reversal, CLP02 = 22, which takes money
+//     back);
+//   - type: complete ("Complete (final) payment of the benefit under the
+//     Claim less any adjustments", ex-paymenttype) for the finalized claims
+//     of an 835, partial only for a pended claim (outcome queued) that
+//     still moved money.
+//
+// A claim that moved no money (CLP04 = 0, no PLB of its own: a denial, a
+// zero-paid claim, a predetermination) has no payment.
+func (m *remitMapper) payment(i int) *crpb.ClaimResponse_Payment {
+	c := &m.tx.Claims[i]
+	adjustment := money.Zero
+	var tied []remit.ProviderAdjustment
+	for k, pa := range m.tx.ProviderAdjustments {
+		if m.plbClaim[k] == i {
+			tied = append(tied, pa)
+			adjustment = adjustment.Sub(pa.Amount)
+		}
+	}
+	if c.Paid.IsZero() && len(tied) == 0 {
+		return nil
+	}
 	pay := &crpb.ClaimResponse_Payment{
 		Type:       concept(SystemExPaymentType, "complete", ""),
-		Amount:     usd(c.Paid),
+		Amount:     usd(c.Paid.Add(adjustment)),
 		Date:       m.paymentDate(),
 		Identifier: m.traceIdentifier(),
 	}
-	if remit.PaymentOutcome(c) != remit.OutcomeFull {
+	if remit.Status(c.StatusCode) == remit.StatusPended {
 		pay.Type = concept(SystemExPaymentType, "partial", "")
 	}
-	var plbTotal money.Amount
-	var reasons []*dpb.Coding
+	if len(tied) == 0 {
+		return pay
+	}
+	pay.Adjustment = usd(adjustment)
+	var reasons []string
 	var texts []string
-	for _, pa := range tx.ProviderAdjustments {
-		if m.claimOfPLB(pa) == i {
-			plbTotal = plbTotal.Add(pa.Amount)
-			reason, text := plbReason(pa.Reason)
-			reasons = append(reasons, codings(reason)...)
-			if text != "" {
-				texts = append(texts, text)
+	for _, pa := range tied {
+		_, text := plbReason(pa.Reason)
+		if !slices.Contains(reasons, pa.Reason) {
+			reasons = append(reasons, pa.Reason)
+			if text == "" {
+				text = pa.Reason
+			} else if len(tied) > 1 {
+				text = pa.Reason + ": " + text
 			}
+			texts = append(texts, text)
 		}
 	}
-	if plbTotal.Sign() != 0 || len(reasons) > 0 {
-		pay.Adjustment = usd(plbTotal.Neg())
-		if len(reasons) > 0 || len(texts) > 0 {
-			pay.AdjustmentReason = &dpb.CodeableConcept{Coding: reasons}
-			if len(texts) > 0 {
-				pay.AdjustmentReason.Text = fstr(strings.Join(texts, "; "))
-			}
+	rc := &dpb.CodeableConcept{Text: fstr(strings.Join(texts, "; "))}
+	if len(reasons) == 1 {
+		coded, text := plbReason(reasons[0])
+		rc.Coding = codings(coded)
+		if text != "" {
+			rc.Text = fstr(text)
 		}
 	}
-	cr.Payment = pay
-	return cr
+	if len(rc.Coding) > 0 || rc.GetText().GetValue() != "" {
+		pay.AdjustmentReason = rc
+	}
+	return pay
 }
 
 // reversedLater reports whether a later claim of the set reverses claim i
