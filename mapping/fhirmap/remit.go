@@ -57,9 +57,10 @@ func DefaultLineSequence(pcn, lcn string) (int, bool) {
 }
 
 // RemitBundle maps one parsed 835 transaction set (ST/SE) to a collection
-// Bundle: a PaymentReconciliation for BPR/TRN and the provider adjustments
-// (PLB) that belong to no claim, a ClaimResponse per CLP loop, and the payer
-// and payee Organizations they reference. Ids are UUIDv5 over the set's
+// Bundle: a PaymentReconciliation for BPR/TRN whose details are each
+// claim's payment and each provider adjustment (PLB), a ClaimResponse per
+// CLP loop (PLBs that name the claim also in its payment.adjustment), and
+// the payer and payee Organizations they reference. Ids are UUIDv5 over the set's
 // control numbers and trace number. The warnings say where an item sequence
 // had to be taken from line order.
 func RemitBundle(tx *remit.Transaction, opts RemitOptions) (*bcrpb.Bundle, []remit.Warning) {
