@@ -101,3 +101,23 @@ func TestFactorOnlyRefusedOnce(t *testing.T) {
 		t.Errorf("factor 1: %v", rules)
 	}
 }
+
+func TestCanonicalSystem(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://www.ada.org/cdt":           fhirmap.SystemCDT,
+		" http://ada.org/cdt ":             fhirmap.SystemCDT,
+		"urn:oid:2.16.840.1.113883.6.13":   fhirmap.SystemCDT,
+		"urn:oid:2.16.840.1.113883.6.90":   fhirmap.SystemICD10CM,
+		fhirmap.SystemICD10CM:              fhirmap.SystemICD10CM,
+		"urn:oid:2.16.840.1.113883.15.5":   fhirmap.SystemPOS,
+		"urn:oid:2.16.840.1.113883.6.50":   fhirmap.SystemPOS,
+		fhirmap.SystemExServicePlace:       fhirmap.SystemPOS,
+		"http://hl7.org/fhir/sid/icd-10":   "",
+		"https://www.ada.org/cdt/unknown/": "",
+	} {
+		got, ok := fhirmap.CanonicalSystem(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("CanonicalSystem(%q) = %q %v, want %q", in, got, ok, want)
+		}
+	}
+}

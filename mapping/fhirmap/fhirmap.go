@@ -8,7 +8,6 @@
 package fhirmap
 
 import (
-	"strings"
 	"time"
 
 	cpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/codes_go_proto"
@@ -97,8 +96,7 @@ const (
 // system URI (http://www.ada.org/cdt, http://ada.org/cdt, the OID), and ok
 // false for anything else. Comparison is exact after trimming.
 func NormalizeCDTSystem(system string) (string, bool) {
-	switch s := strings.TrimSpace(system); s {
-	case SystemCDT, systemCDTNoWWW, systemCDTOID:
+	if c, ok := CanonicalSystem(system); ok && c == SystemCDT {
 		return SystemCDT, true
 	}
 	return "", false

@@ -31,6 +31,10 @@ const (
 // systemAliases maps each accepted identifier of a code system to the
 // canonical URI we read it as.
 var systemAliases = map[string]string{
+	SystemCDT:      SystemCDT,
+	systemCDTNoWWW: SystemCDT,
+	systemCDTOID:   SystemCDT,
+
 	SystemICD10CM:    SystemICD10CM,
 	SystemICD10CMOID: SystemICD10CM,
 
