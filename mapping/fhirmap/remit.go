@@ -107,9 +107,14 @@ func (m *remitMapper) build() *bcrpb.Bundle {
 		})
 		sum = sum.Add(tx.Claims[i].Paid)
 	}
-	// Every PLB amount is a detail of type adjustment, signed as its effect
-	// on the payment (PLB04 positive reduces it, x12.md §4.5); one tied to
-	// a claim also references that claim's ClaimResponse.
+	// Every PLB amount is a detail of type adjustment (payment-type:
+	// "an adjustment regarding claims already paid";
+	// http://hl7.org/fhir/R4/codesystem-payment-type.html), signed as its
+	// effect on the payment (PLB04 positive reduces it, x12.md §4.5); one
+	// tied to a claim also references that claim's ClaimResponse. R4
+	// PaymentReconciliation.detail is the "distribution of the payment
+	// amount" (http://hl7.org/fhir/R4/paymentreconciliation-definitions.html#PaymentReconciliation.detail),
+	// so with them the details sum to paymentAmount.
 	for k, pa := range tx.ProviderAdjustments {
 		reason, text := plbReason(pa.Reason)
 		d := &prpb.PaymentReconciliation_Details{
