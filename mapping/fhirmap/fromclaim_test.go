@@ -172,9 +172,14 @@ func TestFromClaimRules(t *testing.T) {
 		{"no focal insurance", func(b, c map[string]any) {
 			c["insurance"].([]any)[0].(map[string]any)["focal"] = false
 		}, "error", "FHIR_FOCAL_INSURANCE", "Bundle.entry[0].resource.insurance"},
-		{"billing provider is a practitioner", func(b, c map[string]any) {
-			c["provider"] = map[string]any{"reference": "Practitioner/prac-1"}
+		{"billing provider is a practitioner role", func(b, c map[string]any) {
+			b["entry"] = append(b["entry"].([]any), map[string]any{"fullUrl": "https://ehr.example.org/fhir/PractitionerRole/role-1",
+				"resource": map[string]any{"resourceType": "PractitionerRole", "id": "role-1"}})
+			c["provider"] = map[string]any{"reference": "PractitionerRole/role-1"}
 		}, "error", "FHIR_BILLING_PROVIDER_TYPE", "Bundle.entry[0].resource.provider"},
+		{"facility not in the bundle", func(b, c map[string]any) {
+			c["facility"] = map[string]any{"reference": "Location/nowhere"}
+		}, "error", "FHIR_FACILITY_UNRESOLVED", "Bundle.entry[0].resource.facility"},
 		{"claim not first", func(b, c map[string]any) {
 			e := b["entry"].([]any)
 			e[0], e[1] = e[1], e[0]
