@@ -18,8 +18,7 @@ import (
 
 var at = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
-// goldenRecords are the valid records of testdata/records, each with the
-// control number its golden file was written with.
+// goldenRecords are the valid records of testdata/records.
 func goldenRecords(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob("../../testdata/records/*.json")
@@ -30,11 +29,12 @@ func goldenRecords(t *testing.T) []string {
 }
 
 func TestGolden837D(t *testing.T) {
-	for i, path := range goldenRecords(t) {
+	for _, path := range goldenRecords(t) {
 		name := strings.TrimSuffix(filepath.Base(path), ".json")
 		t.Run(name, func(t *testing.T) {
+			cn := golden.ControlNumber(t, name)
 			rec := golden.Record(t, path)
-			res, err := claims.Generate(rec, profile.Default(), claims.Options{ControlNumber: 1001 + i, At: at, NewlineAfterSegment: true})
+			res, err := claims.Generate(rec, profile.Default(), claims.Options{ControlNumber: cn, At: at, NewlineAfterSegment: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +67,7 @@ func checkStructure(t *testing.T, rec *record.Record, out []byte) {
 	for _, e := range ec.Finish() {
 		t.Errorf("envelope: %v", e)
 	}
-	var sts, lx, sv3, dtp, ref6r int
+	var sts, lx, sv3, dtp, ref6r, dmg, nm182 int
 	var hl []string
 	firstLX := -1
 	clm02 := ""
@@ -78,6 +78,16 @@ func checkStructure(t *testing.T, rec *record.Record, out []byte) {
 			sts++
 		case "HL":
 			hl = append(hl, s.Element(3))
+		case "DMG":
+			// 2010BA carries DMG only when the patient is the subscriber
+			dmg++
+			if rec.Patient != nil && hl[len(hl)-1] != "23" {
+				t.Errorf("DMG in the subscriber loop of a dependent's claim")
+			}
+		case "NM1":
+			if s.Element(1) == "82" {
+				nm182++
+			}
 		case "CLM":
 			clm02 = s.Element(2)
 		case "LX":
@@ -114,6 +124,13 @@ func checkStructure(t *testing.T, rec *record.Record, out []byte) {
 	}
 	if strings.Join(hl, ",") != wantHL {
 		t.Errorf("HL levels %v, want %s", hl, wantHL)
+	}
+	if dmg != 1 {
+		t.Errorf("%d DMG segments, want 1 (the patient's)", dmg)
+	}
+	// 2310B only when someone other than the billing provider renders
+	if rp := rec.RenderingProvider; (rp != nil && rp.NPI != rec.BillingProvider.NPI) != (nm182 == 1) || nm182 > 1 {
+		t.Errorf("%d NM1*82 segments", nm182)
 	}
 	n := len(rec.Services)
 	if lx != n || sv3 != n || dtp != n || ref6r != n {

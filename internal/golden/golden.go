@@ -78,3 +78,26 @@ func Record(t testing.TB, path string) *record.Record {
 	}
 	return rec
 }
+
+// controlNumbers fixes the control number each record of testdata/records
+// is written with in its 837D golden, so that adding a record does not
+// renumber the goldens of the others.
+var controlNumbers = map[string]int{
+	"dependent":          1001,
+	"replacement":        1002,
+	"self":               1003,
+	"void":               1004,
+	"individual-nursing": 1005,
+}
+
+// ControlNumber returns the control number of the 837D golden of the record
+// named name (its file name without .json), failing the test when the record
+// has none yet.
+func ControlNumber(t testing.TB, name string) int {
+	t.Helper()
+	cn, ok := controlNumbers[name]
+	if !ok {
+		t.Fatalf("give testdata/records/%s.json a control number in internal/golden", name)
+	}
+	return cn
+}

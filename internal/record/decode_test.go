@@ -3,6 +3,7 @@ package record_test
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/casebridge/casebridge/internal/record"
@@ -109,4 +110,28 @@ func FuzzDecode(f *testing.F) {
 			_ = rec.WithDefaults()
 		}
 	})
+}
+
+func TestDecodeIssue7Fields(t *testing.T) {
+	in := `{"record_id":"A","billing_provider":{"first_name":"Ruth","last_name":"Okafor","npi":"1","tax_id":"9","tax_id_type":"ssn"},
+	"service_facility":{"name":"Willow","npi":"2","address":{"line1":"1 Rd","city":"C","state":"CA","postal_code":"90001"},"room":"12"},
+	"payer":{"name":"p","id":"i"},"subscriber":{"member_id":"m","last_name":"l"},"services":[{"date":"2026-01-01","charge":"1"}]}`
+	_, probs, err := record.DecodeBytes([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(probs) != 1 || probs[0].Pointer != "/service_facility/room" || probs[0].Code != "UNKNOWN_FIELD" {
+		t.Fatalf("problems %+v", probs)
+	}
+	rec, probs, err := record.DecodeBytes([]byte(strings.Replace(in, `,"room":"12"`, "", 1)))
+	if err != nil || len(probs) != 0 {
+		t.Fatalf("%v %+v", err, probs)
+	}
+	bp := rec.BillingProvider
+	if !bp.Individual() || bp.TaxIDType != record.TaxIDSSN || rec.ServiceFacility == nil || rec.ServiceFacility.Address.PostalCode != "90001" {
+		t.Errorf("decoded %+v %+v", bp, rec.ServiceFacility)
+	}
+	if c := rec.Clone(); c.ServiceFacility == rec.ServiceFacility || c.ServiceFacility.Address == rec.ServiceFacility.Address {
+		t.Error("Clone shares the service facility")
+	}
 }

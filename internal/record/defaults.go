@@ -56,6 +56,11 @@ func (r *Record) Clone() *Record {
 	c.Receiver = clonePtr(r.Receiver)
 	c.BillingProvider.Address = clonePtr(r.BillingProvider.Address)
 	c.RenderingProvider = clonePtr(r.RenderingProvider)
+	if r.ServiceFacility != nil {
+		f := *r.ServiceFacility
+		f.Address = clonePtr(r.ServiceFacility.Address)
+		c.ServiceFacility = &f
+	}
 	c.Subscriber.Address = clonePtr(r.Subscriber.Address)
 	if r.Patient != nil {
 		p := *r.Patient

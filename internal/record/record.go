@@ -38,6 +38,7 @@ type Record struct {
 	Receiver           *Receiver          `json:"receiver,omitempty"`
 	BillingProvider    BillingProvider    `json:"billing_provider"`
 	RenderingProvider  *RenderingProvider `json:"rendering_provider,omitempty"`
+	ServiceFacility    *ServiceFacility   `json:"service_facility,omitempty"`
 	Payer              Payer              `json:"payer"`
 	Subscriber         Subscriber         `json:"subscriber"`
 	Patient            *Patient           `json:"patient"`
@@ -74,14 +75,29 @@ type Address struct {
 	PostalCode string `json:"postal_code,omitempty"`
 }
 
-// BillingProvider is loop 2000A/2010AA.
+// Tax id kinds of the billing provider (2010AA REF01).
+// An empty tax_id_type means ein.
+const (
+	TaxIDEIN = "ein" // REF*EI, the default
+	TaxIDSSN = "ssn" // REF*SY, an individual dentist billing under a social security number
+)
+
+// BillingProvider is loop 2000A/2010AA: an organization (Name, NM102=2) or
+// an individual dentist (FirstName/LastName, NM102=1).
 type BillingProvider struct {
-	Name     string   `json:"name"`
-	NPI      string   `json:"npi"`
-	TaxID    string   `json:"tax_id,omitempty"`
-	Taxonomy string   `json:"taxonomy,omitempty"`
-	Address  *Address `json:"address,omitempty"`
+	Name      string   `json:"name,omitempty"`
+	FirstName string   `json:"first_name,omitempty"`
+	LastName  string   `json:"last_name,omitempty"`
+	NPI       string   `json:"npi"`
+	TaxID     string   `json:"tax_id,omitempty"`
+	TaxIDType string   `json:"tax_id_type,omitempty"`
+	Taxonomy  string   `json:"taxonomy,omitempty"`
+	Address   *Address `json:"address,omitempty"`
 }
+
+// Individual reports whether the billing provider is a person (NM102=1):
+// it has a last name and no organization name.
+func (b BillingProvider) Individual() bool { return b.Name == "" && b.LastName != "" }
 
 // RenderingProvider is loop 2310B.
 type RenderingProvider struct {
@@ -89,6 +105,14 @@ type RenderingProvider struct {
 	LastName  string `json:"last_name"`
 	NPI       string `json:"npi"`
 	Taxonomy  string `json:"taxonomy,omitempty"`
+}
+
+// ServiceFacility is loop 2310C: where care happened when that is not the
+// billing provider's address.
+type ServiceFacility struct {
+	Name    string   `json:"name"`
+	NPI     string   `json:"npi,omitempty"`
+	Address *Address `json:"address,omitempty"`
 }
 
 // Payer is loop 2010BB.

@@ -74,10 +74,16 @@ func (r *Record) X12Text() []TextField {
 		add(rc.Name, "receiver", "name")
 	}
 	add(r.BillingProvider.Name, "billing_provider", "name")
+	add(r.BillingProvider.FirstName, "billing_provider", "first_name")
+	add(r.BillingProvider.LastName, "billing_provider", "last_name")
 	addr(r.BillingProvider.Address, "billing_provider", "address")
 	if rp := r.RenderingProvider; rp != nil {
 		add(rp.FirstName, "rendering_provider", "first_name")
 		add(rp.LastName, "rendering_provider", "last_name")
+	}
+	if f := r.ServiceFacility; f != nil {
+		add(f.Name, "service_facility", "name")
+		addr(f.Address, "service_facility", "address")
 	}
 	add(r.Payer.Name, "payer", "name")
 	add(r.Subscriber.FirstName, "subscriber", "first_name")

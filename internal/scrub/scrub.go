@@ -19,7 +19,7 @@ import (
 // Limits of the contract and of the 837D.
 const (
 	MaxRecordID     = 20
-	MaxLineID       = 50
+	MaxLineID       = 30 // REF*6R: receivers need only keep 30 characters (spec x12.md §3.11)
 	MaxServices     = 50
 	MaxAttachments  = 10
 	MaxDiagnoses    = 4
@@ -47,6 +47,7 @@ func Check(in *record.Record, opts Options) record.Problems {
 	c.ids(r)
 	c.parties(r)
 	c.claim(r)
+	c.facility(r)
 	c.services(r)
 	c.attachments(r)
 	c.documentation(r)
@@ -246,42 +247,8 @@ func (c *checker) parties(r *record.Record) {
 		c.identifier(p("receiver", "id"), "The receiver id", rc.ID, 2, 80, false)
 	}
 
-	bp := r.BillingProvider
-	if c.required(p("billing_provider", "name"), "The billing provider name", bp.Name) {
-		c.maxLen(p("billing_provider", "name"), "The billing provider name", bp.Name, 60)
-	}
-	c.npi(p("billing_provider", "npi"), "The billing provider", bp.NPI)
-	switch {
-	case bp.TaxID == "":
-		c.err(p("billing_provider", "tax_id"), "REQUIRED", "The billing provider tax id (EIN, REF*EI) is required.")
-	case len(bp.TaxID) != 9 || !reDigits.MatchString(bp.TaxID):
-		c.err(p("billing_provider", "tax_id"), "TAX_ID_INVALID", "The billing provider tax id must be 9 digits without a hyphen.")
-	}
-	if bp.Taxonomy != "" && !reTaxonomy.MatchString(bp.Taxonomy) {
-		c.err(p("billing_provider", "taxonomy"), "TAXONOMY_INVALID", "The billing provider taxonomy must be a 10-character NUCC code such as 1223G0001X.")
-	}
-	c.address(p("billing_provider", "address"), "The billing provider", bp.Address, true)
-	if a := bp.Address; a != nil {
-		if rePOBox.MatchString(a.Line1) || rePOBox.MatchString(a.Line2) {
-			c.err(p("billing_provider", "address", "line1"), "BILLING_PO_BOX", "The billing provider address must be a street address, not a post-office or lock box (a PO box belongs in a pay-to address).")
-		}
-		if rePostal.MatchString(a.PostalCode) && len(a.PostalCode) == 5 {
-			c.warn(p("billing_provider", "address", "postal_code"), "BILLING_ZIP_PLUS4_MISSING", "Payers expect the full 9-digit ZIP code for the billing provider.")
-		}
-	}
-
-	if rp := r.RenderingProvider; rp != nil {
-		if c.required(p("rendering_provider", "last_name"), "The rendering dentist last name", rp.LastName) {
-			c.maxLen(p("rendering_provider", "last_name"), "The rendering dentist last name", rp.LastName, 60)
-		}
-		c.npi(p("rendering_provider", "npi"), "The rendering dentist", rp.NPI)
-		switch {
-		case rp.Taxonomy == "":
-			c.err(p("rendering_provider", "taxonomy"), "REQUIRED", "The rendering dentist taxonomy (PRV*PE) is required when a rendering dentist is given.")
-		case !reTaxonomy.MatchString(rp.Taxonomy):
-			c.err(p("rendering_provider", "taxonomy"), "TAXONOMY_INVALID", "The rendering dentist taxonomy must be a 10-character NUCC code.")
-		}
-	}
+	c.billingProvider(r)
+	c.renderingProvider(r)
 
 	if c.required(p("payer", "name"), "The payer name", r.Payer.Name) {
 		c.maxLen(p("payer", "name"), "The payer name", r.Payer.Name, 60)
@@ -310,6 +277,125 @@ func (c *checker) parties(r *record.Record) {
 			c.err(p("patient", "relationship"), "RELATIONSHIP_INVALID", "The patient relationship must be spouse, child or other.")
 		}
 	}
+}
+
+func (c *checker) billingProvider(r *record.Record) {
+	bp := r.BillingProvider
+	switch {
+	case bp.Name != "" && (bp.FirstName != "" || bp.LastName != ""):
+		c.err(p("billing_provider", "name"), "BILLING_PROVIDER_NAME_AMBIGUOUS", "Give the billing provider either a name (an organization) or first_name and last_name (an individual dentist), not both.")
+	case bp.Individual():
+		c.maxLen(p("billing_provider", "last_name"), "The billing dentist last name", bp.LastName, 60)
+		c.maxLen(p("billing_provider", "first_name"), "The billing dentist first name", bp.FirstName, 35)
+	case c.required(p("billing_provider", "name"), "The billing provider name (or an individual dentist's last_name)", bp.Name):
+		c.maxLen(p("billing_provider", "name"), "The billing provider name", bp.Name, 60)
+	}
+	c.npi(p("billing_provider", "npi"), "The billing provider", bp.NPI)
+	switch bp.TaxIDType {
+	case "", record.TaxIDEIN:
+	case record.TaxIDSSN:
+		if !bp.Individual() {
+			c.err(p("billing_provider", "tax_id_type"), "TAX_ID_TYPE_INVALID", "An organization bills under its EIN; ssn is only for an individual dentist (first_name/last_name).")
+		}
+	default:
+		c.err(p("billing_provider", "tax_id_type"), "TAX_ID_TYPE_INVALID", "The tax id type must be ein (REF*EI) or ssn (REF*SY).")
+	}
+	switch {
+	case bp.TaxID == "":
+		c.err(p("billing_provider", "tax_id"), "REQUIRED", "The billing provider tax id (EIN or SSN, 2010AA REF) is required.")
+	case len(bp.TaxID) != 9 || !reDigits.MatchString(bp.TaxID):
+		c.err(p("billing_provider", "tax_id"), "TAX_ID_INVALID", "The billing provider tax id must be 9 digits without a hyphen.")
+	}
+	switch {
+	case bp.Taxonomy != "" && !reTaxonomy.MatchString(bp.Taxonomy):
+		c.err(p("billing_provider", "taxonomy"), "TAXONOMY_INVALID", "The billing provider taxonomy must be a 10-character NUCC code such as 1223G0001X.")
+	case !bp.Individual() || r.RenderingProvider != nil:
+	case bp.Taxonomy == "":
+		// the billing dentist renders the care: PRV*BI carries the taxonomy
+		c.err(p("billing_provider", "taxonomy"), "REQUIRED", "An individual billing dentist who renders the care needs a taxonomy (PRV*BI).")
+	default:
+		c.dentist(p("billing_provider", "taxonomy"), bp.Taxonomy)
+	}
+	c.address(p("billing_provider", "address"), "The billing provider", bp.Address, true)
+	if a := bp.Address; a != nil {
+		if rePOBox.MatchString(a.Line1) || rePOBox.MatchString(a.Line2) {
+			c.err(p("billing_provider", "address", "line1"), "BILLING_PO_BOX", "The billing provider address must be a street address, not a post-office or lock box (a PO box belongs in a pay-to address).")
+		}
+		if rePostal.MatchString(a.PostalCode) && len(a.PostalCode) == 5 {
+			c.err(p("billing_provider", "address", "postal_code"), "BILLING_ZIP_PLUS4_MISSING", "The billing provider ZIP code must have all 9 digits (2010AA N403).")
+		}
+	}
+}
+
+// renderingProvider checks 2310B. An organization cannot render care, so an
+// organization billing provider needs an individual rendering dentist.
+func (c *checker) renderingProvider(r *record.Record) {
+	bp := r.BillingProvider
+	rp := r.RenderingProvider
+	if rp == nil {
+		if !bp.Individual() && bp.Name != "" {
+			c.err(p("rendering_provider"), "RENDERING_PROVIDER_REQUIRED", "The billing provider is an organization, which cannot render care: give the rendering dentist (2310B) with an individual NPI and a taxonomy.")
+		}
+		return
+	}
+	if c.required(p("rendering_provider", "last_name"), "The rendering dentist last name", rp.LastName) {
+		c.maxLen(p("rendering_provider", "last_name"), "The rendering dentist last name", rp.LastName, 60)
+	}
+	c.maxLen(p("rendering_provider", "first_name"), "The rendering dentist first name", rp.FirstName, 35)
+	c.npi(p("rendering_provider", "npi"), "The rendering dentist", rp.NPI)
+	if rp.NPI != "" && rp.NPI == bp.NPI && !bp.Individual() {
+		c.err(p("rendering_provider", "npi"), "RENDERING_NPI_NOT_INDIVIDUAL", "The rendering dentist NPI is the billing organization's NPI; give the individual dentist's own NPI.")
+	}
+	switch {
+	case rp.Taxonomy == "":
+		c.err(p("rendering_provider", "taxonomy"), "REQUIRED", "The rendering dentist taxonomy (PRV*PE) is required when a rendering dentist is given.")
+	case !reTaxonomy.MatchString(rp.Taxonomy):
+		c.err(p("rendering_provider", "taxonomy"), "TAXONOMY_INVALID", "The rendering dentist taxonomy must be a 10-character NUCC code.")
+	default:
+		c.dentist(p("rendering_provider", "taxonomy"), rp.Taxonomy)
+	}
+}
+
+// dentist warns when the taxonomy of whoever renders the care is not a
+// dentist's (NUCC 1223…). Some states let hygienists bill; most payers deny.
+// Staff on the service lines may hold any role.
+func (c *checker) dentist(ptr, taxonomy string) {
+	if !strings.HasPrefix(taxonomy, "1223") {
+		c.warn(ptr, "RENDERING_NOT_DENTIST", "The taxonomy of the provider who renders the care is not a dentist's (NUCC 1223...); most payers deny D9997 rendered by others, such as hygienists.")
+	}
+}
+
+// facilityPOS are the places of service that cannot be the billing office:
+// the claim must say where care happened (2310C).
+var facilityPOS = map[string]string{
+	"03": "a school", "19": "a hospital", "21": "a hospital", "22": "a hospital", "23": "a hospital",
+	"31": "a nursing facility", "32": "a nursing facility",
+}
+
+// POSHome is the patient's home: the service facility loop is not used
+// (X12 RFI #423: "If rendered at a patient's home the loop is not used";
+// a payer cannot require it). The place of service says where care happened.
+const POSHome = "12"
+
+func (c *checker) facility(r *record.Record) {
+	f := r.ServiceFacility
+	if f == nil {
+		if what, ok := facilityPOS[r.PlaceOfService]; ok {
+			c.err(p("service_facility"), "SERVICE_FACILITY_REQUIRED", "The place of service is %s, not the billing office: give the service facility (2310C name and address).", what)
+		}
+		return
+	}
+	if r.PlaceOfService == POSHome {
+		c.err(p("service_facility"), "SERVICE_FACILITY_AT_HOME", "Care at the patient's home (place of service 12) does not use the service facility loop (2310C); leave service_facility out.")
+		return
+	}
+	if c.required(p("service_facility", "name"), "The service facility name", f.Name) {
+		c.maxLen(p("service_facility", "name"), "The service facility name", f.Name, 60)
+	}
+	if f.NPI != "" {
+		c.npi(p("service_facility", "npi"), "The service facility", f.NPI)
+	}
+	c.address(p("service_facility", "address"), "The service facility", f.Address, true)
 }
 
 func (c *checker) claim(r *record.Record) {
@@ -343,9 +429,14 @@ func (c *checker) services(r *record.Record) {
 	case n > MaxServices:
 		c.err(p("services"), "SERVICES_TOO_MANY", "A claim carries at most %d service lines; this record has %d.", MaxServices, n)
 	}
-	documented := r.SpecialNeeds != nil && strings.TrimSpace(r.SpecialNeeds.Condition) != "" || len(r.Diagnoses) > 0
 	lineIDs := map[string]int{}
 	d9997Dates := map[string]int{}
+	caseManagement := false
+	for _, s := range r.Services {
+		if info, ok := cdt.Lookup(s.Code); ok && info.CaseManagement {
+			caseManagement = true
+		}
+	}
 	for i, s := range r.Services {
 		at := func(field string) string { return p("services", i, field) }
 		c.identifier(at("line_id"), "The line id (REF*6R)", s.LineID, 1, MaxLineID, true)
@@ -358,6 +449,10 @@ func (c *checker) services(r *record.Record) {
 		info, known := cdt.Lookup(code)
 		switch {
 		case known && info.CaseManagement:
+		case known && info.Companion:
+			if !caseManagement {
+				c.err(at("code"), "CODE_COMPANION_ALONE", "%s is allowed only as an additional line beside a case-management line (D9997 or D9990-D9994) on the same claim.", info.Code)
+			}
 		case known:
 			c.err(at("code"), "CODE_LOOKALIKE", "%s is not a case-management code: it is %s. Use D9997 (or D9990-D9994) for case management.", info.Code, info.LookAlike)
 		default:
@@ -392,6 +487,9 @@ func (c *checker) services(r *record.Record) {
 		if code != cdt.D9997 {
 			continue
 		}
+		if s.Units > 1 {
+			c.warn(at("units"), "UNITS_OVER_ONE", "Line %d bills D9997 with more than one unit; payers expect one D9997 per visit and deny the extra units.", i+1)
+		}
 		if dateOK {
 			if j, dup := d9997Dates[s.Date]; dup {
 				c.err(at("date"), "D9997_SAME_DATE", "Lines %d and %d both bill D9997 on the same date; bill one D9997 per date of service.", j+1, i+1)
@@ -399,10 +497,21 @@ func (c *checker) services(r *record.Record) {
 				d9997Dates[s.Date] = i
 			}
 		}
-		if !documented {
-			c.err(at("code"), "SPECIAL_NEEDS_UNDOCUMENTED", "D9997 needs a documented special-needs condition: give special_needs.condition or a diagnosis.")
-		}
 		c.lineDocumentation(i, s)
+	}
+	for i, s := range r.Services {
+		if _, same := d9997Dates[s.Date]; same && s.Code == cdt.D9920 {
+			c.warn(p("services", i, "code"), "BUNDLING_RISK_D9920", "Line %d bills behavior management (D9920) on a date that also bills D9997; payers often bundle the two and pay one.", i+1)
+		}
+	}
+	if !hasCode(r, cdt.D9997) {
+		return
+	}
+	switch sn := r.SpecialNeeds; {
+	case sn == nil:
+		c.err(p("special_needs"), "SPECIAL_NEEDS_UNDOCUMENTED", "D9997 needs the special-needs documentation (special_needs: condition, functional limitations, delivery modifications); a diagnosis alone is not enough.")
+	case strings.TrimSpace(sn.Condition) == "":
+		c.err(p("special_needs", "condition"), "SPECIAL_NEEDS_UNDOCUMENTED", "D9997 needs the special-needs condition that makes modified delivery necessary.")
 	}
 }
 

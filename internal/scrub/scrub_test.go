@@ -58,9 +58,6 @@ func TestRules(t *testing.T) {
 		{"void without icn", func(r *record.Record) { r.Frequency = "void" }, "error", "PAYER_CLAIM_NUMBER_REQUIRED", "/payer_claim_number"},
 		{"look-alike D9910", func(r *record.Record) { r.Services[0].Code = "D9910" }, "error", "CODE_LOOKALIKE", "/services/0/code"},
 		{"look-alike D9911", func(r *record.Record) { r.Services[0].Code = "D9911" }, "error", "CODE_LOOKALIKE", "/services/0/code"},
-		{"look-alike D9920", func(r *record.Record) { r.Services[0].Code = "D9920" }, "error", "CODE_LOOKALIKE", "/services/0/code"},
-		{"look-alike D9995", func(r *record.Record) { r.Services[0].Code = "D9995" }, "error", "CODE_LOOKALIKE", "/services/0/code"},
-		{"look-alike D9996", func(r *record.Record) { r.Services[0].Code = "D9996" }, "error", "CODE_LOOKALIKE", "/services/0/code"},
 		{"look-alike D9973", func(r *record.Record) { r.Services[1].Code = "D9973" }, "error", "CODE_LOOKALIKE", "/services/1/code"},
 		{"not case management", func(r *record.Record) { r.Services[0].Code = "D1110" }, "error", "CODE_NOT_CASE_MANAGEMENT", "/services/0/code"},
 		{"five diagnoses", func(r *record.Record) { r.Diagnoses = []string{"F84.0", "G80.0", "Z74.09", "F70", "Q90.9"} }, "error", "DIAGNOSES_TOO_MANY", "/diagnoses"},
@@ -71,7 +68,7 @@ func TestRules(t *testing.T) {
 			}
 		}, "error", "ATTACHMENTS_TOO_MANY", "/attachments"},
 		{"two D9997 same date", func(r *record.Record) { r.Services[1].Date = r.Services[0].Date }, "error", "D9997_SAME_DATE", "/services/1/date"},
-		{"undocumented special needs", func(r *record.Record) { r.SpecialNeeds = nil; r.Diagnoses = nil }, "error", "SPECIAL_NEEDS_UNDOCUMENTED", "/services/0/code"},
+		{"undocumented special needs", func(r *record.Record) { r.SpecialNeeds = nil; r.Diagnoses = nil }, "error", "SPECIAL_NEEDS_UNDOCUMENTED", "/special_needs"},
 		{"duplicate line id", func(r *record.Record) { r.Services[1].LineID = r.Services[0].LineID }, "error", "LINE_ID_DUPLICATE", "/services/1/line_id"},
 		{"bad report type", func(r *record.Record) { r.Attachments[0].ReportType = "77" }, "error", "ATTACHMENT_REPORT_TYPE", "/attachments/0/report_type"},
 		{"bad transmission", func(r *record.Record) { r.Attachments[0].Transmission = "XX" }, "error", "ATTACHMENT_TRANSMISSION", "/attachments/0/transmission"},
@@ -85,7 +82,54 @@ func TestRules(t *testing.T) {
 		{"cm type", func(r *record.Record) { r.Services[0].CaseManagementType = "magic" }, "error", "CASE_MANAGEMENT_TYPE_INVALID", "/services/0/case_management_type"},
 		{"po box", func(r *record.Record) { r.BillingProvider.Address.Line1 = "P.O. Box 12" }, "error", "BILLING_PO_BOX", "/billing_provider/address/line1"},
 		{"po box 2", func(r *record.Record) { r.BillingProvider.Address.Line2 = "PO BOX 9" }, "error", "BILLING_PO_BOX", "/billing_provider/address/line1"},
-		{"zip5", func(r *record.Record) { r.BillingProvider.Address.PostalCode = "90001" }, "warning", "BILLING_ZIP_PLUS4_MISSING", "/billing_provider/address/postal_code"},
+		{"zip5", func(r *record.Record) { r.BillingProvider.Address.PostalCode = "90001" }, "error", "BILLING_ZIP_PLUS4_MISSING", "/billing_provider/address/postal_code"},
+		{"line id 31", func(r *record.Record) { r.Services[0].LineID = strings.Repeat("L", 31) }, "error", "ID_LENGTH", "/services/0/line_id"},
+		{"organization without rendering", func(r *record.Record) { r.RenderingProvider = nil }, "error", "RENDERING_PROVIDER_REQUIRED", "/rendering_provider"},
+		{"organization renders under its own npi", func(r *record.Record) { r.RenderingProvider.NPI = r.BillingProvider.NPI }, "error", "RENDERING_NPI_NOT_INDIVIDUAL", "/rendering_provider/npi"},
+		{"rendering taxonomy missing", func(r *record.Record) { r.RenderingProvider.Taxonomy = "" }, "error", "REQUIRED", "/rendering_provider/taxonomy"},
+		{"rendering hygienist", func(r *record.Record) { r.RenderingProvider.Taxonomy = "124Q00000X" }, "warning", "RENDERING_NOT_DENTIST", "/rendering_provider/taxonomy"},
+		{"individual renders and is a hygienist", func(r *record.Record) { individual(r); r.BillingProvider.Taxonomy = "124Q00000X" }, "warning", "RENDERING_NOT_DENTIST", "/billing_provider/taxonomy"},
+		{"individual without taxonomy", func(r *record.Record) { individual(r); r.BillingProvider.Taxonomy = "" }, "error", "REQUIRED", "/billing_provider/taxonomy"},
+		{"individual last name", func(r *record.Record) {
+			individual(r)
+			r.BillingProvider.FirstName = "Ann"
+			r.BillingProvider.LastName = ""
+		}, "error", "REQUIRED", "/billing_provider/name"},
+		{"name and last name", func(r *record.Record) { r.BillingProvider.LastName = "Smith" }, "error", "BILLING_PROVIDER_NAME_AMBIGUOUS", "/billing_provider/name"},
+		{"no billing name", func(r *record.Record) { r.BillingProvider.Name = "" }, "error", "REQUIRED", "/billing_provider/name"},
+		{"tax id type", func(r *record.Record) { r.BillingProvider.TaxIDType = "itin" }, "error", "TAX_ID_TYPE_INVALID", "/billing_provider/tax_id_type"},
+		{"organization with ssn", func(r *record.Record) { r.BillingProvider.TaxIDType = "ssn" }, "error", "TAX_ID_TYPE_INVALID", "/billing_provider/tax_id_type"},
+		{"nursing facility without facility", func(r *record.Record) { r.PlaceOfService = "31" }, "error", "SERVICE_FACILITY_REQUIRED", "/service_facility"},
+		{"school without facility", func(r *record.Record) { r.PlaceOfService = "03" }, "error", "SERVICE_FACILITY_REQUIRED", "/service_facility"},
+		{"inpatient hospital without facility", func(r *record.Record) { r.PlaceOfService = "21" }, "error", "SERVICE_FACILITY_REQUIRED", "/service_facility"},
+		{"home with facility", func(r *record.Record) { r.PlaceOfService = "12"; r.ServiceFacility = facility() }, "error", "SERVICE_FACILITY_AT_HOME", "/service_facility"},
+		{"facility name", func(r *record.Record) {
+			r.PlaceOfService = "32"
+			r.ServiceFacility = facility()
+			r.ServiceFacility.Name = ""
+		}, "error", "REQUIRED", "/service_facility/name"},
+		{"facility address", func(r *record.Record) {
+			r.PlaceOfService = "32"
+			r.ServiceFacility = facility()
+			r.ServiceFacility.Address = nil
+		}, "error", "ADDRESS_REQUIRED", "/service_facility/address"},
+		{"facility npi", func(r *record.Record) {
+			r.PlaceOfService = "32"
+			r.ServiceFacility = facility()
+			r.ServiceFacility.NPI = "1234567890"
+		}, "error", "NPI_CHECK_DIGIT", "/service_facility/npi"},
+		{"facility name delimiter", func(r *record.Record) {
+			r.PlaceOfService = "32"
+			r.ServiceFacility = facility()
+			r.ServiceFacility.Name = "Oak*Care"
+		}, "warning", "TEXT_CLEANED", "/service_facility/name"},
+		{"units over one", func(r *record.Record) { r.Services[1].Units = 2 }, "warning", "UNITS_OVER_ONE", "/services/1/units"},
+		{"special needs with diagnosis only", func(r *record.Record) { r.SpecialNeeds = nil }, "error", "SPECIAL_NEEDS_UNDOCUMENTED", "/special_needs"},
+		{"special needs without condition", func(r *record.Record) { r.SpecialNeeds.Condition = " " }, "error", "SPECIAL_NEEDS_UNDOCUMENTED", "/special_needs/condition"},
+		{"D9920 same date", func(r *record.Record) { addLine(r, "D9920", r.Services[0].Date) }, "warning", "BUNDLING_RISK_D9920", "/services/2/code"},
+		{"D9995 before 2018", func(r *record.Record) { addLine(r, "D9995", "2017-12-31") }, "error", "CODE_NOT_YET_VALID", "/services/2/date"},
+		{"D9990 before 2019", func(r *record.Record) { addLine(r, "D9990", "2018-12-31") }, "error", "CODE_NOT_YET_VALID", "/services/2/date"},
+		{"companion alone", func(r *record.Record) { r.Services = r.Services[:1]; r.Services[0].Code = "D9996" }, "error", "CODE_COMPANION_ALONE", "/services/0/code"},
 		{"no state", func(r *record.Record) { r.Patient.Address.State = "" }, "error", "REQUIRED", "/patient/address/state"},
 		{"no zip", func(r *record.Record) { r.BillingProvider.Address.PostalCode = "" }, "error", "REQUIRED", "/billing_provider/address/postal_code"},
 		{"contact without numbers", func(r *record.Record) { r.Submitter.Phone, r.Submitter.Email = "", "" }, "error", "SUBMITTER_CONTACT_INCOMPLETE", "/submitter/phone"},
@@ -121,6 +165,57 @@ func TestRules(t *testing.T) {
 				}
 			}
 			t.Errorf("want %s %s at %s, got %+v", tc.severity, tc.code, tc.pointer, probs)
+		})
+	}
+}
+
+// individual makes the billing provider of r a dentist billing in her own
+// name, who renders the care herself.
+func individual(r *record.Record) {
+	r.BillingProvider.Name = ""
+	r.BillingProvider.FirstName, r.BillingProvider.LastName = "Anna", "Smith"
+	r.RenderingProvider = nil
+}
+
+func facility() *record.ServiceFacility {
+	return &record.ServiceFacility{Name: "Oak Care Center", NPI: "1346053246",
+		Address: &record.Address{Line1: "200 Oak Ave", City: "Anytown", State: "CA", PostalCode: "90003"}}
+}
+
+// addLine adds a documented line with code on date.
+func addLine(r *record.Record, code, date string) {
+	l := r.Services[0]
+	l.LineID, l.Code, l.Date = "", code, date
+	r.Services = append(r.Services, l)
+}
+
+func TestCompanionsAndFacilityAccepted(t *testing.T) {
+	for name, mutate := range map[string]func(*record.Record){
+		"individual billing dentist": individual,
+		"individual with ssn":        func(r *record.Record) { individual(r); r.BillingProvider.TaxIDType = "ssn" },
+		"individual renders with a hygienist on the line": func(r *record.Record) {
+			individual(r)
+			r.Services[0].Staff = &record.Staff{Name: "Maria Lopez", Credential: "RDH", Role: "care coordinator"}
+		},
+		"rendering equals individual billing": func(r *record.Record) {
+			individual(r)
+			r.RenderingProvider = &record.RenderingProvider{FirstName: "Anna", LastName: "Smith", NPI: r.BillingProvider.NPI, Taxonomy: "1223P0221X"}
+		},
+		"nursing facility":      func(r *record.Record) { r.PlaceOfService = "31"; r.ServiceFacility = facility() },
+		"home without facility": func(r *record.Record) { r.PlaceOfService = "12" },
+		"D9995 beside D9997":    func(r *record.Record) { addLine(r, "D9995", r.Services[0].Date) },
+		"D9996 beside D9997":    func(r *record.Record) { addLine(r, "D9996", r.Services[1].Date) },
+		"D9920 another date":    func(r *record.Record) { addLine(r, "D9920", "2026-10-06") },
+		"D9990 beside D9997":    func(r *record.Record) { addLine(r, "D9990", r.Services[0].Date) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := base(t)
+			mutate(r)
+			for _, p := range scrub.Check(r, scrub.Options{AttachmentDelivery: "275", Today: today}) {
+				if p.Severity == "error" || p.Code == "RENDERING_NOT_DENTIST" || p.Code == "BUNDLING_RISK_D9920" {
+					t.Errorf("unexpected %s %s at %s", p.Severity, p.Code, p.Pointer)
+				}
+			}
 		})
 	}
 }

@@ -51,7 +51,7 @@ type readState struct {
 	sub       record.Subscriber
 	payer     record.Payer
 	patient   *record.Patient
-	entity    string // last NM1 entity: 85, IL, PR, QC, 82, 41, 40
+	entity    string // last NM1 entity: 85, IL, PR, QC, 82, 77, 41, 40
 	cur       *record.Record
 	line      *record.Service
 	narrative []string
@@ -233,7 +233,12 @@ func (s *readState) nm1(seg *x12.Segment) error {
 	case "40":
 		s.receiver = &record.Receiver{Name: last, ID: id}
 	case "85":
-		s.billing.Name, s.billing.NPI = last, id
+		if seg.Element(2) == "1" {
+			s.billing.LastName, s.billing.FirstName = last, first
+		} else {
+			s.billing.Name = last
+		}
+		s.billing.NPI = id
 	case "IL":
 		s.sub.LastName, s.sub.FirstName, s.sub.MemberID = last, first, id
 	case "PR":
@@ -245,6 +250,10 @@ func (s *readState) nm1(seg *x12.Segment) error {
 	case "82":
 		if s.cur != nil && s.line == nil {
 			s.cur.RenderingProvider = &record.RenderingProvider{LastName: last, FirstName: first, NPI: id}
+		}
+	case "77":
+		if s.cur != nil && s.line == nil {
+			s.cur.ServiceFacility = &record.ServiceFacility{Name: last, NPI: id}
 		}
 	}
 	return nil
@@ -262,6 +271,11 @@ func (s *readState) addressSegment(seg *x12.Segment) {
 			return
 		}
 		a = address(&s.patient.Address)
+	case "77":
+		if s.cur == nil || s.cur.ServiceFacility == nil || s.line != nil {
+			return
+		}
+		a = address(&s.cur.ServiceFacility.Address)
 	default:
 		return
 	}
@@ -275,9 +289,12 @@ func (s *readState) addressSegment(seg *x12.Segment) {
 func (s *readState) ref(seg *x12.Segment) error {
 	v := seg.Element(2)
 	switch seg.Element(1) {
-	case "EI":
+	case "EI", "SY":
 		if s.entity == "85" && s.cur == nil {
-			s.billing.TaxID = v
+			s.billing.TaxID, s.billing.TaxIDType = v, ""
+			if seg.Element(1) == "SY" {
+				s.billing.TaxIDType = record.TaxIDSSN
+			}
 		}
 	case "F8":
 		if s.cur != nil {

@@ -61,10 +61,21 @@ func x12View(rec *record.Record, prof *profile.Profile) *record.Record {
 			a.Line1, a.Line2, a.City = clean(a.Line1), clean(a.Line2), clean(a.City)
 		}
 	}
-	r.BillingProvider.Name = clean(r.BillingProvider.Name)
-	addr(r.BillingProvider.Address)
+	bp := &r.BillingProvider
+	bp.Name, bp.FirstName, bp.LastName = clean(bp.Name), clean(bp.FirstName), clean(bp.LastName)
+	if bp.TaxIDType == record.TaxIDEIN {
+		bp.TaxIDType = "" // REF*EI reads back as the default
+	}
+	addr(bp.Address)
 	if rp := r.RenderingProvider; rp != nil {
 		rp.FirstName, rp.LastName = clean(rp.FirstName), clean(rp.LastName)
+		if rp.NPI == bp.NPI {
+			r.RenderingProvider = nil // the billing dentist renders: no 2310B
+		}
+	}
+	if f := r.ServiceFacility; f != nil {
+		f.Name = clean(f.Name)
+		addr(f.Address)
 	}
 	r.Payer.Name = clean(r.Payer.Name)
 	r.Subscriber.FirstName, r.Subscriber.LastName = clean(r.Subscriber.FirstName), clean(r.Subscriber.LastName)
@@ -72,6 +83,8 @@ func x12View(rec *record.Record, prof *profile.Profile) *record.Record {
 	if p := r.Patient; p != nil {
 		p.FirstName, p.LastName = clean(p.FirstName), clean(p.LastName)
 		addr(p.Address)
+		// 2010BA has no DMG when the patient is not the subscriber
+		r.Subscriber.BirthDate, r.Subscriber.Gender = "", ""
 	}
 	r.SpecialNeeds = nil
 	for i, d := range r.Diagnoses {
@@ -162,4 +175,23 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_ = claim837.Read(bytes.NewReader(data), func(*record.Record) error { return nil })
 	})
+}
+
+// TestRenderingSameAsBilling: an individual billing dentist who is also
+// given as the rendering dentist is not repeated in 2310B.
+func TestRenderingSameAsBilling(t *testing.T) {
+	rec := records(t)["individual-nursing.json"]
+	rec.RenderingProvider = &record.RenderingProvider{FirstName: "Ruth", LastName: "Okafor", NPI: rec.BillingProvider.NPI, Taxonomy: "1223G0001X"}
+	out, err := claim837.Write(rec, profile.Default(), claim837.Options{ControlNumber: 7, At: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(out, []byte("NM1*82*")) || bytes.Contains(out, []byte("PRV*PE*")) {
+		t.Errorf("2310B written for the billing dentist herself:\n%s", out)
+	}
+	for _, want := range []string{"NM1*85*1*OKAFOR*RUTH****XX*1234567893~", "REF*SY*987654321~", "NM1*77*2*WILLOW CREEK NURSING CENTER*****XX*1346053246~"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("missing %s", want)
+		}
+	}
 }

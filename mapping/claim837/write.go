@@ -183,9 +183,17 @@ func (s *segs) billingProvider(r *record.Record) {
 	if bp.Taxonomy != "" {
 		s.seg("PRV", e("BI"), e("PXC"), e(bp.Taxonomy))
 	}
-	s.seg("NM1", e("85"), e("2"), t(bp.Name), e(""), e(""), e(""), e(""), e("XX"), e(bp.NPI))
+	if bp.Individual() {
+		s.seg("NM1", e("85"), e("1"), t(bp.LastName), t(bp.FirstName), e(""), e(""), e(""), e("XX"), e(bp.NPI))
+	} else {
+		s.seg("NM1", e("85"), e("2"), t(bp.Name), e(""), e(""), e(""), e(""), e("XX"), e(bp.NPI))
+	}
 	s.address(bp.Address)
-	s.seg("REF", e("EI"), e(bp.TaxID))
+	taxID := "EI"
+	if bp.TaxIDType == record.TaxIDSSN {
+		taxID = "SY"
+	}
+	s.seg("REF", e(taxID), e(bp.TaxID))
 }
 
 func dmg(birth, gender string) []x12.Element {
@@ -205,7 +213,9 @@ func (s *segs) subscriber(r *record.Record, prof *profile.Profile) {
 	s.seg("SBR", e(prof.Subscriber.PayerResponsibility), e(rel), e(sub.GroupNumber), e(""), e(""), e(""), e(""), e(""), e(prof.Subscriber.ClaimFilingIndicator))
 	s.seg("NM1", e("IL"), e("1"), t(sub.LastName), t(sub.FirstName), e(""), e(""), e(""), e("MI"), e(sub.MemberID))
 	s.address(sub.Address)
-	if sub.BirthDate != "" || sub.Gender != "" {
+	// DMG describes the patient: 2010BA carries it only when the
+	// subscriber is the patient (spec x12.md §3.4)
+	if self && (sub.BirthDate != "" || sub.Gender != "") {
 		s.seg("DMG", dmg(sub.BirthDate, sub.Gender)...)
 	}
 	s.seg("NM1", e("PR"), e("2"), t(r.Payer.Name), e(""), e(""), e(""), e(""), e("PI"), e(r.Payer.ID))
@@ -284,9 +294,19 @@ func (s *segs) claim(r *record.Record, prof *profile.Profile) {
 		}
 		s.seg("HI", hi...)
 	}
-	if rp := r.RenderingProvider; rp != nil {
+	// 2310B only when the treating dentist is not the billing provider
+	// (spec x12.md §3.9)
+	if rp := r.RenderingProvider; rp != nil && rp.NPI != r.BillingProvider.NPI {
 		s.seg("NM1", e("82"), e("1"), t(rp.LastName), t(rp.FirstName), e(""), e(""), e(""), e("XX"), e(rp.NPI))
 		s.seg("PRV", e("PE"), e("PXC"), e(rp.Taxonomy))
+	}
+	if f := r.ServiceFacility; f != nil {
+		nm1 := []x12.Element{e("77"), e("2"), t(f.Name)}
+		if f.NPI != "" {
+			nm1 = append(nm1, e(""), e(""), e(""), e(""), e("XX"), e(f.NPI))
+		}
+		s.seg("NM1", nm1...)
+		s.address(f.Address)
 	}
 	for i, l := range r.Services {
 		s.seg("LX", e(strconv.Itoa(i+1)))

@@ -19,9 +19,11 @@ import (
 //   - ICD-10-CM codes trimmed, upper-cased and dotted after the third
 //     character ("z9189" → "Z91.89"), as FHIR writes them;
 //   - empty optional objects (submitter, receiver, addresses, rendering
-//     provider, special needs, staff) and empty lists dropped;
+//     provider, service facility, special needs, staff) and empty lists
+//     dropped;
 //   - the payer claim number dropped on an original claim (it only means
-//     something for a replacement or void, and the 837D ignores it there).
+//     something for a replacement or void, and the 837D ignores it there);
+//   - tax_id_type ein written as the empty default.
 //
 // FromBundle(ToBundle(r)) equals Canonical(r) for every record the scrubber
 // accepts.
@@ -37,6 +39,15 @@ func Canonical(r *record.Record) *record.Record {
 		c.Receiver = nil
 	}
 	c.BillingProvider.Address = canonicalAddress(c.BillingProvider.Address)
+	if c.BillingProvider.TaxIDType == record.TaxIDEIN {
+		c.BillingProvider.TaxIDType = ""
+	}
+	if f := c.ServiceFacility; f != nil {
+		f.Address = canonicalAddress(f.Address)
+		if *f == (record.ServiceFacility{}) {
+			c.ServiceFacility = nil
+		}
+	}
 	if rp := c.RenderingProvider; rp != nil && *rp == (record.RenderingProvider{}) {
 		c.RenderingProvider = nil
 	}

@@ -53,6 +53,7 @@ const (
 	SystemICD10CM        = "http://hl7.org/fhir/sid/icd-10-cm"
 	SystemNPI            = "http://hl7.org/fhir/sid/us-npi"
 	SystemTIN            = "urn:oid:2.16.840.1.113883.4.4"
+	SystemSSN            = "http://hl7.org/fhir/sid/us-ssn"
 	SystemNUCC           = "http://nucc.org/provider-taxonomy"
 	SystemPOS            = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
 	SystemCARC           = "https://x12.org/codes/claim-adjustment-reason-codes"

@@ -42,14 +42,14 @@ func goldenRecords(t *testing.T) []goldenRecord {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, f := range files {
+		for _, f := range files {
 			rec := golden.Record(t, f)
 			if ps := claims.Check(rec, profile.Default(), at); ps.HasErrors() {
 				t.Fatalf("%s is not a valid record: %+v", f, ps.Errors())
 			}
 			g := goldenRecord{name: strings.TrimSuffix(filepath.Base(f), ".json"), path: f, rec: rec}
 			if strings.HasSuffix(dir, "testdata/records") {
-				g.cn = 1001 + i
+				g.cn = golden.ControlNumber(t, g.name)
 			}
 			out = append(out, g)
 		}
@@ -320,7 +320,9 @@ func TestClaim100155Refused(t *testing.T) {
 	// The scrubber adds what the mapping could not see, without repeating
 	// the parts the mapping errors already name.
 	for _, i := range m.Problems(claims.Check(m.Record, profile.Default(), at)) {
-		if i.Severity == fhirmap.SeverityError {
+		// the example documents no special needs at all: a finding of its
+		// own, not part of what the mapping errors name
+		if i.Severity == fhirmap.SeverityError && i.Rule != "SPECIAL_NEEDS_UNDOCUMENTED" {
 			t.Errorf("scrub error not hidden by a mapping error: %+v", i)
 		}
 	}

@@ -213,6 +213,7 @@ func (rd *reader) claim(c *claimpb.Claim) {
 	payerRef := rd.insurance(c, pat)
 	rd.payer(c, payerRef)
 	rd.billing(c)
+	rd.facility(c)
 	rd.careTeam(c)
 	rd.diagnoses(c)
 	rd.supportingInfo(c)
@@ -637,19 +638,21 @@ func (rd *reader) payer(c *claimpb.Claim, fallback *dpb.Reference) {
 	}
 }
 
+// billing reads Claim.provider: an Organization (a group, NM102=2) or a
+// Practitioner (an individual dentist billing in her own name, NM102=1).
 func (rd *reader) billing(c *claimpb.Claim) {
 	expr := rd.base + ".provider"
 	rd.path("/billing_provider", expr)
 	l, kind := rd.rv.resolve(c.GetProvider())
-	o := l.res.GetOrganization()
-	if kind == refFound && o == nil {
+	o, pr := l.res.GetOrganization(), l.res.GetPractitioner()
+	if kind == refFound && o == nil && pr == nil {
 		rd.errorf(CodeNotSupported, "FHIR_BILLING_PROVIDER_TYPE", expr, "/billing_provider",
-			"The billing provider must be an Organization with its NPI, tax id and address.")
+			"The billing provider must be an Organization, or a Practitioner for a dentist billing in her own name, with its NPI, tax id and address.")
 		return
 	}
 	if kind != refFound {
 		rd.unresolved(kind, expr, "/billing_provider", "FHIR_BILLING_PROVIDER_UNRESOLVED",
-			"The billing provider must be an Organization (contained or in the Bundle) with its name, NPI ("+SystemNPI+"), tax id and address.")
+			"The billing provider must be an Organization or Practitioner (contained or in the Bundle) with its name, NPI ("+SystemNPI+"), tax id and address.")
 		return
 	}
 	bp := &rd.rec.BillingProvider
@@ -658,27 +661,87 @@ func (rd *reader) billing(c *claimpb.Claim) {
 	rd.path("/billing_provider/name", p+".name")
 	rd.path("/billing_provider/npi", p+".identifier")
 	rd.path("/billing_provider/tax_id", p+".identifier")
-	rd.path("/billing_provider/taxonomy", p+".type")
-	bp.Name = o.GetName().GetValue()
-	for i, id := range o.GetIdentifier() {
+	ids, addrs := o.GetIdentifier(), o.GetAddress()
+	if pr != nil {
+		ids, addrs = pr.GetIdentifier(), pr.GetAddress()
+		rd.path("/billing_provider/taxonomy", p+".qualification")
+		if n := pickName(pr.GetName()); n >= 0 {
+			bp.LastName = pr.GetName()[n].GetFamily().GetValue()
+			var given []string
+			for _, g := range pr.GetName()[n].GetGiven() {
+				given = append(given, g.GetValue())
+			}
+			bp.FirstName = strings.Join(given, " ")
+			rd.path("/billing_provider/first_name", fmt.Sprintf("%s.name[%d].given", p, n))
+			rd.path("/billing_provider/last_name", fmt.Sprintf("%s.name[%d].family", p, n))
+		}
+		for i, q := range pr.GetQualification() {
+			if code := codeIn(q.GetCode(), SystemNUCC); code != "" {
+				bp.Taxonomy = code
+				rd.path("/billing_provider/taxonomy", fmt.Sprintf("%s.qualification[%d].code", p, i))
+				break
+			}
+		}
+	} else {
+		bp.Name = o.GetName().GetValue()
+		rd.path("/billing_provider/taxonomy", p+".type")
+		for i, t := range o.GetType() {
+			if code := codeIn(t, SystemNUCC); code != "" {
+				bp.Taxonomy = code
+				rd.path("/billing_provider/taxonomy", fmt.Sprintf("%s.type[%d]", p, i))
+				break
+			}
+		}
+	}
+	for i, id := range ids {
 		sys, v := strings.TrimSpace(id.GetSystem().GetValue()), id.GetValue().GetValue()
+		idType := codingIn(id.GetType(), SystemIdentifierType).GetCode().GetValue()
 		switch {
 		case sys == SystemNPI && bp.NPI == "":
 			bp.NPI = v
 			rd.path("/billing_provider/npi", fmt.Sprintf("%s.identifier[%d]", p, i))
-		case (sys == SystemTIN || codingIn(id.GetType(), SystemIdentifierType).GetCode().GetValue() == "TAX") && bp.TaxID == "":
+		case (sys == SystemTIN || sys == SystemSSN || idType == "TAX" || idType == "SS") && bp.TaxID == "":
 			bp.TaxID = strings.ReplaceAll(v, "-", "")
+			if sys == SystemSSN || idType == "SS" {
+				bp.TaxIDType = record.TaxIDSSN
+			}
 			rd.path("/billing_provider/tax_id", fmt.Sprintf("%s.identifier[%d]", p, i))
+			rd.path("/billing_provider/tax_id_type", fmt.Sprintf("%s.identifier[%d]", p, i))
 		}
 	}
-	for i, t := range o.GetType() {
-		if code := codeIn(t, SystemNUCC); code != "" {
-			bp.Taxonomy = code
-			rd.path("/billing_provider/taxonomy", fmt.Sprintf("%s.type[%d]", p, i))
+	bp.Address = rd.address(addrs, p, "/billing_provider/address")
+}
+
+// facility reads Claim.facility, a Location, as the service facility (2310C).
+func (rd *reader) facility(c *claimpb.Claim) {
+	if c.GetFacility() == nil {
+		return
+	}
+	expr := rd.base + ".facility"
+	rd.path("/service_facility", expr)
+	l, kind := rd.rv.resolve(c.GetFacility())
+	loc := l.res.GetLocation()
+	if kind != refFound || loc == nil {
+		rd.unresolved(kind, expr, "/service_facility", "FHIR_FACILITY_UNRESOLVED",
+			"The facility must be a Location (contained or in the Bundle) with its name and address.")
+		return
+	}
+	p := l.path
+	f := &record.ServiceFacility{Name: loc.GetName().GetValue()}
+	rd.path("/service_facility", p)
+	rd.path("/service_facility/name", p+".name")
+	rd.path("/service_facility/npi", p+".identifier")
+	for i, id := range loc.GetIdentifier() {
+		if strings.TrimSpace(id.GetSystem().GetValue()) == SystemNPI {
+			f.NPI = id.GetValue().GetValue()
+			rd.path("/service_facility/npi", fmt.Sprintf("%s.identifier[%d]", p, i))
 			break
 		}
 	}
-	bp.Address = rd.address(o.GetAddress(), p, "/billing_provider/address")
+	if a := loc.GetAddress(); a != nil {
+		f.Address = rd.address([]*dpb.Address{a}, p, "/service_facility/address")
+	}
+	rd.rec.ServiceFacility = f
 }
 
 // careTeam reads the rendering dentist (role primary or rendering, or no

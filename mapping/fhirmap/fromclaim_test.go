@@ -23,11 +23,12 @@ func TestEHRBundle(t *testing.T) {
 		RecordID:  "EHR1001",
 		Frequency: record.FrequencyOriginal,
 		BillingProvider: record.BillingProvider{Name: "Bayside Community Dental", NPI: "1234567893", TaxID: "123456789",
-			Address: &record.Address{Line1: "5 Harbor Way", Line2: "Suite 200", City: "Bayside", State: "WA", PostalCode: "98101"}},
+			Address: &record.Address{Line1: "5 Harbor Way", Line2: "Suite 200", City: "Bayside", State: "WA", PostalCode: "981010200"}},
 		RenderingProvider: &record.RenderingProvider{FirstName: "Karl", LastName: "Iverson", NPI: "1987654328", Taxonomy: "1223G0001X"},
 		Payer:             record.Payer{Name: "Cascade Dental Insurance", ID: "EHRPAY1"},
 		Subscriber: record.Subscriber{MemberID: "EHRMBR01", GroupNumber: "G-4410", FirstName: "Dana Lee", LastName: "Marsh",
 			BirthDate: "1990-04-12", Gender: "F", Address: &record.Address{Line1: "77 Pine St", City: "Bayside", State: "WA", PostalCode: "981011234"}},
+		SpecialNeeds:       &record.SpecialNeeds{Condition: "Intellectual disability with seizure disorder"},
 		PlaceOfService:     "11",
 		PriorAuthorization: "PA-EHR-55",
 		Diagnoses:          []string{"F79", "G40.909"},
@@ -171,9 +172,14 @@ func TestFromClaimRules(t *testing.T) {
 		{"no focal insurance", func(b, c map[string]any) {
 			c["insurance"].([]any)[0].(map[string]any)["focal"] = false
 		}, "error", "FHIR_FOCAL_INSURANCE", "Bundle.entry[0].resource.insurance"},
-		{"billing provider is a practitioner", func(b, c map[string]any) {
-			c["provider"] = map[string]any{"reference": "Practitioner/prac-1"}
+		{"billing provider is a practitioner role", func(b, c map[string]any) {
+			b["entry"] = append(b["entry"].([]any), map[string]any{"fullUrl": "https://ehr.example.org/fhir/PractitionerRole/role-1",
+				"resource": map[string]any{"resourceType": "PractitionerRole", "id": "role-1"}})
+			c["provider"] = map[string]any{"reference": "PractitionerRole/role-1"}
 		}, "error", "FHIR_BILLING_PROVIDER_TYPE", "Bundle.entry[0].resource.provider"},
+		{"facility not in the bundle", func(b, c map[string]any) {
+			c["facility"] = map[string]any{"reference": "Location/nowhere"}
+		}, "error", "FHIR_FACILITY_UNRESOLVED", "Bundle.entry[0].resource.facility"},
 		{"claim not first", func(b, c map[string]any) {
 			e := b["entry"].([]any)
 			e[0], e[1] = e[1], e[0]

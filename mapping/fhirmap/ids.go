@@ -19,6 +19,7 @@ const (
 	roleBilling    = "billing-provider"
 	rolePayer      = "payer"
 	roleRendering  = "rendering-provider"
+	roleFacility   = "service-facility"
 	roleStaff      = "staff"
 	roleAttachment = "attachment"
 )

@@ -13,6 +13,7 @@ import (
 	claimpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/claim_go_proto"
 	covpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/coverage_go_proto"
 	docpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/document_reference_go_proto"
+	locpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/location_go_proto"
 	orgpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/organization_go_proto"
 	patpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/patient_go_proto"
 	practpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/practitioner_go_proto"
@@ -39,9 +40,11 @@ var reCode = regexp.MustCompile(`^[^\s]+( [^\s]+)*$`)
 
 // ToBundle maps a record to a collection Bundle: Claim first, then Patient,
 // the subscriber (RelatedPerson) when the patient is a dependent, Coverage,
-// the billing provider and payer Organizations, the rendering dentist and the
-// case-management staff (Practitioner), and one DocumentReference per
-// attachment. Ids are UUIDv5 (see idMaker) and every reference is the
+// the billing provider (an Organization, or a Practitioner for an individual
+// dentist: Claim.provider allows both in R4), the payer Organization, the
+// service facility (Location, Claim.facility) when there is one, the
+// rendering dentist and the case-management staff (Practitioner), and one
+// DocumentReference per attachment. Ids are UUIDv5 (see idMaker) and every reference is the
 // urn:uuid fullUrl of its target. Claim.created and Bundle.timestamp are at,
 // in UTC, to the second. The record is first put in Canonical form.
 func ToBundle(rec *record.Record, at time.Time) (*bcrpb.Bundle, error) {
@@ -61,7 +64,7 @@ type bundler struct {
 	entries []*bcrpb.Bundle_Entry
 	err     error
 
-	patientID, subscriberID, coverageID, billingID, payerID, renderingID string
+	patientID, subscriberID, coverageID, billingID, payerID, renderingID, facilityID string
 }
 
 func (b *bundler) fail(ptr, msg string) {
@@ -97,7 +100,14 @@ func (b *bundler) build() (*bcrpb.Bundle, error) {
 		b.subscriberID = b.ids.id("RelatedPerson", roleSubscriber, "")
 	}
 	b.coverageID = b.ids.id("Coverage", roleCoverage, "")
-	b.billingID = b.ids.id("Organization", roleBilling, "")
+	if r.BillingProvider.Individual() {
+		b.billingID = b.ids.id("Practitioner", roleBilling, "")
+	} else {
+		b.billingID = b.ids.id("Organization", roleBilling, "")
+	}
+	if r.ServiceFacility != nil {
+		b.facilityID = b.ids.id("Location", roleFacility, "")
+	}
 	b.payerID = b.ids.id("Organization", rolePayer, "")
 	if r.RenderingProvider != nil {
 		b.renderingID = b.ids.id("Practitioner", roleRendering, "")
@@ -111,8 +121,15 @@ func (b *bundler) build() (*bcrpb.Bundle, error) {
 		b.add(b.subscriberID, &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_RelatedPerson{RelatedPerson: b.subscriber()}})
 	}
 	b.add(b.coverageID, &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_Coverage{Coverage: b.coverage()}})
-	b.add(b.billingID, &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_Organization{Organization: b.billing()}})
+	if r.BillingProvider.Individual() {
+		b.add(b.billingID, &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_Practitioner{Practitioner: b.billingDentist()}})
+	} else {
+		b.add(b.billingID, &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_Organization{Organization: b.billing()}})
+	}
 	b.add(b.payerID, &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_Organization{Organization: b.payer()}})
+	if r.ServiceFacility != nil {
+		b.add(b.facilityID, &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_Location{Location: b.facility()}})
+	}
 	for _, p := range practitioners {
 		b.add(p.GetId().GetValue(), &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_Practitioner{Practitioner: p}})
 	}
@@ -147,6 +164,9 @@ func (b *bundler) claim(id string) (*claimpb.Claim, []*practpb.Practitioner, []*
 		Insurer:    urnRef(b.payerID),
 		Provider:   urnRef(b.billingID),
 		Priority:   concept(SystemPriority, "normal", ""),
+	}
+	if b.facilityID != "" {
+		c.Facility = urnRef(b.facilityID)
 	}
 	if r.RecordID == "" {
 		b.fail(record.Pointer("record_id"), "required")
@@ -498,15 +518,64 @@ func (b *bundler) billing() *orgpb.Organization {
 	if bp.NPI != "" {
 		o.Identifier = append(o.Identifier, identifier(SystemNPI, bp.NPI))
 	}
-	if bp.TaxID != "" {
-		id := identifier(SystemTIN, bp.TaxID)
-		id.Type = concept(SystemIdentifierType, "TAX", "")
+	if id := taxIdentifier(bp); id != nil {
 		o.Identifier = append(o.Identifier, id)
 	}
 	if bp.Taxonomy != "" {
 		o.Type = []*dpb.CodeableConcept{concept(SystemNUCC, b.code(record.Pointer("billing_provider", "taxonomy"), bp.Taxonomy), "")}
 	}
 	return o
+}
+
+// taxIdentifier is the billing provider's tax id: an EIN (TIN OID, type
+// TAX) or, for tax_id_type ssn, a social security number (us-ssn, type SS).
+func taxIdentifier(bp record.BillingProvider) *dpb.Identifier {
+	if bp.TaxID == "" {
+		return nil
+	}
+	if bp.TaxIDType == record.TaxIDSSN {
+		id := identifier(SystemSSN, bp.TaxID)
+		id.Type = concept(SystemIdentifierType, "SS", "")
+		return id
+	}
+	id := identifier(SystemTIN, bp.TaxID)
+	id.Type = concept(SystemIdentifierType, "TAX", "")
+	return id
+}
+
+// billingDentist is an individual billing dentist (2010AA NM102=1) as a
+// Practitioner: name, NPI, tax id, address, and the taxonomy as a
+// qualification.
+func (b *bundler) billingDentist() *practpb.Practitioner {
+	bp := b.r.BillingProvider
+	p := &practpb.Practitioner{Id: &dpb.Id{Value: b.billingID}, Name: humanName(bp.FirstName, bp.LastName), Address: address(bp.Address)}
+	if bp.NPI != "" {
+		p.Identifier = append(p.Identifier, identifier(SystemNPI, bp.NPI))
+	}
+	if id := taxIdentifier(bp); id != nil {
+		p.Identifier = append(p.Identifier, id)
+	}
+	if bp.Taxonomy != "" {
+		p.Qualification = []*practpb.Practitioner_Qualification{{
+			Code: concept(SystemNUCC, b.code(record.Pointer("billing_provider", "taxonomy"), bp.Taxonomy), "")}}
+	}
+	return p
+}
+
+// facility is the service facility (2310C) as a Location.
+func (b *bundler) facility() *locpb.Location {
+	f := b.r.ServiceFacility
+	l := &locpb.Location{Id: &dpb.Id{Value: b.facilityID}}
+	if f.Name != "" {
+		l.Name = fstr(f.Name)
+	}
+	if f.NPI != "" {
+		l.Identifier = []*dpb.Identifier{identifier(SystemNPI, f.NPI)}
+	}
+	if a := address(f.Address); len(a) > 0 {
+		l.Address = a[0]
+	}
+	return l
 }
 
 func (b *bundler) payer() *orgpb.Organization {
