@@ -167,6 +167,13 @@ func TestCLI835Unreadable(t *testing.T) {
 	}
 }
 
+func TestCLI835RefusesOtherVersions(t *testing.T) {
+	code, out, errs := runCLI(t, "", "835", "../../testdata/835/invalid/4010_version-invalid.x12")
+	if code != 2 || out != "" || !strings.Contains(errs, "VERSION_UNSUPPORTED") || !strings.Contains(errs, "004010X091A1") {
+		t.Errorf("exit %d, stdout %q, stderr %s", code, out, errs)
+	}
+}
+
 func TestCLIFHIR(t *testing.T) {
 	for _, name := range []string{"self", "dependent", "replacement", "void"} {
 		want, err := os.ReadFile("../../testdata/fhir/golden/" + name + ".bundle.json")

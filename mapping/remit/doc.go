@@ -15,6 +15,9 @@
 //
 // Fatal (*x12.Error, with segment ordinal, id, loop, element, offset):
 // no ISA (ISA_MISSING), not an 835 (NOT_835: ST01 ≠ 835, GS01 ≠ HP),
+// another version (VERSION_UNSUPPORTED: GS08 ≠ 005010X221A1, or ST03 filled
+// with anything else; ST03 is not used in the 835 and may be empty; the
+// message names the version found),
 // input ending before SE/GE/IEA (TRUNCATED, SegmentID names the missing
 // trailer), a segment the 835 structure cannot place (SEGMENT_UNEXPECTED),
 // a money element that is missing or not a plain decimal (ELEMENT_MISSING,

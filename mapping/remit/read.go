@@ -17,6 +17,10 @@ const (
 	// CodeNot835 means the interchange holds something else: ST01 is not 835
 	// or GS01 is not HP.
 	CodeNot835 x12.Code = "NOT_835"
+	// CodeVersionUnsupported means the functional group is not 005010X221A1
+	// (GS08; 4010 files are common in archives) or ST03, when filled, names
+	// another version. The message names the version found.
+	CodeVersionUnsupported x12.Code = "VERSION_UNSUPPORTED"
 	// CodeSegmentUnexpected means the 835 structure cannot place the segment
 	// (CLP before BPR, SVC outside a claim, an unknown segment, ...).
 	CodeSegmentUnexpected x12.Code = "SEGMENT_UNEXPECTED"
@@ -247,6 +251,9 @@ func (p *parser) segment(s *x12.Segment) error {
 		if f := s.Element(1); f != "HP" {
 			return p.fail(s, CodeNot835, 1, 0, "functional group is not HP (health care claim payment/advice)")
 		}
+		if err := p.version(s, 8); err != nil {
+			return err
+		}
 		p.gs06, p.gs08, p.inGroup = s.Element(6), s.Element(8), true
 		p.st = stGroup
 		return nil
@@ -262,6 +269,12 @@ func (p *parser) segment(s *x12.Segment) error {
 		}
 		if s.Element(1) != "835" {
 			return p.fail(s, CodeNot835, 1, 0, "transaction set is not an 835")
+		}
+		// ST03 is not used in the 835: empty is normal, a filled one must agree.
+		if s.Element(3) != "" {
+			if err := p.version(s, 3); err != nil {
+				return err
+			}
 		}
 		p.startTransaction(s)
 		return nil
@@ -284,6 +297,26 @@ func (p *parser) segment(s *x12.Segment) error {
 		return p.bpr(s)
 	}
 	return p.body(s)
+}
+
+// Version is the only implementation guide the reader reads.
+const Version = "005010X221A1"
+
+// version refuses a GS08 or ST03 other than Version, naming the version
+// found (a code list value, never PHI; cut to the element's 12 characters).
+func (p *parser) version(s *x12.Segment, element int) error {
+	v := s.Element(element)
+	if v == Version {
+		return nil
+	}
+	if len(v) > 12 {
+		v = v[:12]
+	}
+	what := "functional group version (GS08)"
+	if element == 3 {
+		what = "transaction set version (ST03)"
+	}
+	return p.fail(s, CodeVersionUnsupported, element, 0, "%s is %q; casebridge reads only %s 835 remittances", what, v, Version)
 }
 
 func (p *parser) startTransaction(s *x12.Segment) {

@@ -305,6 +305,9 @@ func TestNegative(t *testing.T) {
 		{"bad AMT*B6", wrap(body(good, "SVC*AD:D9997*100*100", "AMT*B6*ten")...), remit.CodeAmountInvalid, 11, "AMT", 2, "2110"},
 		{"CAS without group", wrap(body(good, "CAS**45*10")...), remit.CodeElementMissing, 10, "CAS", 1, "2100"},
 		{"missing CLP02", wrap(body("CLP*A**100*100")...), remit.CodeElementMissing, 9, "CLP", 2, "2000"},
+		{"4010 group (GS08)", strings.Replace(wrap(body(good)...), "005010X221A1", "004010X091A1", 1), remit.CodeVersionUnsupported, 2, "GS", 8, ""},
+		{"empty GS08", strings.Replace(wrap(body(good)...), "*005010X221A1", "*", 1), remit.CodeVersionUnsupported, 2, "GS", 8, ""},
+		{"ST03 filled with another version", strings.Replace(wrap(body(good)...), "ST*835*0001", "ST*835*0001*005010X221", 1), remit.CodeVersionUnsupported, 3, "ST", 3, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -314,6 +317,21 @@ func TestNegative(t *testing.T) {
 					xe.Code, xe.Segment, xe.SegmentID, xe.Element, xe.Loop, tc.code, tc.segment, tc.id, tc.element, tc.loop, xe)
 			}
 		})
+	}
+}
+
+// TestVersion: GS08 must be 005010X221A1 and the message names the version
+// found; ST03 is optional in the 835 and checked only when filled.
+func TestVersion(t *testing.T) {
+	xe := mustFail(t, strings.Replace(wrap(body("CLP*A*1*100*100**12*ICN")...), "005010X221A1", "004010X091A1", 1))
+	if !strings.Contains(xe.Error(), `"004010X091A1"`) || !strings.Contains(xe.Error(), "005010X221A1") {
+		t.Errorf("message does not name the version found and the one read: %v", xe)
+	}
+	for _, st := range []string{"ST*835*0001", "ST*835*0001*", "ST*835*0001*005010X221A1"} {
+		in := strings.Replace(wrap(body("CLP*A*1*100*100**12*ICN")...), "ST*835*0001", st, 1)
+		if _, ws := readAll(t, []byte(in)); len(ws) != 0 {
+			t.Errorf("%s: warnings %+v", st, ws)
+		}
 	}
 }
 
