@@ -29,7 +29,10 @@
 // (SVC02 − Σ line CAS ≠ SVC03), CLAIM_UNBALANCED (CLP03 − Σ claim CAS −
 // Σ line CAS ≠ CLP04), TRANSACTION_UNBALANCED (BPR02 ≠ Σ CLP04 − Σ PLB),
 // PAYEE_CHANGED (an N1*PE group between claims; the claims after it keep
-// that payee), LX_MISSING, ELEMENT_MISSING and ELEMENT_INVALID (a date,
+// that payee), WHITESPACE_BETWEEN_SEGMENTS (spaces or tabs between a
+// segment terminator and the next segment, as in indented files: skipped,
+// one warning at the first such segment; line breaks alone and a leading
+// byte-order mark are normal and silent), LX_MISSING, ELEMENT_MISSING and ELEMENT_INVALID (a date,
 // quantity, procedure code or SVC06 that cannot be read; it is left out).
 //
 // # The findings report

@@ -42,6 +42,9 @@ const (
 	WarnLXMissing             = "LX_MISSING"             // CLP without an LX header number
 	WarnElementInvalid        = "ELEMENT_INVALID"        // a date, quantity or composite that cannot be read; it is left out
 	WarnElementMissing        = "ELEMENT_MISSING"        // a required element that the findings can do without
+	// Spaces or tabs between a segment terminator and the next segment ID
+	// (an indented file): tolerated, warned once, at the first such segment.
+	WarnWhitespaceBetweenSegments = "WHITESPACE_BETWEEN_SEGMENTS"
 )
 
 // Options configure Read and BuildReport.
@@ -107,12 +110,13 @@ type parser struct {
 	fn       func(*Transaction) error
 	warnings []Warning
 
-	st      state
-	ordinal int // last segment read
-	isa13   string
-	gs06    string
-	gs08    string
-	inGroup bool
+	st           state
+	ordinal      int // last segment read
+	indentWarned bool
+	isa13        string
+	gs06         string
+	gs08         string
+	inGroup      bool
 
 	tx     *Transaction
 	claim  *Claim
@@ -135,6 +139,10 @@ func (p *parser) run() error {
 				xe.Loop = p.loop()
 			}
 			return err
+		}
+		if !p.indentWarned && p.rd.Indented() == seg.Ordinal {
+			p.indentWarned = true
+			p.warn(seg, WarnWhitespaceBetweenSegments, 0, "spaces or tabs between segments (an indented file); they were skipped")
 		}
 		for _, e := range p.env.Add(seg) {
 			p.warnErr(e)

@@ -409,6 +409,25 @@ func TestConcatenatedInterchangesAndMissingGS(t *testing.T) {
 	}
 }
 
+// TestIndentedFile: spaces, tabs and line breaks between segments are
+// read, with one WHITESPACE_BETWEEN_SEGMENTS warning at the first indented
+// segment; a byte-order mark stays silent.
+func TestIndentedFile(t *testing.T) {
+	plain := readFile(t, "d9997_dental.x12")
+	indented := "\xEF\xBB\xBF" + strings.NewReplacer("\nCLP", "\r\n  CLP", "\nSVC", "\n\t\tSVC", "\nCAS", "\n\t\t\tCAS").Replace(string(plain))
+	want, _ := readAll(t, plain)
+	got, ws := readAll(t, []byte(indented))
+	if len(ws) != 1 || ws[0].Code != remit.WarnWhitespaceBetweenSegments || ws[0].SegmentID != "CLP" {
+		t.Fatalf("warnings %+v", ws)
+	}
+	if len(got) != len(want) || len(got[0].Claims) != len(want[0].Claims) || got[0].Claims[0].Lines[0].Charge.String() != want[0].Claims[0].Lines[0].Charge.String() {
+		t.Fatalf("indented file read differently")
+	}
+	if _, ws := readAll(t, append([]byte("\xEF\xBB\xBF"), plain...)); len(ws) != 0 {
+		t.Fatalf("BOM: warnings %+v", ws)
+	}
+}
+
 func TestCLPWithoutLX(t *testing.T) {
 	input := wrap("BPR*I*100*C*CHK************20261120", "TRN*1*T1*1", "N1*PR*PLAN", "N1*PE*DENTIST", "CLP*A*1*100*100**12*ICN")
 	_, ws := readAll(t, []byte(input))
