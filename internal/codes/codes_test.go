@@ -1,6 +1,8 @@
 package codes
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -102,10 +104,18 @@ func TestEveryCARCHasCategory(t *testing.T) {
 	if len(all) < 80 {
 		t.Fatalf("only %d CARCs loaded", len(all))
 	}
+	ours := 0
 	for _, i := range all {
+		if i.Description == "" {
+			continue // only in the official list: category Other
+		}
+		ours++
 		if !i.Category.Valid() {
 			t.Errorf("CARC %s: category %q", i.Code, i.Category)
 		}
+	}
+	if ours < 80 {
+		t.Fatalf("only %d CARCs in our own table", ours)
 	}
 }
 
@@ -167,5 +177,98 @@ func TestLoadRejectsBadTables(t *testing.T) {
 	m, err := load([]byte("# comment\r\nWO\tRecovery.\r\n"), false)
 	if err != nil || m["WO"].Description != "Recovery." {
 		t.Fatalf("CRLF table: %v %+v", err, m)
+	}
+}
+
+// TestBuiltInDates: the shipped official lists give start and stop dates,
+// no official text (X12 controls it), and deactivated codes stay readable.
+func TestBuiltInDates(t *testing.T) {
+	i, ok := CARC("42")
+	if !ok || i.Stop != "2007-06-01" || i.Start != "1995-01-01" || i.Official != "" || i.Category != Contractual {
+		t.Fatalf("CARC 42: %+v %v", i, ok)
+	}
+	if !i.DeactivatedBefore("2026-11-20") || i.DeactivatedBefore("2007-05-31") || i.DeactivatedBefore("") {
+		t.Error("DeactivatedBefore")
+	}
+	if i, ok := CARC("17"); !ok || i.Stop != "2009-07-01" || CARCCategory("17") != Other || i.Text() != "" {
+		t.Errorf("CARC 17 (official list only): %+v %v, category %s", i, ok, CARCCategory("17"))
+	}
+	if i, _ := RARC("N29"); i.Stop != "2016-03-01" || i.Category != Documentation {
+		t.Errorf("N29: %+v", i)
+	}
+	if i, _ := RARC("N850"); i.Start != "" || i.Category != Documentation {
+		t.Errorf("N850 (after the 2016 snapshot): %+v", i)
+	}
+}
+
+func writeDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestLoadDir(t *testing.T) {
+	t.Cleanup(func() { _ = LoadDir("") })
+	dir := writeDir(t, map[string]string{
+		"carc.tsv": "# operator list\n16\t01/01/1995\t\tOfficial sixteen.\n42\t1995-01-01\t2007-06-01\tOld fee schedule.\n999\t2030-01-01\t\tA code from the future.\n",
+		"plb.tsv":  "WO\t\t\tOverpayment recovery (official).\r\n",
+	})
+	if err := LoadDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	i, _ := CARC("16")
+	if i.Official != "Official sixteen." || i.Start != "1995-01-01" || i.Category != Documentation || i.Text() != i.Description {
+		t.Errorf("16: %+v", i)
+	}
+	if i, ok := CARC("999"); !ok || i.Official == "" || i.Text() != i.Official || CARCCategory("999") != Other {
+		t.Errorf("operator-only code: %+v %v", i, ok)
+	}
+	if i, _ := CARC("17"); i.Stop != "" {
+		t.Errorf("the operator's carc.tsv replaces the built-in list: 17 %+v", i)
+	}
+	if i, _ := RARC("N29"); i.Stop != "2016-03-01" {
+		t.Errorf("no rarc.tsv in the directory keeps the built-in list: %+v", i)
+	}
+	if i, _ := PLB("WO"); i.Official != "Overpayment recovery (official)." || i.Description == "" {
+		t.Errorf("WO: %+v", i)
+	}
+	if err := LoadDir(""); err != nil {
+		t.Fatal(err)
+	}
+	if i, _ := CARC("16"); i.Official != "" {
+		t.Errorf("LoadDir(\"\") keeps the operator text: %+v", i)
+	}
+}
+
+func TestLoadDirErrors(t *testing.T) {
+	t.Cleanup(func() { _ = LoadDir("") })
+	cases := []struct{ name, file, text, want string }{
+		{"three columns", "carc.tsv", "# c\n16\t1995-01-01\tx\n", "carc.tsv:2:"},
+		{"bad date", "rarc.tsv", "N1\t2001-02-30\t\tx\n", "rarc.tsv:1: start date"},
+		{"stop before start", "carc.tsv", "16\t2001-01-01\t2000-01-01\tx\n", "carc.tsv:1: stop date"},
+		{"duplicate", "plb.tsv", "WO\t\t\tx\nWO\t\t\ty\n", "plb.tsv:2: duplicate"},
+		{"bad code", "carc.tsv", "1 6\t\t\tx\n", "carc.tsv:1: code"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := LoadDir(writeDir(t, map[string]string{tc.file: tc.text}))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+			if i, _ := CARC("16"); i.Official != "" {
+				t.Error("a failed load changed the tables")
+			}
+		})
+	}
+	if err := LoadDir(t.TempDir()); err == nil || !strings.Contains(err.Error(), "none of") {
+		t.Errorf("empty directory: %v", err)
+	}
+	if err := LoadDir(filepath.Join(t.TempDir(), "nope")); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("missing directory: %v", err)
 	}
 }

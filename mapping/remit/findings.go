@@ -83,8 +83,8 @@ func remarkCategory(r Remark) codes.Category {
 }
 
 func carcDescription(code string) string {
-	if i, ok := codes.CARC(code); ok {
-		return i.Description
+	if i, _ := codes.CARC(code); i.Text() != "" {
+		return i.Text()
 	}
 	return "Adjustment reason not in casebridge's table; look it up in the current X12 CARC list."
 }
@@ -93,15 +93,15 @@ func remarkDescription(r Remark) string {
 	if r.Qualifier != "HE" {
 		return "NCPDP reject or payment code (" + r.Qualifier + "); look it up in the NCPDP code list."
 	}
-	if i, ok := codes.RARC(r.Code); ok {
-		return i.Description
+	if i, _ := codes.RARC(r.Code); i.Text() != "" {
+		return i.Text()
 	}
 	return "Remark code not in casebridge's table; look it up in the current X12 RARC list."
 }
 
 func plbDescription(code string) string {
-	if i, ok := codes.PLB(code); ok {
-		return i.Description
+	if i, _ := codes.PLB(code); i.Text() != "" {
+		return i.Text()
 	}
 	return "Provider adjustment reason not in casebridge's table; look it up in the X12 PLB reason list."
 }
