@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -183,15 +184,38 @@ func (i Info) DeactivatedBefore(date string) bool {
 	return i.Stop != "" && date != "" && i.Stop < date
 }
 
-// RemarkDecides reports whether a CARC's meaning lives in its remark code
-// (16, 96, A1, 226): such an adjustment takes the category of the first
-// categorised RARC on the same line, else on the claim, else its own.
-func RemarkDecides(carc string) bool {
-	switch carc {
-	case "16", "96", "A1", "226":
-		return true
+// refinedBy is the one table of remark refinements: for a CARC's own
+// category, the remark categories that may replace it because the remark
+// says more precisely what went wrong. nil means any denial category: the
+// CARC itself is generic (16 "lacks information", 96 "non-covered", A1
+// "denied", 226/227, and codes we have not categorised). Categories not
+// listed are already specific and keep their category whatever the remark.
+var refinedBy = map[Category][]Category{
+	Other:         nil,
+	Documentation: nil,
+	NotCovered:    nil,
+	// 119 "benefit maximum for this time period or occurrence" is a
+	// frequency limit only when a remark says so (N411-N417, M86, N640), and
+	// a documentation problem when the remark says the limit applies only
+	// without support documentation (N435).
+	BenefitMax: {Frequency, Documentation},
+	// 151 "does not support this many/frequency of services": with N435 the
+	// payer says documentation would support it.
+	Frequency: {Documentation},
+}
+
+// Refines reports whether a remark of category remark refines an
+// adjustment whose CARC has category own (see refinedBy). A remark with no
+// category, or one that is not a denial category, refines nothing.
+func Refines(own, remark Category) bool {
+	if remark == "" || !remark.IsDenial() {
+		return false
 	}
-	return false
+	allowed, ok := refinedBy[own]
+	if !ok {
+		return false
+	}
+	return allowed == nil || remark == own || slices.Contains(allowed, remark)
 }
 
 // AllCARCs returns the CARC table sorted by code.

@@ -12,8 +12,8 @@ import (
 var rules = map[Category][]string{
 	Documentation:          {"16", "150", "226", "227", "251"},
 	Attachment:             {"163", "164", "250", "252"},
-	Frequency:              {"119", "151", "261", "273"},
-	BenefitMax:             {"35", "149"},
+	Frequency:              {"151", "261", "273"},
+	BenefitMax:             {"35", "119", "149"},
 	CodeMismatch:           {"4", "5", "6", "7", "9", "10", "11", "146", "181", "182"},
 	PriorAuthorization:     {"15", "39", "197", "198", "243"},
 	Eligibility:            {"26", "27", "31", "32", "177", "179", "200"},
@@ -82,7 +82,7 @@ func TestRARCCategories(t *testing.T) {
 	want := map[string]Category{
 		"M127": Documentation, "N850": Documentation, "N706": Documentation, "N29": Documentation,
 		"N130": NotCovered, "N381": NotCovered, "N30": Eligibility, "N54": PriorAuthorization,
-		"N362": Frequency, "M86": Frequency, "N19": Bundling, "N2": AlternateBenefit,
+		"N362": BenefitMax, "N435": Documentation, "M86": Frequency, "N640": Frequency, "N411": Frequency, "N417": Frequency, "N19": Bundling, "N2": AlternateBenefit,
 		"N753": Attachment, "N522": Duplicate, "N211": "", "MA02": "", "N142": "",
 	}
 	for code, cat := range want {
@@ -149,15 +149,33 @@ func TestCategories(t *testing.T) {
 	}
 }
 
-func TestRemarkDecides(t *testing.T) {
-	for _, c := range []string{"16", "96", "A1", "226"} {
-		if !RemarkDecides(c) {
-			t.Errorf("%s should take its category from the remark", c)
-		}
+// TestRefines is the refinement table case by case: generic CARCs take
+// any remark's category, 119 only a frequency or documentation remark,
+// specific ones keep theirs.
+func TestRefines(t *testing.T) {
+	cases := []struct {
+		own, remark Category
+		want        bool
+	}{
+		{Documentation, Attachment, true},     // 16 + N463
+		{NotCovered, Eligibility, true},       // 96/204 + N30
+		{Other, Duplicate, true},              // A1 + N522
+		{BenefitMax, Frequency, true},         // 119 + N411
+		{BenefitMax, Documentation, true},     // 119 + N435
+		{BenefitMax, BenefitMax, true},        // 119 + N362 stays benefit_max
+		{BenefitMax, NotCovered, false},       // 119 + N130
+		{Frequency, Documentation, true},      // 151 + N435
+		{Frequency, NotCovered, false},        // 151 + N130
+		{Attachment, Documentation, false},    // 252 + N850
+		{Contractual, NotCovered, false},      // 45 never
+		{PatientResponsibility, Other, false}, // PR-1 never
+		{Documentation, "", false},            // a remark without category
+		{Documentation, Informational, false}, // never a non-denial
+		{Pended, Documentation, false},        // 133 waits
 	}
-	for _, c := range []string{"45", "97", "252"} {
-		if RemarkDecides(c) {
-			t.Errorf("%s keeps its own category", c)
+	for _, tc := range cases {
+		if got := Refines(tc.own, tc.remark); got != tc.want {
+			t.Errorf("Refines(%s, %s) = %v, want %v", tc.own, tc.remark, got, tc.want)
 		}
 	}
 }

@@ -40,7 +40,25 @@ func TestCategorisation(t *testing.T) {
 		{"CO-A2 informational", "CO-A2", nil, nil, codes.Informational},
 		{"OA-101 predetermination", "OA-101", nil, nil, codes.Informational},
 		{"CO-253 sequestration", "CO-253", nil, nil, codes.Informational},
-		{"CO-119 frequency", "CO-119", nil, nil, codes.Frequency},
+		{"CO-119 alone is benefit max", "CO-119", nil, nil, codes.BenefitMax},
+		{"PR-119 alone is benefit max", "PR-119", nil, nil, codes.BenefitMax},
+		{"CO-119 + N640 frequency", "CO-119", he("N640"), nil, codes.Frequency},
+		{"CO-119 + N411 (deactivated) frequency", "CO-119", he("N411"), nil, codes.Frequency},
+		{"CO-119 + M86 frequency", "CO-119", he("M86"), nil, codes.Frequency},
+		{"CO-119 + claim N417 frequency", "CO-119", nil, he("N417"), codes.Frequency},
+		{"CO-119 + N362 units maximum stays benefit max", "CO-119", he("N362"), nil, codes.BenefitMax},
+		{"CO-119 + N435 documentation", "CO-119", he("N435"), nil, codes.Documentation},
+		{"CO-119 + N130 not more specific", "CO-119", he("N130"), nil, codes.BenefitMax},
+		{"CO-119 skips a remark that does not refine it", "CO-119", he("N130", "N640"), nil, codes.Frequency},
+		{"CO-151 frequency", "CO-151", nil, nil, codes.Frequency},
+		{"CO-151 + N435 documentation", "CO-151", he("N435"), nil, codes.Documentation},
+		{"PR-204 + N30 eligibility", "PR-204", he("N30"), nil, codes.Eligibility},
+		{"CO-167 + N30 eligibility", "CO-167", he("N30"), nil, codes.Eligibility},
+		{"CO-227 + N179 documentation", "CO-227", he("N179"), nil, codes.Documentation},
+		{"unknown CARC + N522 duplicate", "CO-Q7", he("N522"), nil, codes.Duplicate},
+		{"CO-42 deactivated, still contractual", "CO-42", nil, nil, codes.Contractual},
+		{"CO-17 official list only is other", "CO-17", nil, nil, codes.Other},
+		{"CO-197 + N30 keeps prior auth", "CO-197", he("N30"), nil, codes.PriorAuthorization},
 		{"PR-204 not covered, patient owes", "PR-204", nil, nil, codes.NotCovered},
 		{"CO-204 not covered", "CO-204", nil, nil, codes.NotCovered},
 		{"PR-35 benefit max", "PR-35", nil, nil, codes.BenefitMax},
@@ -63,7 +81,8 @@ func TestCategorisation(t *testing.T) {
 		{"CO-163 attachment", "CO-163", nil, nil, codes.Attachment},
 		{"unknown CARC is other", "CO-Q7", nil, nil, codes.Other},
 		{"CO-16 + M127", "CO-16", he("M127"), nil, codes.Documentation},
-		{"CO-16 + N-code frequency", "CO-16", he("N362"), nil, codes.Frequency},
+		{"CO-16 + N-code frequency", "CO-16", he("N640"), nil, codes.Frequency},
+		{"CO-16 + N362 units maximum", "CO-16", he("N362"), nil, codes.BenefitMax},
 		{"CO-16 first categorised RARC wins", "CO-16", he("N211", "N130", "N362"), nil, codes.NotCovered},
 		{"CO-16 without remarks keeps documentation", "CO-16", nil, nil, codes.Documentation},
 		{"CO-16 with only uncategorised remarks", "CO-16", he("N211", "MA02", "N9999"), nil, codes.Documentation},
@@ -185,7 +204,7 @@ func TestFindingsRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := findingCats(findings(&tc.c, nil, classify(&tc.c)))
+			got := findingCats(findings(&tc.c, nil, classify(&tc.c), "2026-11-20"))
 			if got != tc.want {
 				t.Errorf("findings %q, want %q", got, tc.want)
 			}

@@ -50,8 +50,9 @@
 //	      "status_code", "status",             CLP02 and its status (below)
 //	      "payment_outcome",                   full | partial | none
 //	      "charge", "paid", "patient_responsibility",   CLP03 CLP04 CLP05 ("0.00" when absent)
-//	      "adjustments": [{"group", "reason", "amount", "quantity"?, "category", "description"}],
-//	      "remarks": [{"code", "category"?, "description"}],     MOA, MIA
+//	      "adjustments": [{"group", "reason", "amount", "quantity"?, "category", "description",
+//	                       "deactivated"?, "stop_date"?}],
+//	      "remarks": [{"code", "category"?, "description", "deactivated"?, "stop_date"?}],   MOA, MIA
 //	      "lines": [{"line_control_number", "procedure", "submitted_procedure"?, "charge", "paid",
 //	                 "allowed"?, "units", "service_date_from", "service_date_to",
 //	                 "adjustments", "remarks"}],
@@ -76,10 +77,18 @@
 // Payment outcome: none when paid ≤ 0, full when paid ≥ charge, partial in
 // between (a reversal is judged on its negated amounts).
 //
-// Categories (internal/codes): each CAS triplet takes its CARC's category;
-// CARCs 16, 96, A1 and 226 take the category of the first categorised RARC
-// on the same line, else on the claim, else keep their own. Unknown codes
-// are reported raw as "other". Denial categories: documentation,
+// Categories (internal/codes): each CAS triplet takes its CARC's category,
+// unless a remark is more specific. One table (codes.Refines) says which
+// remark categories refine which CARC category: a generic CARC (category
+// documentation, not_covered or other: 16, 226, 227, 96, 204, A1, codes we
+// have not categorised) takes any remark's denial category; 119
+// (benefit_max) only frequency (M86, N411-N417, N640) or documentation
+// (N435); 151 (frequency) only documentation; every other category keeps
+// its own. The first refining remark on the same line wins, else on the
+// claim. Unknown codes are reported raw as "other". "deactivated": true and
+// "stop_date" mark a code whose stop date (internal/codes official lists,
+// or the operator's --codes-dir) is before the remittance date (DTM*405,
+// else BPR16); the code is still read and categorised. Denial categories: documentation,
 // attachment, frequency, benefit_max, code_mismatch, prior_authorization,
 // eligibility, not_covered, bundling, timely_filing, duplicate,
 // coordination_of_benefits, wrong_payer, provider_eligibility,

@@ -27,39 +27,45 @@ func Categories(c *Claim) (claim []codes.Category, lines [][]codes.Category) {
 }
 
 // classify applies the category rules: each CAS triplet takes its CARC's
-// category; CARCs 16, 96, A1 and 226 take the category of the first
-// categorised RARC on the same line, else on the claim, else keep their own
-// (A1: other). Claim-level adjustments look only at the claim's remarks.
+// category, unless a remark refines it (codes.Refines: a generic CARC such
+// as 16, 96, A1 or an unknown code takes any remark's category, 119 a
+// frequency or documentation remark, ...). The first refining remark on the
+// same line wins, else the first on the claim. Claim-level adjustments look
+// only at the claim's remarks.
 func classify(c *Claim) classification {
-	claimCode, claimCat := firstCategorised(c.Remarks)
 	var cls classification
-	cls.claim, cls.claimFrom = categorise(c.Adjustments, "", "", claimCode, claimCat)
+	cls.claim, cls.claimFrom = categorise(c.Adjustments, nil, c.Remarks)
 	for i := range c.Lines {
-		l := &c.Lines[i]
-		lineCode, lineCat := firstCategorised(l.Remarks)
-		cats, from := categorise(l.Adjustments, lineCode, lineCat, claimCode, claimCat)
+		cats, from := categorise(c.Lines[i].Adjustments, c.Lines[i].Remarks, c.Remarks)
 		cls.lines = append(cls.lines, cats)
 		cls.linesFrom = append(cls.linesFrom, from)
 	}
 	return cls
 }
 
-func categorise(as []Adjustment, lineCode string, lineCat codes.Category, claimCode string, claimCat codes.Category) ([]codes.Category, []string) {
+func categorise(as []Adjustment, lineRemarks, claimRemarks []Remark) ([]codes.Category, []string) {
 	cats := make([]codes.Category, len(as))
 	from := make([]string, len(as))
 	for i, a := range as {
-		cats[i] = codes.CARCCategory(a.Reason)
-		if !codes.RemarkDecides(a.Reason) {
-			continue
-		}
-		switch {
-		case lineCat != "":
-			cats[i], from[i] = lineCat, lineCode
-		case claimCat != "":
-			cats[i], from[i] = claimCat, claimCode
+		own := codes.CARCCategory(a.Reason)
+		cats[i] = own
+		if code, cat := refining(own, lineRemarks); cat != "" {
+			cats[i], from[i] = cat, code
+		} else if code, cat := refining(own, claimRemarks); cat != "" {
+			cats[i], from[i] = cat, code
 		}
 	}
 	return cats, from
+}
+
+// refining returns the first remark whose category refines own.
+func refining(own codes.Category, rs []Remark) (string, codes.Category) {
+	for _, r := range rs {
+		if cat := remarkCategory(r); codes.Refines(own, cat) {
+			return r.Code, cat
+		}
+	}
+	return "", ""
 }
 
 // firstCategorised returns the first RARC with a category.
@@ -115,7 +121,8 @@ type scope struct {
 	from    []string
 	remarks []Remark
 	zeroPay bool
-	predet  bool // the claim is a predetermination: amounts are estimates
+	predet  bool   // the claim is a predetermination: amounts are estimates
+	date    string // the remittance date, for deactivated codes
 }
 
 // findings turns a claim into findings: one per category per scope (the
@@ -125,7 +132,7 @@ type scope struct {
 // its adjustments (denied, forwarded, pended, or paid nothing without any
 // reason) gets a claim-level finding from its status. A reversal gets one
 // informational finding and nothing else.
-func findings(c *Claim, next *Claim, cls classification) []Finding {
+func findings(c *Claim, next *Claim, cls classification, date string) []Finding {
 	if c.Reversal() {
 		return []Finding{reversalFinding(c, next)}
 	}
@@ -135,13 +142,13 @@ func findings(c *Claim, next *Claim, cls classification) []Finding {
 		label: "Claim", adjs: c.Adjustments, cats: cls.claim, from: cls.claimFrom, remarks: c.Remarks,
 		// A predetermination never pays at claim level (its lines carry the
 		// estimate), so a zero CLP04 there says nothing.
-		zeroPay: c.Paid.IsZero() && !c.Charge.IsZero() && !predet, predet: predet,
+		zeroPay: c.Paid.IsZero() && !c.Charge.IsZero() && !predet, predet: predet, date: date,
 	}}
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		scopes = append(scopes, scope{
 			label: lineLabel(i, l), line: l, adjs: l.Adjustments, cats: cls.lines[i], from: cls.linesFrom[i],
-			remarks: l.Remarks, zeroPay: l.Paid.IsZero() && !l.Charge.IsZero(), predet: predet,
+			remarks: l.Remarks, zeroPay: l.Paid.IsZero() && !l.Charge.IsZero(), predet: predet, date: date,
 		})
 	}
 	for i := range scopes {
@@ -152,7 +159,7 @@ func findings(c *Claim, next *Claim, cls classification) []Finding {
 			return out
 		}
 	}
-	if f, ok := statusFinding(c, len(out) > 0); ok {
+	if f, ok := statusFinding(c, len(out) > 0, date); ok {
 		out = append(out, f)
 	}
 	return out
@@ -260,7 +267,7 @@ func appendRemark(rs []Remark, r Remark) []Remark {
 // statusFinding covers a claim whose adjustments name no denial: a denied,
 // forwarded or pended status, or a paid status with nothing paid and no
 // finding at all.
-func statusFinding(c *Claim, haveFindings bool) (Finding, bool) {
+func statusFinding(c *Claim, haveFindings bool, date string) (Finding, bool) {
 	amount := c.Charge.Sub(c.Paid)
 	var cat codes.Category
 	var what string
@@ -301,7 +308,7 @@ func statusFinding(c *Claim, haveFindings bool) (Finding, bool) {
 	}
 	var b strings.Builder
 	b.WriteString("Claim: " + amount.String() + " not paid because " + what + ".")
-	writeRemarks(&b, remarks)
+	writeRemarks(&b, remarks, date)
 	return Finding{Category: cat, Amount: amount, Codes: list, Explanation: b.String(), NextStep: nextStep(cat, nil, false) + noAppeal(remarks)}, true
 }
 
@@ -388,9 +395,10 @@ func explain(s *scope, cat codes.Category, amount money.Amount, group []Adjustme
 		b.WriteString(owes(group))
 	}
 	for _, a := range group {
-		b.WriteString(" " + a.Code() + ": " + carcDescription(a.Reason))
+		info, _ := codes.CARC(a.Reason)
+		b.WriteString(" " + a.Code() + ": " + carcDescription(a.Reason) + retiredNote(info, s.date))
 	}
-	writeRemarks(&b, remarks)
+	writeRemarks(&b, remarks, s.date)
 	if s.line != nil && s.line.SubmittedProcedure != nil {
 		b.WriteString(" The payer processed the line as " + s.line.Procedure.String() +
 			" instead of the billed " + s.line.SubmittedProcedure.String() + ".")
@@ -408,10 +416,22 @@ func noAppeal(remarks []Remark) string {
 	return ""
 }
 
-func writeRemarks(b *strings.Builder, remarks []Remark) {
+func writeRemarks(b *strings.Builder, remarks []Remark, date string) {
 	for _, r := range remarks {
 		b.WriteString(" Remark " + r.Code + ": " + remarkDescription(r))
+		if r.Qualifier == "HE" {
+			info, _ := codes.RARC(r.Code)
+			b.WriteString(retiredNote(info, date))
+		}
 	}
+}
+
+// retiredNote tells that X12 had deactivated a code before the remittance.
+func retiredNote(info codes.Info, date string) string {
+	if !info.DeactivatedBefore(date) {
+		return ""
+	}
+	return " (X12 deactivated this code on " + info.Stop + "; read as sent.)"
 }
 
 // owes says who carries a denied amount, from the adjustment groups.

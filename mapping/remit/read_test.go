@@ -435,3 +435,37 @@ func TestCLPWithoutLX(t *testing.T) {
 		t.Fatalf("warnings %+v", ws)
 	}
 }
+
+// TestDeactivatedCodes: a code whose stop date is before the remittance's
+// date (DTM*405, else BPR16) is read, categorised and marked deactivated.
+func TestDeactivatedCodes(t *testing.T) {
+	claim := []string{"CLP*A*1*100*0**12*ICN", "SVC*AD:D9997*100*0", "CAS*CO*119*100", "LQ*HE*N411"}
+	for _, tc := range []struct {
+		name, bpr string
+		extra     []string
+		want      bool
+	}{
+		{"BPR16 after the stop dates", "BPR*I*0*C*NON************20261120", nil, true},
+		{"BPR16 before them", "BPR*I*0*C*NON************20081231", nil, false},
+		{"DTM*405 wins over BPR16", "BPR*I*0*C*NON************20261120", []string{"DTM*405*20080101"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			segs := append([]string{tc.bpr, "TRN*1*T1*1999999999"}, tc.extra...)
+			segs = append(segs, "N1*PR*PLAN", "N1*PE*DENTIST*XX*1234567893", "LX*1")
+			rep, err := remit.BuildReport(strings.NewReader(wrap(append(segs, claim...)...)), remit.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := rep.Remittances[0].Claims[0].Lines[0]
+			if l.Remarks[0].Deactivated != tc.want || l.Adjustments[0].Deactivated {
+				t.Fatalf("N411 deactivated %v (stop %q), CO-119 %v", l.Remarks[0].Deactivated, l.Remarks[0].StopDate, l.Adjustments[0].Deactivated)
+			}
+			if tc.want && l.Remarks[0].StopDate != "2009-02-01" {
+				t.Errorf("stop date %q", l.Remarks[0].StopDate)
+			}
+			if l.Adjustments[0].Category != "frequency" {
+				t.Errorf("CO-119 + deactivated N411: %s", l.Adjustments[0].Category)
+			}
+		})
+	}
+}

@@ -73,6 +73,7 @@ type AdjustmentReport struct {
 	Quantity    json.Number    `json:"quantity,omitempty"`
 	Category    codes.Category `json:"category"`
 	Description string         `json:"description"`
+	Retired
 }
 
 // RemarkReport is one remark code; category is omitted when the remark
@@ -81,6 +82,23 @@ type RemarkReport struct {
 	Code        string         `json:"code"`
 	Category    codes.Category `json:"category,omitempty"`
 	Description string         `json:"description"`
+	Retired
+}
+
+// Retired marks a code X12 had deactivated before the remittance's date
+// (DTM*405, else BPR16): it is still read and categorised. Both fields are
+// left out for an active code.
+type Retired struct {
+	Deactivated bool   `json:"deactivated,omitempty"`
+	StopDate    string `json:"stop_date,omitempty"` // the code's stop date, YYYY-MM-DD
+}
+
+// retired checks info's stop date against the remittance date.
+func retired(info codes.Info, date string) Retired {
+	if info.DeactivatedBefore(date) {
+		return Retired{Deactivated: true, StopDate: info.Stop}
+	}
+	return Retired{}
 }
 
 // LineReport is one service line.
@@ -219,7 +237,7 @@ func remittance(tx *Transaction) Remittance {
 		if i+1 < len(tx.Claims) {
 			next = &tx.Claims[i+1]
 		}
-		rem.Claims = append(rem.Claims, claimReport(&tx.Claims[i], next))
+		rem.Claims = append(rem.Claims, claimReport(&tx.Claims[i], next, remittanceDate(tx)))
 	}
 	for _, a := range tx.ProviderAdjustments {
 		rem.ProviderAdjustments = append(rem.ProviderAdjustments, ProviderAdjustmentReport{
@@ -241,7 +259,16 @@ func payerID(tx *Transaction) string {
 	return tx.Payment.TraceOriginator
 }
 
-func claimReport(c *Claim, next *Claim) ClaimReport {
+// remittanceDate is the date the codes of a set are judged by: the
+// production date (DTM*405), else the payment date (BPR16).
+func remittanceDate(tx *Transaction) string {
+	if tx.ProductionDate != "" {
+		return tx.ProductionDate
+	}
+	return tx.Payment.Date
+}
+
+func claimReport(c *Claim, next *Claim, date string) ClaimReport {
 	cr := ClaimReport{
 		PatientControlNumber:    c.PatientControlNumber,
 		PayerClaimControlNumber: c.PayerClaimControlNo,
@@ -251,11 +278,11 @@ func claimReport(c *Claim, next *Claim) ClaimReport {
 		Charge:                  c.Charge,
 		Paid:                    c.Paid,
 		PatientResponsibility:   c.PatientResponsibility,
-		Remarks:                 remarkReports(c.Remarks),
+		Remarks:                 remarkReports(c.Remarks, date),
 		Lines:                   make([]LineReport, 0, len(c.Lines)),
 	}
 	cls := classify(c)
-	cr.Adjustments = adjustmentReports(c.Adjustments, cls.claim)
+	cr.Adjustments = adjustmentReports(c.Adjustments, cls.claim, date)
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		lr := LineReport{
@@ -267,8 +294,8 @@ func claimReport(c *Claim, next *Claim) ClaimReport {
 			Units:             json.Number("1"),
 			ServiceDateFrom:   l.ServiceFrom,
 			ServiceDateTo:     l.ServiceTo,
-			Adjustments:       adjustmentReports(l.Adjustments, cls.lines[i]),
-			Remarks:           remarkReports(l.Remarks),
+			Adjustments:       adjustmentReports(l.Adjustments, cls.lines[i], date),
+			Remarks:           remarkReports(l.Remarks, date),
 		}
 		if l.Units != "" {
 			lr.Units = json.Number(l.Units)
@@ -285,14 +312,16 @@ func claimReport(c *Claim, next *Claim) ClaimReport {
 		}
 		cr.Lines = append(cr.Lines, lr)
 	}
-	cr.Findings = findings(c, next, cls)
+	cr.Findings = findings(c, next, cls, date)
 	return cr
 }
 
-func adjustmentReports(as []Adjustment, cats []codes.Category) []AdjustmentReport {
+func adjustmentReports(as []Adjustment, cats []codes.Category, date string) []AdjustmentReport {
 	out := make([]AdjustmentReport, 0, len(as))
 	for i, a := range as {
+		info, _ := codes.CARC(a.Reason)
 		out = append(out, AdjustmentReport{
+			Retired:     retired(info, date),
 			Group:       a.Group,
 			Reason:      a.Reason,
 			Amount:      a.Amount,
@@ -304,10 +333,15 @@ func adjustmentReports(as []Adjustment, cats []codes.Category) []AdjustmentRepor
 	return out
 }
 
-func remarkReports(rs []Remark) []RemarkReport {
+func remarkReports(rs []Remark, date string) []RemarkReport {
 	out := make([]RemarkReport, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, RemarkReport{Code: r.Code, Category: remarkCategory(r), Description: remarkDescription(r)})
+		rr := RemarkReport{Code: r.Code, Category: remarkCategory(r), Description: remarkDescription(r)}
+		if r.Qualifier == "HE" {
+			info, _ := codes.RARC(r.Code)
+			rr.Retired = retired(info, date)
+		}
+		out = append(out, rr)
 	}
 	return out
 }
