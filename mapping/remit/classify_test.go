@@ -211,3 +211,63 @@ func TestFindingsRules(t *testing.T) {
 		})
 	}
 }
+
+// TestNextSteps pins what each finding tells the office to do: a
+// replacement claim naming CLP07 after adjudication, a new claim only when
+// a remark asks for one, "bill the patient" for group PR, the patient for
+// CARC 227, never "resubmit".
+func TestNextSteps(t *testing.T) {
+	type want struct{ has, hasNot []string }
+	replacement := []string{"replacement claim (frequency code 7) with REF*F8 = ICN-77", "Do not send the original claim again as frequency 1"}
+	newClaim := []string{"send a new claim, not a replacement"}
+	cases := []struct {
+		name    string
+		adj     string
+		remarks []Remark
+		claim   []Remark
+		icn     string
+		want    want
+	}{
+		{"CO-16 + N850: replacement with CLP07", "CO-16", he("N850"), nil, "ICN-77", want{replacement, []string{"new claim"}}},
+		{"CO-16 + N380: replacement", "CO-16", he("N380", "N850"), nil, "ICN-77", want{replacement, nil}},
+		{"CO-16 + claim MA130: new claim, no appeal", "CO-16", he("N850"), he("MA130"), "ICN-77", want{append(newClaim, "cannot be appealed (MA130)"), []string{"frequency code 7", "REF*F8 = ICN-77"}}},
+		{"CO-16 + N142: new claim", "CO-16", he("N850", "N142"), nil, "ICN-77", want{append(newClaim, "N142"), []string{"frequency code 7"}}},
+		{"CO-16 + N517: new claim", "CO-16", he("N517"), nil, "ICN-77", want{append(newClaim, "N517"), []string{"frequency code 7"}}},
+		{"CO-16 + N211: no appeal, replacement", "CO-16", he("N850", "N211"), nil, "ICN-77", want{append(replacement, "cannot be appealed (N211)"), nil}},
+		{"no CLP07", "CO-181", nil, nil, "", want{[]string{"REF*F8 = the payer's claim control number (CLP07, missing"}, nil}},
+		{"CO-197 prior auth", "CO-197", nil, nil, "ICN-77", want{append(replacement, "REF*G1"), nil}},
+		{"PR-1 deductible", "PR-1", nil, nil, "ICN-77", want{[]string{"Bill the patient"}, []string{"ppeal"}}},
+		{"PR-2 coinsurance", "PR-2", nil, nil, "ICN-77", want{[]string{"Bill the patient"}, []string{"ppeal"}}},
+		{"PR-3 copay", "PR-3", nil, nil, "ICN-77", want{[]string{"Bill the patient"}, []string{"ppeal"}}},
+		{"PR-35 lifetime max", "PR-35", nil, nil, "ICN-77", want{[]string{"Bill the patient", "benefit maximum"}, []string{"ppeal"}}},
+		{"PR-119 benefit max", "PR-119", nil, nil, "ICN-77", want{[]string{"Bill the patient", "benefit maximum"}, []string{"ppeal"}}},
+		{"PR-119 + N640 frequency", "PR-119", he("N640"), nil, "ICN-77", want{[]string{"Bill the patient", "frequency limit"}, []string{"ppeal"}}},
+		{"PR-204 not covered", "PR-204", he("N130"), nil, "ICN-77", want{[]string{"Bill the patient", "excludes"}, []string{"ppeal"}}},
+		{"CO-119 benefit max: no billing the patient", "CO-119", nil, nil, "ICN-77", want{[]string{"group CO may not be billed"}, []string{"Bill the patient"}}},
+		{"CO-227: ask the patient", "CO-227", nil, nil, "ICN-77", want{[]string{"Ask the patient"}, []string{"frequency code 7"}}},
+		{"CO-16 + N179: ask the patient", "CO-16", he("N179"), nil, "ICN-77", want{[]string{"Ask the patient"}, nil}},
+		{"OA-18 duplicate", "OA-18", nil, nil, "ICN-77", want{[]string{"Do not send the claim again"}, nil}},
+		{"OA-133 pended", "OA-133", nil, nil, "ICN-77", want{[]string{"Wait for the payer"}, nil}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Claim{StatusCode: "1", Charge: money.MustParse("100"), Paid: money.MustParse("0"), PayerClaimControlNo: tc.icn, Remarks: tc.claim,
+				Lines: []Line{{Charge: money.MustParse("100"), Paid: money.MustParse("0"), Adjustments: []Adjustment{adj(tc.adj, "100")}, Remarks: tc.remarks}}}
+			fs := findings(&c, nil, classify(&c), "2026-11-20")
+			if len(fs) == 0 {
+				t.Fatal("no finding")
+			}
+			step := fs[0].NextStep
+			for _, s := range tc.want.has {
+				if !strings.Contains(step, s) {
+					t.Errorf("next step lacks %q:\n%s", s, step)
+				}
+			}
+			for _, s := range append(tc.want.hasNot, "esubmit") {
+				if strings.Contains(step, s) {
+					t.Errorf("next step has %q:\n%s", s, step)
+				}
+			}
+		})
+	}
+}

@@ -106,7 +106,13 @@
 // (wrong_payer), pended, or a paid status with nothing paid and no reason
 // (other), each for CLP03 − CLP04. A reversal gets one informational
 // finding (its amount is CLP04) that says whether the corrected claim
-// follows. "next_step" follows D9997 case-management practice.
+// follows. "next_step" follows D9997 case-management practice: a claim
+// the payer adjudicated is corrected with a replacement claim (frequency 7,
+// REF*F8 = the claim's CLP07, named in the text), never the original again
+// as frequency 1 (an OA-18 duplicate), except where a remark asks for a new
+// claim (MA130, N142, N517); group PR amounts say "bill the patient" and
+// never "appeal"; CARC 227 and RARC N179 ask the patient for information;
+// N211 and MA130 add that no appeal is possible (table remarkActions).
 //
 // Summary: "denied_amount" and "denied_by_category" sum the findings of
 // denial categories, leaving reversed claims out; "reversed_amount" sums
