@@ -48,6 +48,7 @@
 //	    "claims": [ {
 //	      "patient_control_number", "payer_claim_control_number",  CLP01 CLP07
 //	      "status_code", "status",             CLP02 and its status (below)
+//	      "status_note"?,                      CLP02 19-21: forwarded to another payer (NM1*TT named)
 //	      "payment_outcome",                   full | partial | none
 //	      "charge", "paid", "patient_responsibility",   CLP03 CLP04 CLP05 ("0.00" when absent)
 //	      "adjustments": [{"group", "reason", "amount", "quantity"?, "category", "description",
@@ -61,7 +62,8 @@
 //	    "provider_adjustments": [{"reason", "reference", "amount", "description"}],
 //	    "balanced": bool } ],                  every line, claim and set equation holds
 //	  "warnings": [{"code", "segment_number", "segment_id", "element", "message"}],
-//	  "summary": {"claims", "by_status", "denied_amount", "reversed_amount", "denied_by_category"} }
+//	  "summary": {"claims", "by_status", "denied_amount", "reversed_amount", "pended_amount",
+//	              "forwarded_amount", "denied_by_category"} }
 //
 // Money is a decimal string with at least two places, never rounded
 // ("85.00", "12.345", "-9.00"). Dates are YYYY-MM-DD ("" when absent or
@@ -73,7 +75,8 @@
 // "submitted_procedure" the SVC06 code when the payer changed it.
 //
 // Status: CLP02 4 → denied, 22 → reversed, 1/2/3/19/20/21 → paid (also at
-// zero pay), 23 → forwarded, 25 → predetermination, anything else → pended.
+// zero pay; 19-21 with a status_note that the claim was forwarded), 23 →
+// forwarded, 25 → predetermination, anything else → pended.
 // Payment outcome: none when paid ≤ 0, full when paid ≥ charge, partial in
 // between (a reversal is judged on its negated amounts).
 //
@@ -115,7 +118,13 @@
 // N211 and MA130 add that no appeal is possible (table remarkActions).
 //
 // Summary: "denied_amount" and "denied_by_category" sum the findings of
-// denial categories, leaving reversed claims out; "reversed_amount" sums
-// CLP04 of the reversed claims (negative: the money taken back);
-// "by_status" and "denied_by_category" list only what occurs.
+// denial categories except pended, on claims that are not reversed and not
+// forwarded (CLP02 23); "pended_amount" sums the pended findings (CARC 133,
+// pended statuses); "forwarded_amount" the denial-category findings of
+// CLP02 23 claims. A claim reversed later in the same report (same CLP01
+// and CLP07) is taken out of these three again: the corrected claim that
+// follows counts instead, so a pended line that is reversed and corrected
+// is never counted twice. "reversed_amount" sums CLP04 of the reversed
+// claims (negative: the money taken back). CLP02 19-21 claims count like
+// 1-3. "by_status" and "denied_by_category" list only what occurs.
 package remit

@@ -469,3 +469,27 @@ func TestDeactivatedCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryTotals: denied_amount counts denials only; OA-133 goes to
+// pended_amount and leaves it when the claim is reversed in the same
+// report (the corrected claim counts instead); a CLP02=23 claim goes to
+// forwarded_amount; a 19 claim is paid, counted normally and says it was
+// forwarded.
+func TestSummaryTotals(t *testing.T) {
+	rep := buildReport(t, filepath.Join(testdata, "summary_totals.x12"))
+	s := rep.Summary
+	got := strings.Join([]string{s.DeniedAmount.String(), s.PendedAmount.String(), s.ForwardedAmount.String(), s.ReversedAmount.String()}, " ")
+	if got != "220.00 60.00 90.00 0.00" {
+		t.Errorf("denied pended forwarded reversed = %s, want 220.00 60.00 90.00 0.00", got)
+	}
+	if len(s.DeniedByCategory) != 2 || s.DeniedByCategory["documentation"].String() != "120.00" || s.DeniedByCategory["timely_filing"].String() != "100.00" {
+		t.Errorf("denied_by_category %v", s.DeniedByCategory)
+	}
+	fwd := rep.Remittances[0].Claims[4]
+	if fwd.Status != remit.StatusPaid || !strings.Contains(fwd.StatusNote, "forwarded to another payer") || !strings.Contains(fwd.StatusNote, "SECOND DENTAL PLAN") {
+		t.Errorf("CLP02 19: status %s, note %q", fwd.Status, fwd.StatusNote)
+	}
+	if n := rep.Remittances[0].Claims[0].StatusNote; n != "" {
+		t.Errorf("CLP02 1: note %q", n)
+	}
+}

@@ -55,6 +55,7 @@ type ClaimReport struct {
 	PayerClaimControlNumber string             `json:"payer_claim_control_number"`
 	StatusCode              string             `json:"status_code"`
 	Status                  string             `json:"status"`
+	StatusNote              string             `json:"status_note,omitempty"`
 	PaymentOutcome          string             `json:"payment_outcome"`
 	Charge                  money.Amount       `json:"charge"`
 	Paid                    money.Amount       `json:"paid"`
@@ -140,6 +141,8 @@ type Summary struct {
 	ByStatus         map[string]int          `json:"by_status"`
 	DeniedAmount     money.Amount            `json:"denied_amount"`
 	ReversedAmount   money.Amount            `json:"reversed_amount"`
+	PendedAmount     money.Amount            `json:"pended_amount"`
+	ForwardedAmount  money.Amount            `json:"forwarded_amount"`
 	DeniedByCategory map[string]money.Amount `json:"denied_by_category"`
 }
 
@@ -177,6 +180,27 @@ func Status(clp02 string) string {
 		return StatusPredetermination
 	}
 	return StatusPended
+}
+
+// statusNotes say what a paid status adds: the payer paid its part and
+// passed the claim on (crossover). CLP02 19-21 count like 1-3.
+var statusNotes = map[string]string{
+	"19": "Processed as primary and forwarded to another payer",
+	"20": "Processed as secondary and forwarded to another payer",
+	"21": "Processed as tertiary and forwarded to another payer",
+}
+
+// StatusNote is the note for CLP02 19-21, naming the crossover payer
+// (NM1*TT) when the 835 gives it; "" for the other statuses.
+func StatusNote(c *Claim) string {
+	note, ok := statusNotes[c.StatusCode]
+	if !ok {
+		return ""
+	}
+	if n := c.Name("TT"); n != nil && n.Last != "" {
+		note += " (" + n.Last + ")"
+	}
+	return note + ": that payer may pay what is left; wait for its remittance before billing the patient."
 }
 
 // PaymentOutcome compares what was paid with the charge: none when nothing
@@ -274,6 +298,7 @@ func claimReport(c *Claim, next *Claim, date string) ClaimReport {
 		PayerClaimControlNumber: c.PayerClaimControlNo,
 		StatusCode:              c.StatusCode,
 		Status:                  Status(c.StatusCode),
+		StatusNote:              StatusNote(c),
 		PaymentOutcome:          PaymentOutcome(c),
 		Charge:                  c.Charge,
 		Paid:                    c.Paid,
@@ -346,32 +371,74 @@ func remarkReports(rs []Remark, date string) []RemarkReport {
 	return out
 }
 
-// summaryBuilder accumulates the summary set by set.
+// summaryBuilder accumulates the summary set by set. It remembers what
+// each claim added (by CLP01 and CLP07) so that a later reversal of the
+// claim in the same report takes it out again: the corrected claim that
+// follows counts instead, and nothing is counted twice.
 type summaryBuilder struct {
-	s Summary
+	s       Summary
+	counted map[string]claimTotals
+}
+
+// claimTotals is what one claim adds to the summary.
+type claimTotals struct {
+	denied            map[codes.Category]money.Amount
+	pended, forwarded money.Amount
 }
 
 func newSummaryBuilder() *summaryBuilder {
-	return &summaryBuilder{s: Summary{ByStatus: map[string]int{}, DeniedByCategory: map[string]money.Amount{}}}
+	return &summaryBuilder{
+		s:       Summary{ByStatus: map[string]int{}, DeniedByCategory: map[string]money.Amount{}},
+		counted: map[string]claimTotals{},
+	}
 }
 
 func (b *summaryBuilder) add(tx *Transaction, rem *Remittance) {
 	for i := range rem.Claims {
-		cr := &rem.Claims[i]
+		cr, c := &rem.Claims[i], &tx.Claims[i]
 		b.s.Claims++
 		b.s.ByStatus[cr.Status]++
+		key := c.PatientControlNumber + "\x00" + c.PayerClaimControlNo
 		if cr.Status == StatusReversed {
-			b.s.ReversedAmount = b.s.ReversedAmount.Add(tx.Claims[i].Paid)
+			b.s.ReversedAmount = b.s.ReversedAmount.Add(c.Paid)
+			if t, ok := b.counted[key]; ok {
+				b.apply(t, money.Amount.Sub)
+				delete(b.counted, key)
+			}
 			continue
 		}
+		t := claimTotals{denied: map[codes.Category]money.Amount{}}
 		for _, f := range cr.Findings {
-			if !f.Category.IsDenial() {
-				continue
+			switch {
+			case !f.Category.IsDenial():
+			case cr.Status == StatusForwarded:
+				t.forwarded = t.forwarded.Add(f.Amount)
+			case f.Category == codes.Pended:
+				t.pended = t.pended.Add(f.Amount)
+			default:
+				t.denied[f.Category] = t.denied[f.Category].Add(f.Amount)
 			}
-			b.s.DeniedAmount = b.s.DeniedAmount.Add(f.Amount)
-			b.s.DeniedByCategory[string(f.Category)] = b.s.DeniedByCategory[string(f.Category)].Add(f.Amount)
+		}
+		b.apply(t, money.Amount.Add)
+		if len(t.denied) > 0 || !t.pended.IsZero() || !t.forwarded.IsZero() {
+			b.counted[key] = t
 		}
 	}
+}
+
+// apply adds (or, with Sub, takes out) a claim's totals.
+func (b *summaryBuilder) apply(t claimTotals, op func(money.Amount, money.Amount) money.Amount) {
+	for cat, a := range t.denied {
+		b.s.DeniedAmount = op(b.s.DeniedAmount, a)
+		v := op(b.s.DeniedByCategory[string(cat)], a)
+		if v.IsZero() {
+			delete(b.s.DeniedByCategory, string(cat))
+		} else {
+			b.s.DeniedByCategory[string(cat)] = v
+		}
+	}
+	b.s.PendedAmount = op(b.s.PendedAmount, t.pended)
+	b.s.ForwardedAmount = op(b.s.ForwardedAmount, t.forwarded)
 }
 
 func (b *summaryBuilder) summary() Summary { return b.s }
