@@ -3,6 +3,11 @@
 // in casebridge's own words, the denial category of each code, and the PLB
 // provider adjustment reasons. The tables are data files embedded at build
 // time; their headers record the sources and the date they were compiled.
+// Two kinds: ours (carc.tsv, rarc.tsv, plb.tsv: categories and our own
+// wording) and the official lists (official/*.tsv: code values with start
+// and stop dates), which an operator replaces with the current official
+// lists at startup (LoadDir, --codes-dir, CASEBRIDGE_CODES_DIR). Remarks
+// refine a CARC's category through one table (Refines).
 package codes
 
 import (
