@@ -123,7 +123,8 @@
 // pended statuses); "forwarded_amount" the denial-category findings of
 // CLP02 23 claims. A claim reversed later in the same report (same CLP01
 // and CLP07) is taken out of these three again: the corrected claim that
-// follows counts instead, so a pended line that is reversed and corrected
+// follows counts instead (REF*F8 may name the original when the reversal
+// has its own CLP07), so a pended line that is reversed and corrected
 // is never counted twice. "reversed_amount" sums CLP04 of the reversed
 // claims (negative: the money taken back). CLP02 19-21 claims count like
 // 1-3. "by_status" and "denied_by_category" list only what occurs.

@@ -493,3 +493,20 @@ func TestSummaryTotals(t *testing.T) {
 		t.Errorf("CLP02 1: note %q", n)
 	}
 }
+
+// TestReversalByREFF8: a reversal with its own CLP07 that names the
+// original in REF*F8 takes the original's pended amount out too.
+func TestReversalByREFF8(t *testing.T) {
+	in := wrap(body(
+		"CLP*P1*1*100*0**12*ICN-A", "SVC*AD:D9997*100*0", "CAS*OA*133*100",
+		"CLP*P1*22*-100*0**12*ICN-B", "REF*F8*ICN-A", "SVC*AD:D9997*-100*0", "CAS*OA*133*-100",
+	)...)
+	in = strings.Replace(in, "BPR*I*100*", "BPR*I*0*", 1)
+	rep, err := remit.BuildReport(strings.NewReader(in), remit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := rep.Summary; !s.PendedAmount.IsZero() || !s.DeniedAmount.IsZero() {
+		t.Errorf("pended %s denied %s, want 0 after the reversal", s.PendedAmount, s.DeniedAmount)
+	}
+}

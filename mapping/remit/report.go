@@ -373,7 +373,8 @@ func remarkReports(rs []Remark, date string) []RemarkReport {
 
 // summaryBuilder accumulates the summary set by set. It remembers what
 // each claim added (by CLP01 and CLP07) so that a later reversal of the
-// claim in the same report takes it out again: the corrected claim that
+// claim in the same report (same CLP01, and CLP07 or REF*F8 naming the
+// original) takes it out again: the corrected claim that
 // follows counts instead, and nothing is counted twice.
 type summaryBuilder struct {
 	s       Summary
@@ -401,9 +402,14 @@ func (b *summaryBuilder) add(tx *Transaction, rem *Remittance) {
 		key := c.PatientControlNumber + "\x00" + c.PayerClaimControlNo
 		if cr.Status == StatusReversed {
 			b.s.ReversedAmount = b.s.ReversedAmount.Add(c.Paid)
-			if t, ok := b.counted[key]; ok {
-				b.apply(t, money.Amount.Sub)
-				delete(b.counted, key)
+			// The original is the same CLP01 with this CLP07, or the one
+			// REF*F8 names when the reversal got its own control number.
+			for _, k := range []string{key, c.PatientControlNumber + "\x00" + c.Ref("F8")} {
+				if t, ok := b.counted[k]; ok {
+					b.apply(t, money.Amount.Sub)
+					delete(b.counted, k)
+					break
+				}
 			}
 			continue
 		}
