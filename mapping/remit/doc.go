@@ -59,7 +59,8 @@
 //	                 "adjustments", "remarks"}],
 //	      "findings": [{"category", "amount", "line_control_number"?, "codes", "explanation", "next_step"}]
 //	    } ],
-//	    "provider_adjustments": [{"reason", "reference", "amount", "description"}],
+//	    "provider_adjustments": [{"reason", "reference", "amount", "description",
+//	                              "deactivated"?, "stop_date"?}],
 //	    "balanced": bool } ],                  every line, claim and set equation holds
 //	  "warnings": [{"code", "segment_number", "segment_id", "element", "message"}],
 //	  "summary": {"claims", "by_status", "denied_amount", "reversed_amount", "pended_amount",

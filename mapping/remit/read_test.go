@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/casebridge/casebridge/adapters/x12"
+	"github.com/casebridge/casebridge/internal/codes"
 	"github.com/casebridge/casebridge/internal/money"
 	"github.com/casebridge/casebridge/mapping/remit"
 )
@@ -508,5 +509,26 @@ func TestReversalByREFF8(t *testing.T) {
 	}
 	if s := rep.Summary; !s.PendedAmount.IsZero() || !s.DeniedAmount.IsZero() {
 		t.Errorf("pended %s denied %s, want 0 after the reversal", s.PendedAmount, s.DeniedAmount)
+	}
+}
+
+// TestOperatorListMarksPLB: stop dates from an operator's plb.tsv mark
+// provider adjustments too, and its text describes a code we do not know.
+func TestOperatorListMarksPLB(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "plb.tsv"), []byte("WO\t1995-01-01\t2020-01-01\tOfficial WO.\nZZ\t2021-01-01\t\tOfficial ZZ.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := codes.LoadDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = codes.LoadDir("") })
+	rep, err := remit.BuildReport(strings.NewReader(wrap(body("CLP*A*1*100*100**12*ICN", "PLB*1*20261231*WO:X*5*ZZ:Y*-5")...)), remit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa := rep.Remittances[0].ProviderAdjustments
+	if !pa[0].Deactivated || pa[0].StopDate != "2020-01-01" || pa[1].Deactivated || pa[1].Description != "Official ZZ." {
+		t.Errorf("provider adjustments %+v", pa)
 	}
 }

@@ -133,6 +133,7 @@ type ProviderAdjustmentReport struct {
 	Reference   string       `json:"reference"`
 	Amount      money.Amount `json:"amount"`
 	Description string       `json:"description"`
+	Retired
 }
 
 // Summary totals the report.
@@ -264,8 +265,10 @@ func remittance(tx *Transaction) Remittance {
 		rem.Claims = append(rem.Claims, claimReport(&tx.Claims[i], next, remittanceDate(tx)))
 	}
 	for _, a := range tx.ProviderAdjustments {
+		info, _ := codes.PLB(a.Reason)
 		rem.ProviderAdjustments = append(rem.ProviderAdjustments, ProviderAdjustmentReport{
 			Reason: a.Reason, Reference: a.Reference, Amount: a.Amount, Description: plbDescription(a.Reason),
+			Retired: retired(info, remittanceDate(tx)),
 		})
 	}
 	return rem
