@@ -26,9 +26,9 @@ const (
 	newClaim
 )
 
-// remarkActions is the one table of remarks that change the next step:
-// how the claim is corrected, whether an appeal is possible, and who has
-// to act. Codes not listed change nothing.
+// remarkActions is the one table of remarks that change how a finding is
+// corrected and whether an appeal is possible. Codes not listed change
+// nothing.
 var remarkActions = map[string]struct {
 	correction int
 	noAppeal   bool
@@ -40,12 +40,14 @@ var remarkActions = map[string]struct {
 	"N211":  {correction: replacement, noAppeal: true}, // this decision cannot be appealed
 }
 
+// askPatient is the step when the payer asked the patient, not the office.
+const askPatient = "Ask the patient (or the insured) to answer the payer's request for information, such as other coverage or accident details; the payer reconsiders the charges when it arrives. Check the claim status after a few weeks."
+
 // codeSteps replaces the category's step when the finding holds the code:
 // the code names a different actor than the category does.
 var codeSteps = map[string]string{
-	// CARC 227 and RARC N179: the payer asked the patient, not the office.
-	"CARC 227":  "Ask the patient (or the insured) to answer the payer's request for information, such as other coverage or accident details; the payer reconsiders the charges when it arrives. Check the claim status after a few weeks.",
-	"RARC N179": "Ask the patient (or the insured) to answer the payer's request for information, such as other coverage or accident details; the payer reconsiders the charges when it arrives. Check the claim status after a few weeks.",
+	"CARC 227":  askPatient, // information requested from the patient/insured
+	"RARC N179": askPatient, // additional information requested from the member
 }
 
 // categorySteps is the D9997 case-management practice per category.
@@ -153,13 +155,13 @@ func fill(text, fix string) (string, bool) {
 // for one.
 func correction(mode int, in step) string {
 	if mode == newClaim {
-		codes := []string{}
+		var asked []string
 		for _, r := range in.remarks {
-			if a, ok := remarkActions[r.Code]; ok && a.correction == newClaim && r.Qualifier == "HE" && !slices.Contains(codes, r.Code) {
-				codes = append(codes, r.Code)
+			if a, ok := remarkActions[r.Code]; ok && a.correction == newClaim && r.Qualifier == "HE" && !slices.Contains(asked, r.Code) {
+				asked = append(asked, r.Code)
 			}
 		}
-		return "send a new claim, not a replacement (the payer asks for a new one: " + strings.Join(codes, ", ") + ")"
+		return "send a new claim, not a replacement (the payer asks for a new one: " + strings.Join(asked, ", ") + ")"
 	}
 	if in.icn == "" {
 		return "send a replacement claim (frequency code 7) with REF*F8 = the payer's claim control number (CLP07, missing in this remittance: ask the payer for it)"
