@@ -254,6 +254,7 @@ func TestFindingsErrors(t *testing.T) {
 	}{
 		{"not x12", "application/edi-x12", "hello", 422, "ISA_MISSING"},
 		{"an 837", "text/plain", mustString(t, "../../testdata/837d/self.x12"), 422, "NOT_835"},
+		{"a 4010 file", "application/edi-x12", mustString(t, "../../testdata/835/invalid/4010_version-invalid.x12"), 422, "VERSION_UNSUPPORTED"},
 		{"truncated", "application/edi-x12", mustString(t, "../../testdata/835/d9997_dental.x12")[:900], 422, ""},
 		{"json", "application/json", "{}", 415, "CONTENT_TYPE"},
 	}

@@ -28,6 +28,7 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte(testISA('|', '>', 'U', '\n') + "GS|HP\r\nGE|0|1\n" + testISA('*', ':', '^', '~') + "IEA*1*1~"))
 	f.Add([]byte("\xEF\xBB\xBF  " + testISA(0x1D, 0x1F, 0x1E, 0x1C) + "GS\x1DHP\x1C"))
 	f.Add([]byte(doc("GS*HP") + "ST*8"))
+	f.Add([]byte(doc("GS*HP*A", "  ST*835*0001", "\tSE*2*0001", " \r\n GE*1*1", "IEA*1*1") + " \t"))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		opts := ReaderOptions{MaxSegmentLength: 512}

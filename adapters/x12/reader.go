@@ -29,7 +29,9 @@ type ReaderOptions struct {
 //
 // Line breaks: CR and LF are never data. Any number of them may follow a
 // segment terminator, and CR/LF bytes inside a segment (wrapped lines) are
-// dropped. When the terminator is itself LF (or CR), blank and
+// dropped. Spaces and tabs between a terminator and the next segment ID
+// (indented files) are skipped too; Indented reports the first segment
+// they preceded, so callers can warn once. When the terminator is itself LF (or CR), blank and
 // whitespace-only lines are skipped and the last segment may lack its
 // terminator at end of input. Whitespace after the last segment is ignored.
 //
@@ -45,6 +47,9 @@ type Reader struct {
 	ordinal int   // ordinal of the last segment started
 	err     error // final error or io.EOF
 	scratch []byte
+
+	spaced   bool // spaces or tabs since the last segment
+	indented int  // ordinal of the first segment after spaces or tabs
 }
 
 // NewReader returns a Reader on r. It buffers r; it never reads the whole
@@ -60,6 +65,11 @@ func NewReader(r io.Reader, opts ReaderOptions) *Reader {
 // Delimiters returns the delimiters of the current interchange. It is the
 // zero value until the first ISA has been read.
 func (r *Reader) Delimiters() Delimiters { return r.delims }
+
+// Indented returns the ordinal of the first segment that spaces or tabs
+// preceded (after the segment terminator before it), or 0 when none did so
+// far. Line breaks alone do not count: one segment per line is common.
+func (r *Reader) Indented() int { return r.indented }
 
 // Offset returns the number of bytes consumed so far.
 func (r *Reader) Offset() int64 { return r.off }
@@ -99,11 +109,20 @@ func (r *Reader) Next() (*Segment, error) {
 			}
 			return nil, r.readError(err)
 		}
-		if c == '\r' || c == '\n' {
+		switch c {
+		case '\r', '\n':
 			r.off++
+			continue
+		case ' ', '\t':
+			r.off++
+			r.spaced = true
 			continue
 		}
 		_ = r.br.UnreadByte() // cannot fail right after ReadByte
+		if r.spaced && r.indented == 0 {
+			r.indented = r.ordinal + 1
+		}
+		r.spaced = false
 		if c == 'I' {
 			isISA, err := r.atISA()
 			if err != nil {

@@ -114,7 +114,6 @@ func TestReaderErrors(t *testing.T) {
 		{"empty segment", doc("GS*HP*A", ""), 0, CodeSegmentIDInvalid, 3, "", 0, 106 + 8},
 		{"four-letter ID", doc("ABCD*1"), 0, CodeSegmentIDInvalid, 2, "", 0, 106},
 		{"one-letter ID", doc("A*1"), 0, CodeSegmentIDInvalid, 2, "", 0, 106},
-		{"space before ID", isa + "\r\n GS*HP~", 0, CodeSegmentIDInvalid, 2, "", 0, 108},
 		{"truncated", isa + "GS*HP*A~ST*835", 0, CodeTruncated, 3, "ST", 0, 106 + 8},
 		{"truncated after CRLF", isa + "\r\nGS*HP", 0, CodeTruncated, 2, "GS", 0, 108},
 		{"truncated ISA only terminator missing", isa[:isaLen-1], 0, CodeISAInvalid, 1, "ISA", 0, 0},
@@ -237,6 +236,8 @@ func TestLineBreaksAndWhitespace(t *testing.T) {
 		{"LF terminator", lf + "GS*HP*A\nST*835*0001\nNM1*QC*1*SMITH\nSE*3*0001\nGE*1*1\nIEA*1*000000001\n"},
 		{"LF terminator with CR and blank lines", lf + "GS*HP*A\r\n\r\nST*835*0001\r\nNM1*QC*1*SMITH\r\nSE*3*0001\r\n\nGE*1*1\r\nIEA*1*000000001\r\n"},
 		{"LF terminator with whitespace-only lines", lf + "GS*HP*A\n  \nST*835*0001\n\t\nNM1*QC*1*SMITH\nSE*3*0001\nGE*1*1\nIEA*1*000000001\n \n"},
+		{"indented with spaces and tabs", doc("GS*HP*A", "  ST*835*0001", "\tNM1*QC*1*SMITH", " \r\n SE*3*0001", "GE*1*1", "IEA*1*000000001")},
+		{"LF terminator, indented", lf + "GS*HP*A\n  ST*835*0001\n\t\tNM1*QC*1*SMITH\nSE*3*0001\nGE*1*1\nIEA*1*000000001\n"},
 		{"LF terminator without final LF", lf + "GS*HP*A\nST*835*0001\nNM1*QC*1*SMITH\nSE*3*0001\nGE*1*1\nIEA*1*000000001"},
 	}
 	for _, tt := range tests {
@@ -258,6 +259,36 @@ func TestLineBreaksAndWhitespace(t *testing.T) {
 			}
 			if got := strings.Join(parts, "|"); got != want {
 				t.Fatalf("got  %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// TestIndented: spaces or tabs before a segment ID are remembered (the
+// first such segment), line breaks alone are not.
+func TestIndented(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     int
+	}{
+		{"CRLF only", strings.ReplaceAll(doc("GS*HP*A", "ST*835*0001", "SE*2*0001", "GE*1*1", "IEA*1*000000001"), "~", "~\r\n"), 0},
+		{"BOM and leading blanks", "\xEF\xBB\xBF \t\n" + doc("GS*HP*A", "GE*0*1", "IEA*1*000000001"), 0},
+		{"trailing blanks", doc("GS*HP*A", "GE*0*1", "IEA*1*000000001") + "  \n", 0},
+		{"indented ST and SE", doc("GS*HP*A", "\r\n  ST*835*0001", "\tSE*2*0001", "GE*1*1", "IEA*1*000000001"), 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewReader(strings.NewReader(tc.in), ReaderOptions{})
+			for {
+				_, err := r.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if r.Indented() != tc.want {
+				t.Errorf("Indented() = %d, want %d", r.Indented(), tc.want)
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casebridge/casebridge/internal/codes"
 	"github.com/casebridge/casebridge/internal/golden"
 )
 
@@ -165,6 +166,47 @@ func TestCLI835Unreadable(t *testing.T) {
 	code, out, errs := runCLI(t, "", "835", "../../testdata/835/invalid/837d_given_as_835-invalid.x12")
 	if code != 2 || out != "" || !strings.Contains(errs, "segment") {
 		t.Errorf("exit %d, stdout %q, stderr %s", code, out, errs)
+	}
+}
+
+func TestCLI835RefusesOtherVersions(t *testing.T) {
+	code, out, errs := runCLI(t, "", "835", "../../testdata/835/invalid/4010_version-invalid.x12")
+	if code != 2 || out != "" || !strings.Contains(errs, "VERSION_UNSUPPORTED") || !strings.Contains(errs, "004010X091A1") {
+		t.Errorf("exit %d, stdout %q, stderr %s", code, out, errs)
+	}
+}
+
+// TestCLI835CodesDir: --codes-dir and CASEBRIDGE_CODES_DIR load the
+// operator's official lists; a malformed one stops with exit 64 and
+// file:line.
+func TestCLI835CodesDir(t *testing.T) {
+	t.Cleanup(func() { _ = codes.LoadDir("") })
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "carc.tsv"), []byte("Z9\t2020-01-01\t\tOperator text for Z9.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := "../../testdata/835/categories.x12"
+	code, out, errs := runCLI(t, "", "835", in, "--codes-dir", dir)
+	if code != 0 || !strings.Contains(out, "Operator text for Z9.") {
+		t.Fatalf("--codes-dir: exit %d, stderr %s", code, errs)
+	}
+	_ = codes.LoadDir("")
+	t.Setenv("CASEBRIDGE_CODES_DIR", dir)
+	if code, out, _ := runCLI(t, "", "835", in); code != 0 || !strings.Contains(out, "Operator text for Z9.") {
+		t.Fatalf("CASEBRIDGE_CODES_DIR: exit %d", code)
+	}
+	_ = codes.LoadDir("")
+	bad := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bad, "rarc.tsv"), []byte("N1\tyesterday\t\tx\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = runCLI(t, "", "835", in, "--codes-dir", bad)
+	if code != 64 || out != "" || !strings.Contains(errs, "rarc.tsv:1:") {
+		t.Errorf("malformed list: exit %d, stderr %s", code, errs)
+	}
+	code, _, errs = runCLI(t, "", "serve", "--codes-dir", bad, "--addr", "127.0.0.1:0")
+	if code != 64 || !strings.Contains(errs, "rarc.tsv:1:") {
+		t.Errorf("serve with a malformed list: exit %d, stderr %s", code, errs)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"flag"
 
 	"github.com/casebridge/casebridge/adapters/x12"
+	"github.com/casebridge/casebridge/internal/codes"
+	"github.com/casebridge/casebridge/internal/config"
 	"github.com/casebridge/casebridge/mapping/remit"
 )
 
@@ -13,8 +15,12 @@ func cmd835(args []string, env *environ) int {
 	fs := flag.NewFlagSet("835", flag.ContinueOnError)
 	format := fs.String("format", "json", "output: json (findings report), table (for people), fhir (ClaimResponse Bundles)")
 	at := fs.String("at", "", "with --format fhir: creation time (RFC 3339) when the 835 has no BPR16 date")
+	codesDir := fs.String("codes-dir", config.FromEnv().CodesDir, "directory of official CARC/RARC/PLB lists: carc.tsv, rarc.tsv, plb.tsv (env CASEBRIDGE_CODES_DIR)")
 	name, code := oneInput(fs, args, env)
 	if code >= 0 {
+		return code
+	}
+	if code := loadCodes(*codesDir, env); code >= 0 {
 		return code
 	}
 	switch *format {
@@ -52,6 +58,20 @@ func cmd835(args []string, env *environ) int {
 		return exitInternal
 	}
 	return exitOK
+}
+
+// loadCodes installs the operator's official code lists, if a directory is
+// configured. A directory that cannot be used is a configuration error:
+// exit 64 with the file and line.
+func loadCodes(dir string, env *environ) int {
+	if dir == "" {
+		return -1
+	}
+	if err := codes.LoadDir(dir); err != nil {
+		env.errorf("%v", err)
+		return exitUsage
+	}
+	return -1
 }
 
 // unreadable835 reports a file that cannot be read: exit 2 with its position.

@@ -1,6 +1,8 @@
 package codes
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -10,8 +12,8 @@ import (
 var rules = map[Category][]string{
 	Documentation:          {"16", "150", "226", "227", "251"},
 	Attachment:             {"163", "164", "250", "252"},
-	Frequency:              {"119", "151", "261", "273"},
-	BenefitMax:             {"35", "149"},
+	Frequency:              {"151", "261", "273"},
+	BenefitMax:             {"35", "119", "149"},
 	CodeMismatch:           {"4", "5", "6", "7", "9", "10", "11", "146", "181", "182"},
 	PriorAuthorization:     {"15", "39", "197", "198", "243"},
 	Eligibility:            {"26", "27", "31", "32", "177", "179", "200"},
@@ -80,7 +82,7 @@ func TestRARCCategories(t *testing.T) {
 	want := map[string]Category{
 		"M127": Documentation, "N850": Documentation, "N706": Documentation, "N29": Documentation,
 		"N130": NotCovered, "N381": NotCovered, "N30": Eligibility, "N54": PriorAuthorization,
-		"N362": Frequency, "M86": Frequency, "N19": Bundling, "N2": AlternateBenefit,
+		"N362": BenefitMax, "N435": Documentation, "M86": Frequency, "N640": Frequency, "N411": Frequency, "N417": Frequency, "N19": Bundling, "N2": AlternateBenefit,
 		"N753": Attachment, "N522": Duplicate, "N211": "", "MA02": "", "N142": "",
 	}
 	for code, cat := range want {
@@ -102,10 +104,18 @@ func TestEveryCARCHasCategory(t *testing.T) {
 	if len(all) < 80 {
 		t.Fatalf("only %d CARCs loaded", len(all))
 	}
+	ours := 0
 	for _, i := range all {
+		if i.Description == "" {
+			continue // only in the official list: category Other
+		}
+		ours++
 		if !i.Category.Valid() {
 			t.Errorf("CARC %s: category %q", i.Code, i.Category)
 		}
+	}
+	if ours < 80 {
+		t.Fatalf("only %d CARCs in our own table", ours)
 	}
 }
 
@@ -139,15 +149,33 @@ func TestCategories(t *testing.T) {
 	}
 }
 
-func TestRemarkDecides(t *testing.T) {
-	for _, c := range []string{"16", "96", "A1", "226"} {
-		if !RemarkDecides(c) {
-			t.Errorf("%s should take its category from the remark", c)
-		}
+// TestRefines is the refinement table case by case: generic CARCs take
+// any remark's category, 119 only a frequency or documentation remark,
+// specific ones keep theirs.
+func TestRefines(t *testing.T) {
+	cases := []struct {
+		own, remark Category
+		want        bool
+	}{
+		{Documentation, Attachment, true},     // 16 + N463
+		{NotCovered, Eligibility, true},       // 96/204 + N30
+		{Other, Duplicate, true},              // A1 + N522
+		{BenefitMax, Frequency, true},         // 119 + N411
+		{BenefitMax, Documentation, true},     // 119 + N435
+		{BenefitMax, BenefitMax, true},        // 119 + N362 stays benefit_max
+		{BenefitMax, NotCovered, false},       // 119 + N130
+		{Frequency, Documentation, true},      // 151 + N435
+		{Frequency, NotCovered, false},        // 151 + N130
+		{Attachment, Documentation, false},    // 252 + N850
+		{Contractual, NotCovered, false},      // 45 never
+		{PatientResponsibility, Other, false}, // PR-1 never
+		{Documentation, "", false},            // a remark without category
+		{Documentation, Informational, false}, // never a non-denial
+		{Pended, Documentation, false},        // 133 waits
 	}
-	for _, c := range []string{"45", "97", "252"} {
-		if RemarkDecides(c) {
-			t.Errorf("%s keeps its own category", c)
+	for _, tc := range cases {
+		if got := Refines(tc.own, tc.remark); got != tc.want {
+			t.Errorf("Refines(%s, %s) = %v, want %v", tc.own, tc.remark, got, tc.want)
 		}
 	}
 }
@@ -167,5 +195,98 @@ func TestLoadRejectsBadTables(t *testing.T) {
 	m, err := load([]byte("# comment\r\nWO\tRecovery.\r\n"), false)
 	if err != nil || m["WO"].Description != "Recovery." {
 		t.Fatalf("CRLF table: %v %+v", err, m)
+	}
+}
+
+// TestBuiltInDates: the shipped official lists give start and stop dates,
+// no official text (X12 controls it), and deactivated codes stay readable.
+func TestBuiltInDates(t *testing.T) {
+	i, ok := CARC("42")
+	if !ok || i.Stop != "2007-06-01" || i.Start != "1995-01-01" || i.Official != "" || i.Category != Contractual {
+		t.Fatalf("CARC 42: %+v %v", i, ok)
+	}
+	if !i.DeactivatedBefore("2026-11-20") || i.DeactivatedBefore("2007-05-31") || i.DeactivatedBefore("") {
+		t.Error("DeactivatedBefore")
+	}
+	if i, ok := CARC("17"); !ok || i.Stop != "2009-07-01" || CARCCategory("17") != Other || i.Text() != "" {
+		t.Errorf("CARC 17 (official list only): %+v %v, category %s", i, ok, CARCCategory("17"))
+	}
+	if i, _ := RARC("N29"); i.Stop != "2016-03-01" || i.Category != Documentation {
+		t.Errorf("N29: %+v", i)
+	}
+	if i, _ := RARC("N850"); i.Start != "" || i.Category != Documentation {
+		t.Errorf("N850 (after the 2016 snapshot): %+v", i)
+	}
+}
+
+func writeDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestLoadDir(t *testing.T) {
+	t.Cleanup(func() { _ = LoadDir("") })
+	dir := writeDir(t, map[string]string{
+		"carc.tsv": "# operator list\n16\t01/01/1995\t\tOfficial sixteen.\n42\t1995-01-01\t2007-06-01\tOld fee schedule.\n999\t2030-01-01\t\tA code from the future.\n",
+		"plb.tsv":  "WO\t\t\tOverpayment recovery (official).\r\n",
+	})
+	if err := LoadDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	i, _ := CARC("16")
+	if i.Official != "Official sixteen." || i.Start != "1995-01-01" || i.Category != Documentation || i.Text() != i.Description {
+		t.Errorf("16: %+v", i)
+	}
+	if i, ok := CARC("999"); !ok || i.Official == "" || i.Text() != i.Official || CARCCategory("999") != Other {
+		t.Errorf("operator-only code: %+v %v", i, ok)
+	}
+	if i, _ := CARC("17"); i.Stop != "" {
+		t.Errorf("the operator's carc.tsv replaces the built-in list: 17 %+v", i)
+	}
+	if i, _ := RARC("N29"); i.Stop != "2016-03-01" {
+		t.Errorf("no rarc.tsv in the directory keeps the built-in list: %+v", i)
+	}
+	if i, _ := PLB("WO"); i.Official != "Overpayment recovery (official)." || i.Description == "" {
+		t.Errorf("WO: %+v", i)
+	}
+	if err := LoadDir(""); err != nil {
+		t.Fatal(err)
+	}
+	if i, _ := CARC("16"); i.Official != "" {
+		t.Errorf("LoadDir(\"\") keeps the operator text: %+v", i)
+	}
+}
+
+func TestLoadDirErrors(t *testing.T) {
+	t.Cleanup(func() { _ = LoadDir("") })
+	cases := []struct{ name, file, text, want string }{
+		{"three columns", "carc.tsv", "# c\n16\t1995-01-01\tx\n", "carc.tsv:2:"},
+		{"bad date", "rarc.tsv", "N1\t2001-02-30\t\tx\n", "rarc.tsv:1: start date"},
+		{"stop before start", "carc.tsv", "16\t2001-01-01\t2000-01-01\tx\n", "carc.tsv:1: stop date"},
+		{"duplicate", "plb.tsv", "WO\t\t\tx\nWO\t\t\ty\n", "plb.tsv:2: duplicate"},
+		{"bad code", "carc.tsv", "1 6\t\t\tx\n", "carc.tsv:1: code"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := LoadDir(writeDir(t, map[string]string{tc.file: tc.text}))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+			if i, _ := CARC("16"); i.Official != "" {
+				t.Error("a failed load changed the tables")
+			}
+		})
+	}
+	if err := LoadDir(t.TempDir()); err == nil || !strings.Contains(err.Error(), "none of") {
+		t.Errorf("empty directory: %v", err)
+	}
+	if err := LoadDir(filepath.Join(t.TempDir(), "nope")); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("missing directory: %v", err)
 	}
 }

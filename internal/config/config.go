@@ -17,6 +17,7 @@ type Config struct {
 	StateDir     string // CASEBRIDGE_STATE_DIR (control-number counter)
 	MaxBodyBytes int64  // CASEBRIDGE_MAX_BODY_BYTES, default 10 MiB
 	LogLevel     string // CASEBRIDGE_LOG_LEVEL: debug, info, warn, error
+	CodesDir     string // CASEBRIDGE_CODES_DIR: official CARC/RARC/PLB lists (carc.tsv, rarc.tsv, plb.tsv)
 }
 
 // FromEnv returns the configuration from the environment with defaults.
@@ -28,6 +29,7 @@ func FromEnv() Config {
 		StateDir:     env("CASEBRIDGE_STATE_DIR", control.DefaultDir()),
 		MaxBodyBytes: 10 << 20,
 		LogLevel:     env("CASEBRIDGE_LOG_LEVEL", "info"),
+		CodesDir:     env("CASEBRIDGE_CODES_DIR", ""),
 	}
 	if v, err := strconv.ParseInt(os.Getenv("CASEBRIDGE_MAX_BODY_BYTES"), 10, 64); err == nil && v > 0 {
 		c.MaxBodyBytes = v

@@ -40,7 +40,25 @@ func TestCategorisation(t *testing.T) {
 		{"CO-A2 informational", "CO-A2", nil, nil, codes.Informational},
 		{"OA-101 predetermination", "OA-101", nil, nil, codes.Informational},
 		{"CO-253 sequestration", "CO-253", nil, nil, codes.Informational},
-		{"CO-119 frequency", "CO-119", nil, nil, codes.Frequency},
+		{"CO-119 alone is benefit max", "CO-119", nil, nil, codes.BenefitMax},
+		{"PR-119 alone is benefit max", "PR-119", nil, nil, codes.BenefitMax},
+		{"CO-119 + N640 frequency", "CO-119", he("N640"), nil, codes.Frequency},
+		{"CO-119 + N411 (deactivated) frequency", "CO-119", he("N411"), nil, codes.Frequency},
+		{"CO-119 + M86 frequency", "CO-119", he("M86"), nil, codes.Frequency},
+		{"CO-119 + claim N417 frequency", "CO-119", nil, he("N417"), codes.Frequency},
+		{"CO-119 + N362 units maximum stays benefit max", "CO-119", he("N362"), nil, codes.BenefitMax},
+		{"CO-119 + N435 documentation", "CO-119", he("N435"), nil, codes.Documentation},
+		{"CO-119 + N130 not more specific", "CO-119", he("N130"), nil, codes.BenefitMax},
+		{"CO-119 skips a remark that does not refine it", "CO-119", he("N130", "N640"), nil, codes.Frequency},
+		{"CO-151 frequency", "CO-151", nil, nil, codes.Frequency},
+		{"CO-151 + N435 documentation", "CO-151", he("N435"), nil, codes.Documentation},
+		{"PR-204 + N30 eligibility", "PR-204", he("N30"), nil, codes.Eligibility},
+		{"CO-167 + N30 eligibility", "CO-167", he("N30"), nil, codes.Eligibility},
+		{"CO-227 + N179 documentation", "CO-227", he("N179"), nil, codes.Documentation},
+		{"unknown CARC + N522 duplicate", "CO-Q7", he("N522"), nil, codes.Duplicate},
+		{"CO-42 deactivated, still contractual", "CO-42", nil, nil, codes.Contractual},
+		{"CO-17 official list only is other", "CO-17", nil, nil, codes.Other},
+		{"CO-197 + N30 keeps prior auth", "CO-197", he("N30"), nil, codes.PriorAuthorization},
 		{"PR-204 not covered, patient owes", "PR-204", nil, nil, codes.NotCovered},
 		{"CO-204 not covered", "CO-204", nil, nil, codes.NotCovered},
 		{"PR-35 benefit max", "PR-35", nil, nil, codes.BenefitMax},
@@ -63,7 +81,8 @@ func TestCategorisation(t *testing.T) {
 		{"CO-163 attachment", "CO-163", nil, nil, codes.Attachment},
 		{"unknown CARC is other", "CO-Q7", nil, nil, codes.Other},
 		{"CO-16 + M127", "CO-16", he("M127"), nil, codes.Documentation},
-		{"CO-16 + N-code frequency", "CO-16", he("N362"), nil, codes.Frequency},
+		{"CO-16 + N-code frequency", "CO-16", he("N640"), nil, codes.Frequency},
+		{"CO-16 + N362 units maximum", "CO-16", he("N362"), nil, codes.BenefitMax},
 		{"CO-16 first categorised RARC wins", "CO-16", he("N211", "N130", "N362"), nil, codes.NotCovered},
 		{"CO-16 without remarks keeps documentation", "CO-16", nil, nil, codes.Documentation},
 		{"CO-16 with only uncategorised remarks", "CO-16", he("N211", "MA02", "N9999"), nil, codes.Documentation},
@@ -185,9 +204,69 @@ func TestFindingsRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := findingCats(findings(&tc.c, nil, classify(&tc.c)))
+			got := findingCats(findings(&tc.c, nil, classify(&tc.c), "2026-11-20"))
 			if got != tc.want {
 				t.Errorf("findings %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestNextSteps pins what each finding tells the office to do: a
+// replacement claim naming CLP07 after adjudication, a new claim only when
+// a remark asks for one, "bill the patient" for group PR, the patient for
+// CARC 227, never "resubmit".
+func TestNextSteps(t *testing.T) {
+	type want struct{ has, hasNot []string }
+	replacement := []string{"replacement claim (frequency code 7) with REF*F8 = ICN-77", "Do not send the original claim again as frequency 1"}
+	newClaim := []string{"send a new claim, not a replacement"}
+	cases := []struct {
+		name    string
+		adj     string
+		remarks []Remark
+		claim   []Remark
+		icn     string
+		want    want
+	}{
+		{"CO-16 + N850: replacement with CLP07", "CO-16", he("N850"), nil, "ICN-77", want{replacement, []string{"new claim"}}},
+		{"CO-16 + N380: replacement", "CO-16", he("N380", "N850"), nil, "ICN-77", want{replacement, nil}},
+		{"CO-16 + claim MA130: new claim, no appeal", "CO-16", he("N850"), he("MA130"), "ICN-77", want{append(newClaim, "cannot be appealed (MA130)"), []string{"frequency code 7", "REF*F8 = ICN-77"}}},
+		{"CO-16 + N142: new claim", "CO-16", he("N850", "N142"), nil, "ICN-77", want{append(newClaim, "N142"), []string{"frequency code 7"}}},
+		{"CO-16 + N517: new claim", "CO-16", he("N517"), nil, "ICN-77", want{append(newClaim, "N517"), []string{"frequency code 7"}}},
+		{"CO-16 + N211: no appeal, replacement", "CO-16", he("N850", "N211"), nil, "ICN-77", want{append(replacement, "cannot be appealed (N211)"), nil}},
+		{"no CLP07", "CO-181", nil, nil, "", want{[]string{"REF*F8 = the payer's claim control number (CLP07, missing"}, nil}},
+		{"CO-197 prior auth", "CO-197", nil, nil, "ICN-77", want{append(replacement, "REF*G1"), nil}},
+		{"PR-1 deductible", "PR-1", nil, nil, "ICN-77", want{[]string{"Bill the patient"}, []string{"ppeal"}}},
+		{"PR-2 coinsurance", "PR-2", nil, nil, "ICN-77", want{[]string{"Bill the patient"}, []string{"ppeal"}}},
+		{"PR-3 copay", "PR-3", nil, nil, "ICN-77", want{[]string{"Bill the patient"}, []string{"ppeal"}}},
+		{"PR-35 lifetime max", "PR-35", nil, nil, "ICN-77", want{[]string{"Bill the patient", "benefit maximum"}, []string{"ppeal"}}},
+		{"PR-119 benefit max", "PR-119", nil, nil, "ICN-77", want{[]string{"Bill the patient", "benefit maximum"}, []string{"ppeal"}}},
+		{"PR-119 + N640 frequency", "PR-119", he("N640"), nil, "ICN-77", want{[]string{"Bill the patient", "frequency limit"}, []string{"ppeal"}}},
+		{"PR-204 not covered", "PR-204", he("N130"), nil, "ICN-77", want{[]string{"Bill the patient", "excludes"}, []string{"ppeal"}}},
+		{"CO-119 benefit max: no billing the patient", "CO-119", nil, nil, "ICN-77", want{[]string{"group CO may not be billed"}, []string{"Bill the patient"}}},
+		{"CO-227: ask the patient", "CO-227", nil, nil, "ICN-77", want{[]string{"Ask the patient"}, []string{"frequency code 7"}}},
+		{"CO-16 + N179: ask the patient", "CO-16", he("N179"), nil, "ICN-77", want{[]string{"Ask the patient"}, nil}},
+		{"OA-18 duplicate", "OA-18", nil, nil, "ICN-77", want{[]string{"Do not send the claim again"}, nil}},
+		{"OA-133 pended", "OA-133", nil, nil, "ICN-77", want{[]string{"Wait for the payer"}, nil}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Claim{StatusCode: "1", Charge: money.MustParse("100"), Paid: money.MustParse("0"), PayerClaimControlNo: tc.icn, Remarks: tc.claim,
+				Lines: []Line{{Charge: money.MustParse("100"), Paid: money.MustParse("0"), Adjustments: []Adjustment{adj(tc.adj, "100")}, Remarks: tc.remarks}}}
+			fs := findings(&c, nil, classify(&c), "2026-11-20")
+			if len(fs) == 0 {
+				t.Fatal("no finding")
+			}
+			step := fs[0].NextStep
+			for _, s := range tc.want.has {
+				if !strings.Contains(step, s) {
+					t.Errorf("next step lacks %q:\n%s", s, step)
+				}
+			}
+			for _, s := range append(tc.want.hasNot, "esubmit") {
+				if strings.Contains(step, s) {
+					t.Errorf("next step has %q:\n%s", s, step)
+				}
 			}
 		})
 	}

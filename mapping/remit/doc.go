@@ -15,6 +15,9 @@
 //
 // Fatal (*x12.Error, with segment ordinal, id, loop, element, offset):
 // no ISA (ISA_MISSING), not an 835 (NOT_835: ST01 ≠ 835, GS01 ≠ HP),
+// another version (VERSION_UNSUPPORTED: GS08 ≠ 005010X221A1, or ST03 filled
+// with anything else; ST03 is not used in the 835 and may be empty; the
+// message names the version found),
 // input ending before SE/GE/IEA (TRUNCATED, SegmentID names the missing
 // trailer), a segment the 835 structure cannot place (SEGMENT_UNEXPECTED),
 // a money element that is missing or not a plain decimal (ELEMENT_MISSING,
@@ -26,7 +29,10 @@
 // (SVC02 − Σ line CAS ≠ SVC03), CLAIM_UNBALANCED (CLP03 − Σ claim CAS −
 // Σ line CAS ≠ CLP04), TRANSACTION_UNBALANCED (BPR02 ≠ Σ CLP04 − Σ PLB),
 // PAYEE_CHANGED (an N1*PE group between claims; the claims after it keep
-// that payee), LX_MISSING, ELEMENT_MISSING and ELEMENT_INVALID (a date,
+// that payee), WHITESPACE_BETWEEN_SEGMENTS (spaces or tabs between a
+// segment terminator and the next segment, as in indented files: skipped,
+// one warning at the first such segment; line breaks alone and a leading
+// byte-order mark are normal and silent), LX_MISSING, ELEMENT_MISSING and ELEMENT_INVALID (a date,
 // quantity, procedure code or SVC06 that cannot be read; it is left out).
 //
 // # The findings report
@@ -42,19 +48,23 @@
 //	    "claims": [ {
 //	      "patient_control_number", "payer_claim_control_number",  CLP01 CLP07
 //	      "status_code", "status",             CLP02 and its status (below)
+//	      "status_note"?,                      CLP02 19-21: forwarded to another payer (NM1*TT named)
 //	      "payment_outcome",                   full | partial | none
 //	      "charge", "paid", "patient_responsibility",   CLP03 CLP04 CLP05 ("0.00" when absent)
-//	      "adjustments": [{"group", "reason", "amount", "quantity"?, "category", "description"}],
-//	      "remarks": [{"code", "category"?, "description"}],     MOA, MIA
+//	      "adjustments": [{"group", "reason", "amount", "quantity"?, "category", "description",
+//	                       "deactivated"?, "stop_date"?}],
+//	      "remarks": [{"code", "category"?, "description", "deactivated"?, "stop_date"?}],   MOA, MIA
 //	      "lines": [{"line_control_number", "procedure", "submitted_procedure"?, "charge", "paid",
 //	                 "allowed"?, "units", "service_date_from", "service_date_to",
 //	                 "adjustments", "remarks"}],
 //	      "findings": [{"category", "amount", "line_control_number"?, "codes", "explanation", "next_step"}]
 //	    } ],
-//	    "provider_adjustments": [{"reason", "reference", "amount", "description"}],
+//	    "provider_adjustments": [{"reason", "reference", "amount", "description",
+//	                              "deactivated"?, "stop_date"?}],
 //	    "balanced": bool } ],                  every line, claim and set equation holds
 //	  "warnings": [{"code", "segment_number", "segment_id", "element", "message"}],
-//	  "summary": {"claims", "by_status", "denied_amount", "reversed_amount", "denied_by_category"} }
+//	  "summary": {"claims", "by_status", "denied_amount", "reversed_amount", "pended_amount",
+//	              "forwarded_amount", "denied_by_category"} }
 //
 // Money is a decimal string with at least two places, never rounded
 // ("85.00", "12.345", "-9.00"). Dates are YYYY-MM-DD ("" when absent or
@@ -66,14 +76,23 @@
 // "submitted_procedure" the SVC06 code when the payer changed it.
 //
 // Status: CLP02 4 → denied, 22 → reversed, 1/2/3/19/20/21 → paid (also at
-// zero pay), 23 → forwarded, 25 → predetermination, anything else → pended.
+// zero pay; 19-21 with a status_note that the claim was forwarded), 23 →
+// forwarded, 25 → predetermination, anything else → pended.
 // Payment outcome: none when paid ≤ 0, full when paid ≥ charge, partial in
 // between (a reversal is judged on its negated amounts).
 //
-// Categories (internal/codes): each CAS triplet takes its CARC's category;
-// CARCs 16, 96, A1 and 226 take the category of the first categorised RARC
-// on the same line, else on the claim, else keep their own. Unknown codes
-// are reported raw as "other". Denial categories: documentation,
+// Categories (internal/codes): each CAS triplet takes its CARC's category,
+// unless a remark is more specific. One table (codes.Refines) says which
+// remark categories refine which CARC category: a generic CARC (category
+// documentation, not_covered or other: 16, 226, 227, 96, 204, A1, codes we
+// have not categorised) takes any remark's denial category; 119
+// (benefit_max) only frequency (M86, N411-N417, N640) or documentation
+// (N435); 151 (frequency) only documentation; every other category keeps
+// its own. The first refining remark on the same line wins, else on the
+// claim. Unknown codes are reported raw as "other". "deactivated": true and
+// "stop_date" mark a code whose stop date (internal/codes official lists,
+// or the operator's --codes-dir) is before the remittance date (DTM*405,
+// else BPR16); the code is still read and categorised. Denial categories: documentation,
 // attachment, frequency, benefit_max, code_mismatch, prior_authorization,
 // eligibility, not_covered, bundling, timely_filing, duplicate,
 // coordination_of_benefits, wrong_payer, provider_eligibility,
@@ -91,10 +110,23 @@
 // (wrong_payer), pended, or a paid status with nothing paid and no reason
 // (other), each for CLP03 − CLP04. A reversal gets one informational
 // finding (its amount is CLP04) that says whether the corrected claim
-// follows. "next_step" follows D9997 case-management practice.
+// follows. "next_step" follows D9997 case-management practice: a claim
+// the payer adjudicated is corrected with a replacement claim (frequency 7,
+// REF*F8 = the claim's CLP07, named in the text), never the original again
+// as frequency 1 (an OA-18 duplicate), except where a remark asks for a new
+// claim (MA130, N142, N517); group PR amounts say "bill the patient" and
+// never "appeal"; CARC 227 and RARC N179 ask the patient for information;
+// N211 and MA130 add that no appeal is possible (table remarkActions).
 //
 // Summary: "denied_amount" and "denied_by_category" sum the findings of
-// denial categories, leaving reversed claims out; "reversed_amount" sums
-// CLP04 of the reversed claims (negative: the money taken back);
-// "by_status" and "denied_by_category" list only what occurs.
+// denial categories except pended, on claims that are not reversed and not
+// forwarded (CLP02 23); "pended_amount" sums the pended findings (CARC 133,
+// pended statuses); "forwarded_amount" the denial-category findings of
+// CLP02 23 claims. A claim reversed later in the same report (same CLP01
+// and CLP07) is taken out of these three again: the corrected claim that
+// follows counts instead (REF*F8 may name the original when the reversal
+// has its own CLP07), so a pended line that is reversed and corrected
+// is never counted twice. "reversed_amount" sums CLP04 of the reversed
+// claims (negative: the money taken back). CLP02 19-21 claims count like
+// 1-3. "by_status" and "denied_by_category" list only what occurs.
 package remit

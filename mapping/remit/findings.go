@@ -27,39 +27,45 @@ func Categories(c *Claim) (claim []codes.Category, lines [][]codes.Category) {
 }
 
 // classify applies the category rules: each CAS triplet takes its CARC's
-// category; CARCs 16, 96, A1 and 226 take the category of the first
-// categorised RARC on the same line, else on the claim, else keep their own
-// (A1: other). Claim-level adjustments look only at the claim's remarks.
+// category, unless a remark refines it (codes.Refines: a generic CARC such
+// as 16, 96, A1 or an unknown code takes any remark's category, 119 a
+// frequency or documentation remark, ...). The first refining remark on the
+// same line wins, else the first on the claim. Claim-level adjustments look
+// only at the claim's remarks.
 func classify(c *Claim) classification {
-	claimCode, claimCat := firstCategorised(c.Remarks)
 	var cls classification
-	cls.claim, cls.claimFrom = categorise(c.Adjustments, "", "", claimCode, claimCat)
+	cls.claim, cls.claimFrom = categorise(c.Adjustments, nil, c.Remarks)
 	for i := range c.Lines {
-		l := &c.Lines[i]
-		lineCode, lineCat := firstCategorised(l.Remarks)
-		cats, from := categorise(l.Adjustments, lineCode, lineCat, claimCode, claimCat)
+		cats, from := categorise(c.Lines[i].Adjustments, c.Lines[i].Remarks, c.Remarks)
 		cls.lines = append(cls.lines, cats)
 		cls.linesFrom = append(cls.linesFrom, from)
 	}
 	return cls
 }
 
-func categorise(as []Adjustment, lineCode string, lineCat codes.Category, claimCode string, claimCat codes.Category) ([]codes.Category, []string) {
+func categorise(as []Adjustment, lineRemarks, claimRemarks []Remark) ([]codes.Category, []string) {
 	cats := make([]codes.Category, len(as))
 	from := make([]string, len(as))
 	for i, a := range as {
-		cats[i] = codes.CARCCategory(a.Reason)
-		if !codes.RemarkDecides(a.Reason) {
-			continue
-		}
-		switch {
-		case lineCat != "":
-			cats[i], from[i] = lineCat, lineCode
-		case claimCat != "":
-			cats[i], from[i] = claimCat, claimCode
+		own := codes.CARCCategory(a.Reason)
+		cats[i] = own
+		if code, cat := refining(own, lineRemarks); cat != "" {
+			cats[i], from[i] = cat, code
+		} else if code, cat := refining(own, claimRemarks); cat != "" {
+			cats[i], from[i] = cat, code
 		}
 	}
 	return cats, from
+}
+
+// refining returns the first remark whose category refines own.
+func refining(own codes.Category, rs []Remark) (string, codes.Category) {
+	for _, r := range rs {
+		if cat := remarkCategory(r); codes.Refines(own, cat) {
+			return r.Code, cat
+		}
+	}
+	return "", ""
 }
 
 // firstCategorised returns the first RARC with a category.
@@ -83,8 +89,8 @@ func remarkCategory(r Remark) codes.Category {
 }
 
 func carcDescription(code string) string {
-	if i, ok := codes.CARC(code); ok {
-		return i.Description
+	if i, _ := codes.CARC(code); i.Text() != "" {
+		return i.Text()
 	}
 	return "Adjustment reason not in casebridge's table; look it up in the current X12 CARC list."
 }
@@ -93,15 +99,15 @@ func remarkDescription(r Remark) string {
 	if r.Qualifier != "HE" {
 		return "NCPDP reject or payment code (" + r.Qualifier + "); look it up in the NCPDP code list."
 	}
-	if i, ok := codes.RARC(r.Code); ok {
-		return i.Description
+	if i, _ := codes.RARC(r.Code); i.Text() != "" {
+		return i.Text()
 	}
 	return "Remark code not in casebridge's table; look it up in the current X12 RARC list."
 }
 
 func plbDescription(code string) string {
-	if i, ok := codes.PLB(code); ok {
-		return i.Description
+	if i, _ := codes.PLB(code); i.Text() != "" {
+		return i.Text()
 	}
 	return "Provider adjustment reason not in casebridge's table; look it up in the X12 PLB reason list."
 }
@@ -115,7 +121,9 @@ type scope struct {
 	from    []string
 	remarks []Remark
 	zeroPay bool
-	predet  bool // the claim is a predetermination: amounts are estimates
+	predet  bool   // the claim is a predetermination: amounts are estimates
+	date    string // the remittance date, for deactivated codes
+	icn     string // CLP07, the payer's claim control number
 }
 
 // findings turns a claim into findings: one per category per scope (the
@@ -125,7 +133,7 @@ type scope struct {
 // its adjustments (denied, forwarded, pended, or paid nothing without any
 // reason) gets a claim-level finding from its status. A reversal gets one
 // informational finding and nothing else.
-func findings(c *Claim, next *Claim, cls classification) []Finding {
+func findings(c *Claim, next *Claim, cls classification, date string) []Finding {
 	if c.Reversal() {
 		return []Finding{reversalFinding(c, next)}
 	}
@@ -135,13 +143,13 @@ func findings(c *Claim, next *Claim, cls classification) []Finding {
 		label: "Claim", adjs: c.Adjustments, cats: cls.claim, from: cls.claimFrom, remarks: c.Remarks,
 		// A predetermination never pays at claim level (its lines carry the
 		// estimate), so a zero CLP04 there says nothing.
-		zeroPay: c.Paid.IsZero() && !c.Charge.IsZero() && !predet, predet: predet,
+		zeroPay: c.Paid.IsZero() && !c.Charge.IsZero() && !predet, predet: predet, date: date, icn: c.PayerClaimControlNo,
 	}}
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		scopes = append(scopes, scope{
 			label: lineLabel(i, l), line: l, adjs: l.Adjustments, cats: cls.lines[i], from: cls.linesFrom[i],
-			remarks: l.Remarks, zeroPay: l.Paid.IsZero() && !l.Charge.IsZero(), predet: predet,
+			remarks: l.Remarks, zeroPay: l.Paid.IsZero() && !l.Charge.IsZero(), predet: predet, date: date, icn: c.PayerClaimControlNo,
 		})
 	}
 	for i := range scopes {
@@ -152,7 +160,7 @@ func findings(c *Claim, next *Claim, cls classification) []Finding {
 			return out
 		}
 	}
-	if f, ok := statusFinding(c, len(out) > 0); ok {
+	if f, ok := statusFinding(c, len(out) > 0, date); ok {
 		out = append(out, f)
 	}
 	return out
@@ -229,7 +237,7 @@ func scopeFindings(s *scope, claimRemarks []Remark) []Finding {
 			Amount:      amount,
 			Codes:       list,
 			Explanation: explain(s, cat, amount, group, remarks),
-			NextStep:    nextStep(cat, group, s.predet) + noAppeal(remarks),
+			NextStep:    nextStep(step{cat: cat, group: group, remarks: append(slices.Clip(remarks), claimRemarks...), icn: s.icn, predet: s.predet}),
 		}
 		if s.line != nil {
 			f.LineControlNumber = s.line.ControlNumber
@@ -260,7 +268,7 @@ func appendRemark(rs []Remark, r Remark) []Remark {
 // statusFinding covers a claim whose adjustments name no denial: a denied,
 // forwarded or pended status, or a paid status with nothing paid and no
 // finding at all.
-func statusFinding(c *Claim, haveFindings bool) (Finding, bool) {
+func statusFinding(c *Claim, haveFindings bool, date string) (Finding, bool) {
 	amount := c.Charge.Sub(c.Paid)
 	var cat codes.Category
 	var what string
@@ -301,8 +309,8 @@ func statusFinding(c *Claim, haveFindings bool) (Finding, bool) {
 	}
 	var b strings.Builder
 	b.WriteString("Claim: " + amount.String() + " not paid because " + what + ".")
-	writeRemarks(&b, remarks)
-	return Finding{Category: cat, Amount: amount, Codes: list, Explanation: b.String(), NextStep: nextStep(cat, nil, false) + noAppeal(remarks)}, true
+	writeRemarks(&b, remarks, date)
+	return Finding{Category: cat, Amount: amount, Codes: list, Explanation: b.String(), NextStep: nextStep(step{cat: cat, remarks: remarks, icn: c.PayerClaimControlNo})}, true
 }
 
 func firstCategorisedClaim(c *Claim) (string, codes.Category) {
@@ -322,7 +330,7 @@ func reversalFinding(c *Claim, next *Claim) Finding {
 	b.WriteString("Claim: the payer reversed this claim (status 22) and takes back its earlier payment of ")
 	b.WriteString(c.Paid.Neg().String())
 	b.WriteString(".")
-	step := "Post the reversal against the original payment. No corrected claim follows in this remittance: ask the payer whether one will come, and resubmit or refund if it asks you to."
+	step := "Post the reversal against the original payment. No corrected claim follows in this remittance: ask the payer whether one will come, and whether it wants a replacement claim, a new claim or a refund."
 	if next != nil && !next.Reversal() && next.PatientControlNumber == c.PatientControlNumber {
 		b.WriteString(" The corrected claim follows in this remittance (status " + next.StatusCode + ", paid " + next.Paid.String() + ").")
 		step = "Post the reversal against the original payment, then post the corrected claim that follows and work its findings."
@@ -388,9 +396,10 @@ func explain(s *scope, cat codes.Category, amount money.Amount, group []Adjustme
 		b.WriteString(owes(group))
 	}
 	for _, a := range group {
-		b.WriteString(" " + a.Code() + ": " + carcDescription(a.Reason))
+		info, _ := codes.CARC(a.Reason)
+		b.WriteString(" " + a.Code() + ": " + carcDescription(a.Reason) + retiredNote(info, s.date))
 	}
-	writeRemarks(&b, remarks)
+	writeRemarks(&b, remarks, s.date)
 	if s.line != nil && s.line.SubmittedProcedure != nil {
 		b.WriteString(" The payer processed the line as " + s.line.Procedure.String() +
 			" instead of the billed " + s.line.SubmittedProcedure.String() + ".")
@@ -398,20 +407,22 @@ func explain(s *scope, cat codes.Category, amount money.Amount, group []Adjustme
 	return b.String()
 }
 
-// noAppeal warns when a remark takes away the appeal route (N211, MA130).
-func noAppeal(remarks []Remark) string {
-	for _, r := range remarks {
-		if r.Qualifier == "HE" && (r.Code == "N211" || r.Code == "MA130") {
-			return " The payer says this decision cannot be appealed (" + r.Code + "): correct and send a new claim instead."
-		}
-	}
-	return ""
-}
-
-func writeRemarks(b *strings.Builder, remarks []Remark) {
+func writeRemarks(b *strings.Builder, remarks []Remark, date string) {
 	for _, r := range remarks {
 		b.WriteString(" Remark " + r.Code + ": " + remarkDescription(r))
+		if r.Qualifier == "HE" {
+			info, _ := codes.RARC(r.Code)
+			b.WriteString(retiredNote(info, date))
+		}
 	}
+}
+
+// retiredNote tells that X12 had deactivated a code before the remittance.
+func retiredNote(info codes.Info, date string) string {
+	if !info.DeactivatedBefore(date) {
+		return ""
+	}
+	return " (X12 deactivated this code on " + info.Stop + "; read as sent.)"
 }
 
 // owes says who carries a denied amount, from the adjustment groups.
@@ -443,69 +454,4 @@ func allGroup(as []Adjustment, g string) bool {
 		}
 	}
 	return len(as) > 0
-}
-
-// nextStep is the D9997 case-management practice for a category. On a
-// predetermination the amounts are estimates, so what the patient would owe
-// is told to them before treatment instead of billed.
-func nextStep(cat codes.Category, group []Adjustment, predet bool) string {
-	patientOwes := allGroup(group, "PR")
-	switch cat {
-	case codes.Documentation:
-		return "Resubmit or appeal with a narrative of the case-management activity: the special-needs condition, how delivery of care was modified, time spent, staff and credential, and the benefit to the patient; attach the case log."
-	case codes.Attachment:
-		return "Send the attachment (narrative and case log) under the PWK control number given on the claim, and check that the control number matches."
-	case codes.Frequency:
-		return "Check the plan's frequency limits for D9997; bill only distinct case-management activity on separate dates, and appeal with a justification when the extra visits were needed."
-	case codes.BenefitMax:
-		return "Check the plan's benefit maximum and what remains; bill only distinct activity on separate dates, and appeal with a justification if the limit should not apply."
-	case codes.CodeMismatch:
-		return "Verify that D9997 is the right code against D9990-D9994 (and look-alikes such as D9910/D9911), and that the diagnosis supports the special-needs condition; correct and resubmit."
-	case codes.PriorAuthorization:
-		return "Obtain the authorization, or cite the one you have in REF*G1 on the claim, and resubmit."
-	case codes.Eligibility:
-		return "Verify the patient's coverage for the date of service; bill the right payer, or the patient when no coverage applies."
-	case codes.NotCovered:
-		if patientOwes {
-			return "The plan excludes the service and the patient owes it: bill the patient under your financial policy, or appeal with the special-needs narrative if you believe the plan covers it."
-		}
-		return "Check the plan's exclusions for case management; appeal with the special-needs narrative if you believe it is covered, otherwise write it off (group CO may not be billed to the patient)."
-	case codes.Bundling:
-		return "Check whether D9997 was billed on the same date as behavior management (D9920) or sedation; appeal with a narrative that shows the separate case-management work, or stop billing it separately."
-	case codes.TimelyFiling:
-		return "Appeal only with proof of timely first submission (clearinghouse acceptance, 999 or 277CA); otherwise write it off."
-	case codes.Duplicate:
-		return "Do not resubmit. Check the claim status with the payer: the original may already be paid or in process."
-	case codes.CoordinationOfBenefits:
-		return "Send the primary payer's explanation of benefits or correct the patient's other coverage, then resubmit."
-	case codes.WrongPayer:
-		return "Bill the responsible payer (the medical or dental plan the payer names, or the one it forwarded the claim to) and follow up there."
-	case codes.ProviderEligibility:
-		return "Check the rendering provider's enrollment, credentials, NPI and taxonomy with the payer; correct the provider data and resubmit."
-	case codes.MedicalNecessity:
-		return "Appeal with clinical documentation of the special-needs condition and why modified delivery of care was necessary."
-	case codes.AlternateBenefit:
-		if patientOwes {
-			return "Compare the code the payer paid with the one billed; the patient owes the difference (group PR): bill it under your financial policy, or appeal with the narrative if D9997 was right."
-		}
-		return "Compare the code the payer paid with the one billed; appeal with the narrative if D9997 was right, otherwise write the difference off (group CO may not be billed to the patient)."
-	case codes.Pended:
-		return "Wait for the payer's final decision; answer any request for information quickly and check the claim status."
-	case codes.Contractual:
-		switch {
-		case patientOwes && predet:
-			return "Tell the patient before treatment that they would owe this amount."
-		case patientOwes:
-			return "Bill the patient the amount shown, within what your contract with the payer allows."
-		}
-		return "Write off the amount; do not bill the patient for it."
-	case codes.PatientResponsibility:
-		if predet {
-			return "Tell the patient before treatment what their share would be."
-		}
-		return "Bill the patient the amount shown."
-	case codes.Informational:
-		return "No action needed for this amount."
-	}
-	return "Read the codes; call the payer if the reason is unclear, then correct and resubmit or appeal."
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/casebridge/casebridge/adapters/x12"
@@ -28,6 +29,7 @@ func FuzzRead(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	f.Add([]byte(strings.ReplaceAll(wrap(body("CLP*A*1*100*80**12*ICN", "SVC*AD:D9997*100*80", "CAS*CO*119*20", "LQ*HE*N411")...), "~", "~\r\n\t ")))
 	f.Add([]byte(wrap(body("CLP*A*22*-100*-80**12*ICN", "SVC*AD:D9997*-100*-80", "CAS*CO*16*-20", "LQ*HE*N850")...)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rep, err := remit.BuildReport(bytes.NewReader(data), remit.Options{MaxSegmentLength: 4096})

@@ -17,6 +17,10 @@ const (
 	// CodeNot835 means the interchange holds something else: ST01 is not 835
 	// or GS01 is not HP.
 	CodeNot835 x12.Code = "NOT_835"
+	// CodeVersionUnsupported means the functional group is not 005010X221A1
+	// (GS08; 4010 files are common in archives) or ST03, when filled, names
+	// another version. The message names the version found.
+	CodeVersionUnsupported x12.Code = "VERSION_UNSUPPORTED"
 	// CodeSegmentUnexpected means the 835 structure cannot place the segment
 	// (CLP before BPR, SVC outside a claim, an unknown segment, ...).
 	CodeSegmentUnexpected x12.Code = "SEGMENT_UNEXPECTED"
@@ -38,6 +42,9 @@ const (
 	WarnLXMissing             = "LX_MISSING"             // CLP without an LX header number
 	WarnElementInvalid        = "ELEMENT_INVALID"        // a date, quantity or composite that cannot be read; it is left out
 	WarnElementMissing        = "ELEMENT_MISSING"        // a required element that the findings can do without
+	// Spaces or tabs between a segment terminator and the next segment ID
+	// (an indented file): tolerated, warned once, at the first such segment.
+	WarnWhitespaceBetweenSegments = "WHITESPACE_BETWEEN_SEGMENTS"
 )
 
 // Options configure Read and BuildReport.
@@ -103,12 +110,13 @@ type parser struct {
 	fn       func(*Transaction) error
 	warnings []Warning
 
-	st      state
-	ordinal int // last segment read
-	isa13   string
-	gs06    string
-	gs08    string
-	inGroup bool
+	st           state
+	ordinal      int // last segment read
+	indentWarned bool
+	isa13        string
+	gs06         string
+	gs08         string
+	inGroup      bool
 
 	tx     *Transaction
 	claim  *Claim
@@ -131,6 +139,10 @@ func (p *parser) run() error {
 				xe.Loop = p.loop()
 			}
 			return err
+		}
+		if !p.indentWarned && p.rd.Indented() == seg.Ordinal {
+			p.indentWarned = true
+			p.warn(seg, WarnWhitespaceBetweenSegments, 0, "spaces or tabs between segments (an indented file); they were skipped")
 		}
 		for _, e := range p.env.Add(seg) {
 			p.warnErr(e)
@@ -247,6 +259,9 @@ func (p *parser) segment(s *x12.Segment) error {
 		if f := s.Element(1); f != "HP" {
 			return p.fail(s, CodeNot835, 1, 0, "functional group is not HP (health care claim payment/advice)")
 		}
+		if err := p.version(s, 8); err != nil {
+			return err
+		}
 		p.gs06, p.gs08, p.inGroup = s.Element(6), s.Element(8), true
 		p.st = stGroup
 		return nil
@@ -262,6 +277,12 @@ func (p *parser) segment(s *x12.Segment) error {
 		}
 		if s.Element(1) != "835" {
 			return p.fail(s, CodeNot835, 1, 0, "transaction set is not an 835")
+		}
+		// ST03 is not used in the 835: empty is normal, a filled one must agree.
+		if s.Element(3) != "" {
+			if err := p.version(s, 3); err != nil {
+				return err
+			}
 		}
 		p.startTransaction(s)
 		return nil
@@ -284,6 +305,26 @@ func (p *parser) segment(s *x12.Segment) error {
 		return p.bpr(s)
 	}
 	return p.body(s)
+}
+
+// Version is the only implementation guide the reader reads.
+const Version = "005010X221A1"
+
+// version refuses a GS08 or ST03 other than Version, naming the version
+// found (a code list value, never PHI; cut to the element's 12 characters).
+func (p *parser) version(s *x12.Segment, element int) error {
+	v := s.Element(element)
+	if v == Version {
+		return nil
+	}
+	if len(v) > 12 {
+		v = v[:12]
+	}
+	what := "functional group version (GS08)"
+	if element == 3 {
+		what = "transaction set version (ST03)"
+	}
+	return p.fail(s, CodeVersionUnsupported, element, 0, "%s is %q; casebridge reads only %s 835 remittances", what, v, Version)
 }
 
 func (p *parser) startTransaction(s *x12.Segment) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/casebridge/casebridge/adapters/x12"
+	"github.com/casebridge/casebridge/internal/codes"
 	"github.com/casebridge/casebridge/internal/money"
 	"github.com/casebridge/casebridge/mapping/remit"
 )
@@ -305,6 +306,9 @@ func TestNegative(t *testing.T) {
 		{"bad AMT*B6", wrap(body(good, "SVC*AD:D9997*100*100", "AMT*B6*ten")...), remit.CodeAmountInvalid, 11, "AMT", 2, "2110"},
 		{"CAS without group", wrap(body(good, "CAS**45*10")...), remit.CodeElementMissing, 10, "CAS", 1, "2100"},
 		{"missing CLP02", wrap(body("CLP*A**100*100")...), remit.CodeElementMissing, 9, "CLP", 2, "2000"},
+		{"4010 group (GS08)", strings.Replace(wrap(body(good)...), "005010X221A1", "004010X091A1", 1), remit.CodeVersionUnsupported, 2, "GS", 8, ""},
+		{"empty GS08", strings.Replace(wrap(body(good)...), "*005010X221A1", "*", 1), remit.CodeVersionUnsupported, 2, "GS", 8, ""},
+		{"ST03 filled with another version", strings.Replace(wrap(body(good)...), "ST*835*0001", "ST*835*0001*005010X221", 1), remit.CodeVersionUnsupported, 3, "ST", 3, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -314,6 +318,21 @@ func TestNegative(t *testing.T) {
 					xe.Code, xe.Segment, xe.SegmentID, xe.Element, xe.Loop, tc.code, tc.segment, tc.id, tc.element, tc.loop, xe)
 			}
 		})
+	}
+}
+
+// TestVersion: GS08 must be 005010X221A1 and the message names the version
+// found; ST03 is optional in the 835 and checked only when filled.
+func TestVersion(t *testing.T) {
+	xe := mustFail(t, strings.Replace(wrap(body("CLP*A*1*100*100**12*ICN")...), "005010X221A1", "004010X091A1", 1))
+	if !strings.Contains(xe.Error(), `"004010X091A1"`) || !strings.Contains(xe.Error(), "005010X221A1") {
+		t.Errorf("message does not name the version found and the one read: %v", xe)
+	}
+	for _, st := range []string{"ST*835*0001", "ST*835*0001*", "ST*835*0001*005010X221A1"} {
+		in := strings.Replace(wrap(body("CLP*A*1*100*100**12*ICN")...), "ST*835*0001", st, 1)
+		if _, ws := readAll(t, []byte(in)); len(ws) != 0 {
+			t.Errorf("%s: warnings %+v", st, ws)
+		}
 	}
 }
 
@@ -391,10 +410,125 @@ func TestConcatenatedInterchangesAndMissingGS(t *testing.T) {
 	}
 }
 
+// TestIndentedFile: spaces, tabs and line breaks between segments are
+// read, with one WHITESPACE_BETWEEN_SEGMENTS warning at the first indented
+// segment; a byte-order mark stays silent.
+func TestIndentedFile(t *testing.T) {
+	plain := readFile(t, "d9997_dental.x12")
+	indented := "\xEF\xBB\xBF" + strings.NewReplacer("\nCLP", "\r\n  CLP", "\nSVC", "\n\t\tSVC", "\nCAS", "\n\t\t\tCAS").Replace(string(plain))
+	want, _ := readAll(t, plain)
+	got, ws := readAll(t, []byte(indented))
+	if len(ws) != 1 || ws[0].Code != remit.WarnWhitespaceBetweenSegments || ws[0].SegmentID != "CLP" {
+		t.Fatalf("warnings %+v", ws)
+	}
+	if len(got) != len(want) || len(got[0].Claims) != len(want[0].Claims) || got[0].Claims[0].Lines[0].Charge.String() != want[0].Claims[0].Lines[0].Charge.String() {
+		t.Fatalf("indented file read differently")
+	}
+	if _, ws := readAll(t, append([]byte("\xEF\xBB\xBF"), plain...)); len(ws) != 0 {
+		t.Fatalf("BOM: warnings %+v", ws)
+	}
+}
+
 func TestCLPWithoutLX(t *testing.T) {
 	input := wrap("BPR*I*100*C*CHK************20261120", "TRN*1*T1*1", "N1*PR*PLAN", "N1*PE*DENTIST", "CLP*A*1*100*100**12*ICN")
 	_, ws := readAll(t, []byte(input))
 	if len(ws) != 1 || ws[0].Code != remit.WarnLXMissing || ws[0].SegmentNumber != 8 {
 		t.Fatalf("warnings %+v", ws)
+	}
+}
+
+// TestDeactivatedCodes: a code whose stop date is before the remittance's
+// date (DTM*405, else BPR16) is read, categorised and marked deactivated.
+func TestDeactivatedCodes(t *testing.T) {
+	claim := []string{"CLP*A*1*100*0**12*ICN", "SVC*AD:D9997*100*0", "CAS*CO*119*100", "LQ*HE*N411"}
+	for _, tc := range []struct {
+		name, bpr string
+		extra     []string
+		want      bool
+	}{
+		{"BPR16 after the stop dates", "BPR*I*0*C*NON************20261120", nil, true},
+		{"BPR16 before them", "BPR*I*0*C*NON************20081231", nil, false},
+		{"DTM*405 wins over BPR16", "BPR*I*0*C*NON************20261120", []string{"DTM*405*20080101"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			segs := append([]string{tc.bpr, "TRN*1*T1*1999999999"}, tc.extra...)
+			segs = append(segs, "N1*PR*PLAN", "N1*PE*DENTIST*XX*1234567893", "LX*1")
+			rep, err := remit.BuildReport(strings.NewReader(wrap(append(segs, claim...)...)), remit.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := rep.Remittances[0].Claims[0].Lines[0]
+			if l.Remarks[0].Deactivated != tc.want || l.Adjustments[0].Deactivated {
+				t.Fatalf("N411 deactivated %v (stop %q), CO-119 %v", l.Remarks[0].Deactivated, l.Remarks[0].StopDate, l.Adjustments[0].Deactivated)
+			}
+			if tc.want && l.Remarks[0].StopDate != "2009-02-01" {
+				t.Errorf("stop date %q", l.Remarks[0].StopDate)
+			}
+			if l.Adjustments[0].Category != "frequency" {
+				t.Errorf("CO-119 + deactivated N411: %s", l.Adjustments[0].Category)
+			}
+		})
+	}
+}
+
+// TestSummaryTotals: denied_amount counts denials only; OA-133 goes to
+// pended_amount and leaves it when the claim is reversed in the same
+// report (the corrected claim counts instead); a CLP02=23 claim goes to
+// forwarded_amount; a 19 claim is paid, counted normally and says it was
+// forwarded.
+func TestSummaryTotals(t *testing.T) {
+	rep := buildReport(t, filepath.Join(testdata, "summary_totals.x12"))
+	s := rep.Summary
+	got := strings.Join([]string{s.DeniedAmount.String(), s.PendedAmount.String(), s.ForwardedAmount.String(), s.ReversedAmount.String()}, " ")
+	if got != "220.00 60.00 90.00 0.00" {
+		t.Errorf("denied pended forwarded reversed = %s, want 220.00 60.00 90.00 0.00", got)
+	}
+	if len(s.DeniedByCategory) != 2 || s.DeniedByCategory["documentation"].String() != "120.00" || s.DeniedByCategory["timely_filing"].String() != "100.00" {
+		t.Errorf("denied_by_category %v", s.DeniedByCategory)
+	}
+	fwd := rep.Remittances[0].Claims[4]
+	if fwd.Status != remit.StatusPaid || !strings.Contains(fwd.StatusNote, "forwarded to another payer") || !strings.Contains(fwd.StatusNote, "SECOND DENTAL PLAN") {
+		t.Errorf("CLP02 19: status %s, note %q", fwd.Status, fwd.StatusNote)
+	}
+	if n := rep.Remittances[0].Claims[0].StatusNote; n != "" {
+		t.Errorf("CLP02 1: note %q", n)
+	}
+}
+
+// TestReversalByREFF8: a reversal with its own CLP07 that names the
+// original in REF*F8 takes the original's pended amount out too.
+func TestReversalByREFF8(t *testing.T) {
+	in := wrap(body(
+		"CLP*P1*1*100*0**12*ICN-A", "SVC*AD:D9997*100*0", "CAS*OA*133*100",
+		"CLP*P1*22*-100*0**12*ICN-B", "REF*F8*ICN-A", "SVC*AD:D9997*-100*0", "CAS*OA*133*-100",
+	)...)
+	in = strings.Replace(in, "BPR*I*100*", "BPR*I*0*", 1)
+	rep, err := remit.BuildReport(strings.NewReader(in), remit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := rep.Summary; !s.PendedAmount.IsZero() || !s.DeniedAmount.IsZero() {
+		t.Errorf("pended %s denied %s, want 0 after the reversal", s.PendedAmount, s.DeniedAmount)
+	}
+}
+
+// TestOperatorListMarksPLB: stop dates from an operator's plb.tsv mark
+// provider adjustments too, and its text describes a code we do not know.
+func TestOperatorListMarksPLB(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "plb.tsv"), []byte("WO\t1995-01-01\t2020-01-01\tOfficial WO.\nZZ\t2021-01-01\t\tOfficial ZZ.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := codes.LoadDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = codes.LoadDir("") })
+	rep, err := remit.BuildReport(strings.NewReader(wrap(body("CLP*A*1*100*100**12*ICN", "PLB*1*20261231*WO:X*5*ZZ:Y*-5")...)), remit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa := rep.Remittances[0].ProviderAdjustments
+	if !pa[0].Deactivated || pa[0].StopDate != "2020-01-01" || pa[1].Deactivated || pa[1].Description != "Official ZZ." {
+		t.Errorf("provider adjustments %+v", pa)
 	}
 }

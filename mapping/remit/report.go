@@ -55,6 +55,7 @@ type ClaimReport struct {
 	PayerClaimControlNumber string             `json:"payer_claim_control_number"`
 	StatusCode              string             `json:"status_code"`
 	Status                  string             `json:"status"`
+	StatusNote              string             `json:"status_note,omitempty"`
 	PaymentOutcome          string             `json:"payment_outcome"`
 	Charge                  money.Amount       `json:"charge"`
 	Paid                    money.Amount       `json:"paid"`
@@ -73,6 +74,7 @@ type AdjustmentReport struct {
 	Quantity    json.Number    `json:"quantity,omitempty"`
 	Category    codes.Category `json:"category"`
 	Description string         `json:"description"`
+	Retired
 }
 
 // RemarkReport is one remark code; category is omitted when the remark
@@ -81,6 +83,23 @@ type RemarkReport struct {
 	Code        string         `json:"code"`
 	Category    codes.Category `json:"category,omitempty"`
 	Description string         `json:"description"`
+	Retired
+}
+
+// Retired marks a code X12 had deactivated before the remittance's date
+// (DTM*405, else BPR16): it is still read and categorised. Both fields are
+// left out for an active code.
+type Retired struct {
+	Deactivated bool   `json:"deactivated,omitempty"`
+	StopDate    string `json:"stop_date,omitempty"` // the code's stop date, YYYY-MM-DD
+}
+
+// retired checks info's stop date against the remittance date.
+func retired(info codes.Info, date string) Retired {
+	if info.DeactivatedBefore(date) {
+		return Retired{Deactivated: true, StopDate: info.Stop}
+	}
+	return Retired{}
 }
 
 // LineReport is one service line.
@@ -114,6 +133,7 @@ type ProviderAdjustmentReport struct {
 	Reference   string       `json:"reference"`
 	Amount      money.Amount `json:"amount"`
 	Description string       `json:"description"`
+	Retired
 }
 
 // Summary totals the report.
@@ -122,6 +142,8 @@ type Summary struct {
 	ByStatus         map[string]int          `json:"by_status"`
 	DeniedAmount     money.Amount            `json:"denied_amount"`
 	ReversedAmount   money.Amount            `json:"reversed_amount"`
+	PendedAmount     money.Amount            `json:"pended_amount"`
+	ForwardedAmount  money.Amount            `json:"forwarded_amount"`
 	DeniedByCategory map[string]money.Amount `json:"denied_by_category"`
 }
 
@@ -159,6 +181,27 @@ func Status(clp02 string) string {
 		return StatusPredetermination
 	}
 	return StatusPended
+}
+
+// statusNotes say what a paid status adds: the payer paid its part and
+// passed the claim on (crossover). CLP02 19-21 count like 1-3.
+var statusNotes = map[string]string{
+	"19": "Processed as primary and forwarded to another payer",
+	"20": "Processed as secondary and forwarded to another payer",
+	"21": "Processed as tertiary and forwarded to another payer",
+}
+
+// StatusNote is the note for CLP02 19-21, naming the crossover payer
+// (NM1*TT) when the 835 gives it; "" for the other statuses.
+func StatusNote(c *Claim) string {
+	note, ok := statusNotes[c.StatusCode]
+	if !ok {
+		return ""
+	}
+	if n := c.Name("TT"); n != nil && n.Last != "" {
+		note += " (" + n.Last + ")"
+	}
+	return note + ": that payer may pay what is left; wait for its remittance before billing the patient."
 }
 
 // PaymentOutcome compares what was paid with the charge: none when nothing
@@ -219,11 +262,13 @@ func remittance(tx *Transaction) Remittance {
 		if i+1 < len(tx.Claims) {
 			next = &tx.Claims[i+1]
 		}
-		rem.Claims = append(rem.Claims, claimReport(&tx.Claims[i], next))
+		rem.Claims = append(rem.Claims, claimReport(&tx.Claims[i], next, remittanceDate(tx)))
 	}
 	for _, a := range tx.ProviderAdjustments {
+		info, _ := codes.PLB(a.Reason)
 		rem.ProviderAdjustments = append(rem.ProviderAdjustments, ProviderAdjustmentReport{
 			Reason: a.Reason, Reference: a.Reference, Amount: a.Amount, Description: plbDescription(a.Reason),
+			Retired: retired(info, remittanceDate(tx)),
 		})
 	}
 	return rem
@@ -241,21 +286,31 @@ func payerID(tx *Transaction) string {
 	return tx.Payment.TraceOriginator
 }
 
-func claimReport(c *Claim, next *Claim) ClaimReport {
+// remittanceDate is the date the codes of a set are judged by: the
+// production date (DTM*405), else the payment date (BPR16).
+func remittanceDate(tx *Transaction) string {
+	if tx.ProductionDate != "" {
+		return tx.ProductionDate
+	}
+	return tx.Payment.Date
+}
+
+func claimReport(c *Claim, next *Claim, date string) ClaimReport {
 	cr := ClaimReport{
 		PatientControlNumber:    c.PatientControlNumber,
 		PayerClaimControlNumber: c.PayerClaimControlNo,
 		StatusCode:              c.StatusCode,
 		Status:                  Status(c.StatusCode),
+		StatusNote:              StatusNote(c),
 		PaymentOutcome:          PaymentOutcome(c),
 		Charge:                  c.Charge,
 		Paid:                    c.Paid,
 		PatientResponsibility:   c.PatientResponsibility,
-		Remarks:                 remarkReports(c.Remarks),
+		Remarks:                 remarkReports(c.Remarks, date),
 		Lines:                   make([]LineReport, 0, len(c.Lines)),
 	}
 	cls := classify(c)
-	cr.Adjustments = adjustmentReports(c.Adjustments, cls.claim)
+	cr.Adjustments = adjustmentReports(c.Adjustments, cls.claim, date)
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		lr := LineReport{
@@ -267,8 +322,8 @@ func claimReport(c *Claim, next *Claim) ClaimReport {
 			Units:             json.Number("1"),
 			ServiceDateFrom:   l.ServiceFrom,
 			ServiceDateTo:     l.ServiceTo,
-			Adjustments:       adjustmentReports(l.Adjustments, cls.lines[i]),
-			Remarks:           remarkReports(l.Remarks),
+			Adjustments:       adjustmentReports(l.Adjustments, cls.lines[i], date),
+			Remarks:           remarkReports(l.Remarks, date),
 		}
 		if l.Units != "" {
 			lr.Units = json.Number(l.Units)
@@ -285,14 +340,16 @@ func claimReport(c *Claim, next *Claim) ClaimReport {
 		}
 		cr.Lines = append(cr.Lines, lr)
 	}
-	cr.Findings = findings(c, next, cls)
+	cr.Findings = findings(c, next, cls, date)
 	return cr
 }
 
-func adjustmentReports(as []Adjustment, cats []codes.Category) []AdjustmentReport {
+func adjustmentReports(as []Adjustment, cats []codes.Category, date string) []AdjustmentReport {
 	out := make([]AdjustmentReport, 0, len(as))
 	for i, a := range as {
+		info, _ := codes.CARC(a.Reason)
 		out = append(out, AdjustmentReport{
+			Retired:     retired(info, date),
 			Group:       a.Group,
 			Reason:      a.Reason,
 			Amount:      a.Amount,
@@ -304,40 +361,93 @@ func adjustmentReports(as []Adjustment, cats []codes.Category) []AdjustmentRepor
 	return out
 }
 
-func remarkReports(rs []Remark) []RemarkReport {
+func remarkReports(rs []Remark, date string) []RemarkReport {
 	out := make([]RemarkReport, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, RemarkReport{Code: r.Code, Category: remarkCategory(r), Description: remarkDescription(r)})
+		rr := RemarkReport{Code: r.Code, Category: remarkCategory(r), Description: remarkDescription(r)}
+		if r.Qualifier == "HE" {
+			info, _ := codes.RARC(r.Code)
+			rr.Retired = retired(info, date)
+		}
+		out = append(out, rr)
 	}
 	return out
 }
 
-// summaryBuilder accumulates the summary set by set.
+// summaryBuilder accumulates the summary set by set. It remembers what
+// each claim added (by CLP01 and CLP07) so that a later reversal of the
+// claim in the same report (same CLP01, and CLP07 or REF*F8 naming the
+// original) takes it out again: the corrected claim that
+// follows counts instead, and nothing is counted twice.
 type summaryBuilder struct {
-	s Summary
+	s       Summary
+	counted map[string]claimTotals
+}
+
+// claimTotals is what one claim adds to the summary.
+type claimTotals struct {
+	denied            map[codes.Category]money.Amount
+	pended, forwarded money.Amount
 }
 
 func newSummaryBuilder() *summaryBuilder {
-	return &summaryBuilder{s: Summary{ByStatus: map[string]int{}, DeniedByCategory: map[string]money.Amount{}}}
+	return &summaryBuilder{
+		s:       Summary{ByStatus: map[string]int{}, DeniedByCategory: map[string]money.Amount{}},
+		counted: map[string]claimTotals{},
+	}
 }
 
 func (b *summaryBuilder) add(tx *Transaction, rem *Remittance) {
 	for i := range rem.Claims {
-		cr := &rem.Claims[i]
+		cr, c := &rem.Claims[i], &tx.Claims[i]
 		b.s.Claims++
 		b.s.ByStatus[cr.Status]++
+		key := c.PatientControlNumber + "\x00" + c.PayerClaimControlNo
 		if cr.Status == StatusReversed {
-			b.s.ReversedAmount = b.s.ReversedAmount.Add(tx.Claims[i].Paid)
+			b.s.ReversedAmount = b.s.ReversedAmount.Add(c.Paid)
+			// The original is the same CLP01 with this CLP07, or the one
+			// REF*F8 names when the reversal got its own control number.
+			for _, k := range []string{key, c.PatientControlNumber + "\x00" + c.Ref("F8")} {
+				if t, ok := b.counted[k]; ok {
+					b.apply(t, money.Amount.Sub)
+					delete(b.counted, k)
+					break
+				}
+			}
 			continue
 		}
+		t := claimTotals{denied: map[codes.Category]money.Amount{}}
 		for _, f := range cr.Findings {
-			if !f.Category.IsDenial() {
-				continue
+			switch {
+			case !f.Category.IsDenial():
+			case cr.Status == StatusForwarded:
+				t.forwarded = t.forwarded.Add(f.Amount)
+			case f.Category == codes.Pended:
+				t.pended = t.pended.Add(f.Amount)
+			default:
+				t.denied[f.Category] = t.denied[f.Category].Add(f.Amount)
 			}
-			b.s.DeniedAmount = b.s.DeniedAmount.Add(f.Amount)
-			b.s.DeniedByCategory[string(f.Category)] = b.s.DeniedByCategory[string(f.Category)].Add(f.Amount)
+		}
+		b.apply(t, money.Amount.Add)
+		if len(t.denied) > 0 || !t.pended.IsZero() || !t.forwarded.IsZero() {
+			b.counted[key] = t
 		}
 	}
+}
+
+// apply adds (or, with Sub, takes out) a claim's totals.
+func (b *summaryBuilder) apply(t claimTotals, op func(money.Amount, money.Amount) money.Amount) {
+	for cat, a := range t.denied {
+		b.s.DeniedAmount = op(b.s.DeniedAmount, a)
+		v := op(b.s.DeniedByCategory[string(cat)], a)
+		if v.IsZero() {
+			delete(b.s.DeniedByCategory, string(cat))
+		} else {
+			b.s.DeniedByCategory[string(cat)] = v
+		}
+	}
+	b.s.PendedAmount = op(b.s.PendedAmount, t.pended)
+	b.s.ForwardedAmount = op(b.s.ForwardedAmount, t.forwarded)
 }
 
 func (b *summaryBuilder) summary() Summary { return b.s }

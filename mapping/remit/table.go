@@ -36,7 +36,7 @@ func WriteTable(w io.Writer, rep *Report) error {
 	for _, k := range sortedKeys(s.ByStatus) {
 		fmt.Fprintf(bw, ", %s %d", k, s.ByStatus[k])
 	}
-	fmt.Fprintf(bw, "\n  denied %s, reversed %s\n", s.DeniedAmount, s.ReversedAmount)
+	fmt.Fprintf(bw, "\n  denied %s, pended %s, forwarded %s, reversed %s\n", s.DeniedAmount, s.PendedAmount, s.ForwardedAmount, s.ReversedAmount)
 	cats := make([]string, 0, len(s.DeniedByCategory))
 	for k := range s.DeniedByCategory {
 		cats = append(cats, k)
@@ -66,6 +66,9 @@ func writeRemittance(w *bufio.Writer, r *Remittance) {
 	for _, c := range r.Claims {
 		fmt.Fprintf(w, "\nClaim %s (payer claim %s, status %s %s)\n", orDash(c.PatientControlNumber),
 			orDash(c.PayerClaimControlNumber), c.StatusCode, c.Status)
+		if c.StatusNote != "" {
+			fmt.Fprintf(w, "  %s\n", c.StatusNote)
+		}
 		for _, a := range c.Adjustments {
 			fmt.Fprintf(w, "  claim adjustment %s-%s %s [%s]\n", a.Group, a.Reason, a.Amount, a.Category)
 		}
