@@ -81,7 +81,7 @@ func readClaim(body []byte, contentType string) (*fhirmap.Mapped, *Outcome, *Res
 	res, st, out := Parse(body)
 	if st != Parsed {
 		r := outcomeResponse(st.HTTPStatus(), out)
-		r.unreadable = st == NotJSON || st == NotFHIR
+		r.unreadable = st == NotJSON || st == NotFHIR || st == TooLarge
 		return nil, nil, &r
 	}
 	m := fhirmap.FromResource(res)
@@ -126,16 +126,16 @@ func ClaimToX12(body []byte, contentType string, prof *profile.Profile, opts cla
 
 // ValidateClaim is POST /fhir/Claim/$validate: 200 with an OperationOutcome
 // whenever validation ran (FHIR errors, mapping issues and scrub problems
-// are all issues in it); 415 for a wrong media type and 400 when the body is
-// not JSON at all.
+// are all issues in it); 415 for a wrong media type, 400 when the body is
+// not JSON at all and 413 when it is over MaxBodyBytes.
 func ValidateClaim(body []byte, contentType string, prof *profile.Profile, today time.Time) Response {
 	if !AcceptableContentType(contentType) {
 		return unsupportedType()
 	}
 	res, st, out := Parse(body)
 	switch st {
-	case NotJSON:
-		r := outcomeResponse(400, out)
+	case NotJSON, TooLarge:
+		r := outcomeResponse(st.HTTPStatus(), out)
 		r.unreadable = true
 		return r
 	case Parsed:
