@@ -1,0 +1,94 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/casebridge/casebridge/adapters/fhir"
+	httpapi "github.com/casebridge/casebridge/adapters/http"
+	"github.com/casebridge/casebridge/internal/config"
+)
+
+func harnessWith(t *testing.T, cfg config.Config, opts ...httpapi.Option) *harness {
+	t.Helper()
+	var logs bytes.Buffer
+	if cfg.Profile == "" {
+		cfg.Profile = "default"
+	}
+	if cfg.StateDir == "" {
+		cfg.StateDir = t.TempDir()
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 64 << 10
+	}
+	opts = append([]httpapi.Option{httpapi.WithClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) })}, opts...)
+	return &harness{h: httpapi.New(cfg, zerolog.New(&logs), opts...).Handler(), log: &logs}
+}
+
+func TestJSONSyntaxReportsRealOffset(t *testing.T) {
+	h := newHarness(t)
+	truncated := `{"record_id": "CM000123", "subscriber": {"first_name": "Ja`
+	garbage := `{"record_id": "CM000123"x}`
+	for _, tc := range []struct {
+		body string
+		off  int64
+	}{{truncated, int64(len(truncated))}, {garbage, int64(strings.IndexByte(garbage, 'x'))}, {`{} {}`, 3}} {
+		for _, route := range []string{"/v1/claims/837d?control_number=7", "/v1/records/check", "/v1/claims/fhir"} {
+			w := h.do("POST", route, "application/json", "", strings.NewReader(tc.body))
+			if w.Code != 400 {
+				t.Fatalf("%s %q: %d %s", route, tc.body, w.Code, w.Body)
+			}
+			var p struct {
+				Errors []struct {
+					Code    string
+					Message string
+					Offset  *int64 `json:"byte_offset"`
+				}
+			}
+			_ = json.Unmarshal(w.Body.Bytes(), &p)
+			if len(p.Errors) != 1 || p.Errors[0].Code != "JSON_SYNTAX" || p.Errors[0].Offset == nil || *p.Errors[0].Offset != tc.off {
+				t.Errorf("%s %q: want JSON_SYNTAX at byte %d, got %s", route, tc.body, tc.off, w.Body)
+			}
+		}
+		for _, route := range []string{"/fhir/Claim/$x12?control_number=7", "/fhir/Claim/$validate"} {
+			body := tc.body // the syntax check comes before the resourceType check
+			w := h.do("POST", route, "application/fhir+json", "", strings.NewReader(body))
+			if w.Code != 400 || !strings.Contains(w.Body.String(), fmt.Sprintf("at byte %d.", tc.off)) {
+				t.Errorf("%s %q: want 400 at byte %d, got %d %s", route, tc.body, tc.off, w.Code, w.Body)
+			}
+		}
+	}
+}
+
+// A body over the FHIR reader's own cap (below the gateway's) is a 413
+// OperationOutcome like every other oversized body, not a 400.
+func TestFHIROversizedBodyIs413(t *testing.T) {
+	h := harnessWith(t, config.Config{MaxBodyBytes: 2 * fhir.MaxBodyBytes}, httpapi.WithControlNumbers(func() (int, error) { return 1, nil }))
+	body := `{"resourceType": "Claim"` + strings.Repeat(" ", fhir.MaxBodyBytes) + `}`
+	for _, route := range []string{"/fhir/Claim/$x12", "/fhir/Claim/$validate"} {
+		w := h.do("POST", route, "application/fhir+json", "", strings.NewReader(body))
+		if w.Code != 413 {
+			t.Errorf("%s: status %d, want 413", route, w.Code)
+			continue
+		}
+		if o := decodeOutcome(t, w.Body.Bytes()); o.Issue[0].Code != "too-costly" {
+			t.Errorf("%s: issue %+v", route, o.Issue[0])
+		}
+	}
+	// over the gateway's limit: 413 too, as an OperationOutcome
+	small := harnessWith(t, config.Config{MaxBodyBytes: 1024})
+	for _, route := range []string{"/fhir/Claim/$x12", "/fhir/Claim/$validate"} {
+		w := small.do("POST", route, "application/fhir+json", "", strings.NewReader(body[:4096]))
+		if w.Code != 413 {
+			t.Errorf("%s over the gateway limit: status %d", route, w.Code)
+			continue
+		}
+		decodeOutcome(t, w.Body.Bytes())
+	}
+}
