@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -90,5 +91,55 @@ func TestFHIROversizedBodyIs413(t *testing.T) {
 			continue
 		}
 		decodeOutcome(t, w.Body.Bytes())
+	}
+}
+
+var (
+	reScriptTag  = regexp.MustCompile(`(?is)<script\b([^>]*)>(.*?)</script>`)
+	reInlineAttr = regexp.MustCompile(`(?i)\s(on[a-z]+|style)\s*=`)
+	reAsset      = regexp.MustCompile(`(?i)(?:src|href)="(/[^"]*)"`)
+)
+
+// The page sends frame-ancestors 'none' and no-referrer, has no inline
+// script (or inline style or handler) and its assets are served.
+func TestPageSecurityHeadersAndNoInlineScript(t *testing.T) {
+	h := newHarness(t)
+	w := h.do("GET", "/", "", "", nil)
+	if w.Code != 200 {
+		t.Fatalf("GET /: %d", w.Code)
+	}
+	csp := w.Header().Get("Content-Security-Policy")
+	for _, want := range []string{"frame-ancestors 'none'", "script-src 'self'", "default-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %s", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("CSP %q allows inline code", csp)
+	}
+	if rp := w.Header().Get("Referrer-Policy"); rp != "no-referrer" {
+		t.Errorf("Referrer-Policy %q", rp)
+	}
+	page := w.Body.String()
+	scripts := reScriptTag.FindAllStringSubmatch(page, -1)
+	if len(scripts) == 0 {
+		t.Error("the page loads no script")
+	}
+	for _, m := range scripts {
+		if !strings.Contains(m[1], "src=") || strings.TrimSpace(m[2]) != "" {
+			t.Errorf("inline script: %s", m[0])
+		}
+	}
+	if strings.Contains(strings.ToLower(page), "<style") || reInlineAttr.MatchString(page) {
+		t.Error("the page has inline style or event-handler attributes")
+	}
+	for _, m := range reAsset.FindAllStringSubmatch(page, -1) {
+		a := h.do("GET", m[1], "", "", nil)
+		if a.Code != 200 || a.Body.Len() == 0 || a.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("asset %s: %d", m[1], a.Code)
+		}
+	}
+	if js := h.do("GET", "/app.js", "", "", nil); !strings.HasPrefix(js.Header().Get("Content-Type"), "text/javascript") || !strings.Contains(js.Body.String(), `getElementById("go")`) {
+		t.Errorf("/app.js: %d %q", js.Code, js.Header().Get("Content-Type"))
 	}
 }

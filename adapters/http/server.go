@@ -71,6 +71,8 @@ func (s *Server) engine() *gin.Engine {
 	r.GET("/livez", func(c *gin.Context) { c.PureJSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
 	r.GET("/", s.page)
+	r.GET("/app.js", s.pageScript)
+	r.GET("/app.css", s.pageStyle)
 	r.GET("/openapi.yaml", s.openapi)
 
 	v1 := r.Group("/v1")
