@@ -18,6 +18,9 @@ type Response struct {
 	ContentType string
 	Body        []byte
 	Outcome     *Outcome
+	// Cause is the PHI-free cause of a 5xx answer, for the log (e.g. the
+	// control-number allocator's error); nil otherwise.
+	Cause error
 	// unreadable is true when the body could not be read as FHIR at all.
 	unreadable bool
 }
@@ -111,7 +114,9 @@ func ClaimToX12(body []byte, contentType string, prof *profile.Profile, opts cla
 	res, err := claims.Generate(m.Record, prof, opts)
 	if errors.Is(err, claims.ErrControlNumber) {
 		out.add(Issue{Severity: "fatal", Code: "exception", Rule: "CONTROL_NUMBER", Details: "No control number could be allocated."})
-		return outcomeResponse(500, out)
+		r := outcomeResponse(500, out)
+		r.Cause = err
+		return r
 	}
 	if err != nil {
 		out.add(Issue{Severity: "error", Code: "processing", Rule: "ENVELOPE_OPTIONS", Details: err.Error()})

@@ -102,7 +102,13 @@ func jsonSyntax(c *gin.Context, data []byte) {
 func (s *Server) generate(c *gin.Context, rec *record.Record, prof *profile.Profile, opts claims.Options) {
 	res, err := claims.Generate(rec, prof, opts)
 	if err != nil {
-		s.log.Error().Str("request_id", c.GetString("request_id")).Bool("control_number", errors.Is(err, claims.ErrControlNumber)).Msg("837D generation failed")
+		ev := s.log.Error().Str("request_id", c.GetString("request_id")).Bool("control_number", errors.Is(err, claims.ErrControlNumber))
+		if errors.Is(err, claims.ErrControlNumber) {
+			// the allocator's error names the state directory and the
+			// failing step: no record data
+			ev = ev.Str("cause", err.Error())
+		}
+		ev.Msg("837D generation failed")
 		internalError(c)
 		return
 	}
