@@ -344,7 +344,7 @@ func (e parseError) issue() Issue {
 		is.Code, is.Rule = fhirmap.CodeCodeInvalid, RuleBadCode
 		is.Details = "The code is not one of the values FHIR allows here."
 		if m := reCodeType.FindStringSubmatch(e.Diagnostics); m != nil {
-			is.Diagnostics = "The value is not a " + m[1] + "."
+			is.Diagnostics = "The value is not one of the codes of " + m[1] + "."
 		}
 	case strings.HasPrefix(d, "expected ") && d != "expected array" || strings.HasPrefix(d, "invalid ") &&
 		!strings.HasPrefix(d, "invalid JSON") && d != "invalid field" && d != "invalid extension field" ||
