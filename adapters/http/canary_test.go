@@ -55,6 +55,7 @@ func canaryCases(t *testing.T) []canaryCase {
 			"narrative as list":  {`"CANARYNARRATIVE`, `["CANARYNARRATIVE"], "x": "`},
 			"name as bool":       {`"CANARYLAST"`, `true`},
 			"gender unknown":     {`"gender": "F"`, `"gender": "U"`},
+			"data as keys":       {`"gender": "F"`, `"gender": "F", "CANARYLAST": "CANARYFIRST", "canary member": 1, "1911-11-11": {"CANARYNARRATIVE": 2}`},
 			"delimiters in name": {`"CANARYLAST"`, `"CANARYLAST*~:^|CANARYLAST"`},
 			"control characters": {`"CANARYMEMBER"`, `"CANARYMEMBER\u0000\u001b"`},
 			"future birth date":  {`"1911-11-11"`, `"2911-11-11"`},
