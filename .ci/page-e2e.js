@@ -19,8 +19,18 @@ const cases = [
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
            '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   const page = await browser.newPage();
-  await page.goto(base + '/');
   let failed = 0;
+  // the page must run under its own Content-Security-Policy: a blocked
+  // script, style or fetch is a failure
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) { failed++; console.log(`FAIL CSP: ${m.text()}`); }
+  });
+  const res = await page.goto(base + '/');
+  const h = res.headers();
+  if (!/frame-ancestors 'none'/.test(h['content-security-policy'] || '') || h['referrer-policy'] !== 'no-referrer') {
+    failed++;
+    console.log(`FAIL headers of /: ${h['content-security-policy']} / ${h['referrer-policy']}`);
+  }
   for (const [action, file, want] of cases) {
     await page.evaluate(() => { document.getElementById('status').textContent = ''; });
     await page.selectOption('#action', action);

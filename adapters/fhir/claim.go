@@ -18,6 +18,9 @@ type Response struct {
 	ContentType string
 	Body        []byte
 	Outcome     *Outcome
+	// Cause is the PHI-free cause of a 5xx answer, for the log (e.g. the
+	// control-number allocator's error); nil otherwise.
+	Cause error
 	// unreadable is true when the body could not be read as FHIR at all.
 	unreadable bool
 }
@@ -81,7 +84,7 @@ func readClaim(body []byte, contentType string) (*fhirmap.Mapped, *Outcome, *Res
 	res, st, out := Parse(body)
 	if st != Parsed {
 		r := outcomeResponse(st.HTTPStatus(), out)
-		r.unreadable = st == NotJSON || st == NotFHIR
+		r.unreadable = st == NotJSON || st == NotFHIR || st == TooLarge
 		return nil, nil, &r
 	}
 	m := fhirmap.FromResource(res)
@@ -111,7 +114,9 @@ func ClaimToX12(body []byte, contentType string, prof *profile.Profile, opts cla
 	res, err := claims.Generate(m.Record, prof, opts)
 	if errors.Is(err, claims.ErrControlNumber) {
 		out.add(Issue{Severity: "fatal", Code: "exception", Rule: "CONTROL_NUMBER", Details: "No control number could be allocated."})
-		return outcomeResponse(500, out)
+		r := outcomeResponse(500, out)
+		r.Cause = err
+		return r
 	}
 	if err != nil {
 		out.add(Issue{Severity: "error", Code: "processing", Rule: "ENVELOPE_OPTIONS", Details: err.Error()})
@@ -126,16 +131,16 @@ func ClaimToX12(body []byte, contentType string, prof *profile.Profile, opts cla
 
 // ValidateClaim is POST /fhir/Claim/$validate: 200 with an OperationOutcome
 // whenever validation ran (FHIR errors, mapping issues and scrub problems
-// are all issues in it); 415 for a wrong media type and 400 when the body is
-// not JSON at all.
+// are all issues in it); 415 for a wrong media type, 400 when the body is
+// not JSON at all and 413 when it is over MaxBodyBytes.
 func ValidateClaim(body []byte, contentType string, prof *profile.Profile, today time.Time) Response {
 	if !AcceptableContentType(contentType) {
 		return unsupportedType()
 	}
 	res, st, out := Parse(body)
 	switch st {
-	case NotJSON:
-		r := outcomeResponse(400, out)
+	case NotJSON, TooLarge:
+		r := outcomeResponse(st.HTTPStatus(), out)
 		r.unreadable = true
 		return r
 	case Parsed:

@@ -120,6 +120,7 @@ const (
 	NotJSON                        // the body is not one JSON object (400)
 	NotFHIR                        // JSON, but not a readable FHIR resource (400)
 	InvalidFHIR                    // a resource that fails validation: required elements, reference types (422)
+	TooLarge                       // the body is over MaxBodyBytes (413)
 )
 
 // HTTPStatus is the status an endpoint answers for a failed parse.
@@ -129,6 +130,8 @@ func (s ParseStatus) HTTPStatus() int {
 		return 200
 	case InvalidFHIR:
 		return 422
+	case TooLarge:
+		return 413
 	}
 	return 400
 }
@@ -146,10 +149,10 @@ func Parse(body []byte) (res *bcrpb.ContainedResource, status ParseStatus, out *
 	}
 	if len(body) > MaxBodyBytes {
 		out.add(Issue{Severity: "error", Code: "too-costly", Rule: RuleTooLarge, Details: fmt.Sprintf("The body is larger than %d bytes.", MaxBodyBytes)})
-		return nil, NotJSON, out
+		return nil, TooLarge, out
 	}
-	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' {
-		out.add(Issue{Severity: "error", Code: fhirmap.CodeStructure, Rule: RuleNotJSON, Details: "The body is not a JSON object."})
+	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' || JSONSyntax(body) != nil {
+		out.add(notJSON(body))
 		return nil, NotJSON, out
 	}
 	rep := &reporter{}
@@ -160,6 +163,7 @@ func Parse(body []byte) (res *bcrpb.ContainedResource, status ParseStatus, out *
 			is := pe.issue()
 			if is.Rule == RuleNotJSON {
 				status = NotJSON
+				is = notJSON(body)
 			}
 			out.add(is)
 		}
@@ -192,10 +196,20 @@ func Parse(body []byte) (res *bcrpb.ContainedResource, status ParseStatus, out *
 func safeUnmarshal(body []byte, rep *reporter) (msg proto.Message, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			msg, err = nil, &parseError{Details: "the resource could not be read"}
+			msg, err = nil, &parseError{Details: "the resource could not be read", Type: "panic"}
 		}
 	}()
 	return unmarshal.UnmarshalWithErrorReporter(body, rep)
+}
+
+// notJSON is the issue of a body that is not one JSON object: the rule and
+// the real byte offset, never the bytes around it.
+func notJSON(body []byte) Issue {
+	is := Issue{Severity: "error", Code: fhirmap.CodeStructure, Rule: RuleNotJSON, Details: "The body is not a JSON object."}
+	if se := JSONSyntax(body); se != nil {
+		is.Details = fmt.Sprintf("The body is not valid JSON: %s at byte %d.", se.Reason, se.Offset)
+	}
+	return is
 }
 
 // reporter collects the validation errors jsonformat reports.
@@ -223,7 +237,8 @@ func (r *reporter) ReportValidationWarning(path string, err error) error {
 
 // parseError mirrors jsonformat's UnmarshalError, which lives in an
 // internal package (spec/fhir.md §10.5 #7): Details is PHI-free, Diagnostics
-// may quote the input.
+// may quote the input and never leaves this package (issue() keeps only
+// what it can rebuild without input values).
 type parseError struct {
 	Path, Details, Diagnostics, Type string
 }
@@ -251,7 +266,8 @@ func parseErrors(err error) []parseError {
 	} else if pe, ok := fromValue(v); ok {
 		return []parseError{pe}
 	}
-	return []parseError{{Details: "the resource could not be read", Diagnostics: err.Error()}}
+	// a plain error (jsonformat's date and decimal checks) quotes the value
+	return []parseError{{Details: "the resource could not be read"}}
 }
 
 func fromValue(v reflect.Value) (parseError, bool) {
@@ -283,6 +299,11 @@ func fromValue(v reflect.Value) (parseError, bool) {
 var (
 	reTypeSegment = regexp.MustCompile(`(\.resource|\.contained\[\d+\])\.[A-Za-z]+`)
 	reQuoted      = regexp.MustCompile(`"([A-Za-z0-9_]+)"`)
+	// reElementName is the shape of a FHIR element name; an unknown key of
+	// any other shape is not echoed (it may be data pasted as a key).
+	reElementName = regexp.MustCompile(`^[a-z_][A-Za-z0-9_]{0,63}$`)
+	// reCodeType is the code system type of jsonformat's "\"x\" is not a T".
+	reCodeType = regexp.MustCompile(` is not an? ([A-Za-z0-9]+)$`)
 )
 
 // fhirPath turns a jsonformat path into FHIRPath.
@@ -290,7 +311,9 @@ func fhirPath(p string) string { return reTypeSegment.ReplaceAllString(p, "$1") 
 
 func (e parseError) issue() Issue {
 	path := fhirPath(e.Path)
-	is := Issue{Severity: "error", Expression: path, Details: e.Details, Diagnostics: e.Diagnostics}
+	// Diagnostics stays empty unless rebuilt from PHI-free parts: jsonformat's
+	// diagnostics quote the input ("found \"JANE\"", "\"X\" is not a …Code").
+	is := Issue{Severity: "error", Expression: path, Details: e.Details}
 	d := e.Details
 	switch {
 	case d == "unknown resource type" || d == "invalid resource type" || strings.Contains(d, `"resourceType"`):
@@ -313,13 +336,16 @@ func (e parseError) issue() Issue {
 		is.Details = "The body is not valid JSON."
 	case d == "unknown field":
 		is.Code, is.Rule = fhirmap.CodeStructure, RuleUnknownElement
-		if m := reQuoted.FindStringSubmatch(e.Diagnostics); m != nil && path != "" {
+		if m := reQuoted.FindStringSubmatch(e.Diagnostics); m != nil && path != "" && reElementName.MatchString(m[1]) {
 			is.Expression = path + "." + m[1]
 		}
 		is.Details = "The element is not defined for this resource in FHIR R4."
 	case strings.Contains(d, "code type mismatch"):
 		is.Code, is.Rule = fhirmap.CodeCodeInvalid, RuleBadCode
 		is.Details = "The code is not one of the values FHIR allows here."
+		if m := reCodeType.FindStringSubmatch(e.Diagnostics); m != nil {
+			is.Diagnostics = "The value is not one of the codes of " + m[1] + "."
+		}
 	case strings.HasPrefix(d, "expected ") && d != "expected array" || strings.HasPrefix(d, "invalid ") &&
 		!strings.HasPrefix(d, "invalid JSON") && d != "invalid field" && d != "invalid extension field" ||
 		strings.Contains(d, "out of range"):

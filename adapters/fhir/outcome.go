@@ -18,8 +18,9 @@ type Issue struct {
 	Expression string // FHIRPath of the element, "" when the issue is about the whole body
 	// Details is a PHI-free sentence: fine in logs.
 	Details string
-	// Diagnostics may quote the input (the parser's message): it goes in the
-	// response only, never in logs.
+	// Diagnostics is extra PHI-free detail for the response (it never quotes
+	// the input either; jsonformat's own diagnostics, which do, are dropped
+	// in Parse). It stays out of logs all the same.
 	Diagnostics string
 }
 

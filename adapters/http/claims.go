@@ -2,12 +2,14 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/internal/claims"
 	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
@@ -73,7 +75,7 @@ func (s *Server) decodeRecord(c *gin.Context) (*record.Record, bool) {
 	rec, probs, err := record.DecodeBytes(data)
 	var se *record.SyntaxError
 	if errors.As(err, &se) {
-		problem(c, http.StatusBadRequest, "Malformed JSON", "The body is not a JSON object.", one("JSON_SYNTAX", "", se.Error()))
+		jsonSyntax(c, data)
 		return nil, false
 	}
 	if probs.HasErrors() {
@@ -83,11 +85,30 @@ func (s *Server) decodeRecord(c *gin.Context) (*record.Record, bool) {
 	return rec, true
 }
 
+// jsonSyntax answers 400 for a body that is not one JSON object: the rule
+// and the real byte offset (the end of a truncated body), never the bytes
+// around it. encoding/json's own message quotes the offending character.
+func jsonSyntax(c *gin.Context, data []byte) {
+	pe := ProblemError{Problem: record.Problem{Severity: record.SeverityError, Code: "JSON_SYNTAX", Message: "The body must be one JSON object."}}
+	if se := fhir.JSONSyntax(data); se != nil {
+		off := se.Offset
+		pe.Offset = &off
+		pe.Message = fmt.Sprintf("Not valid JSON: %s at byte %d.", se.Reason, se.Offset)
+	}
+	problemWith(c, http.StatusBadRequest, "Malformed JSON", "The body is not a JSON object.", []ProblemError{pe})
+}
+
 // generate produces the 837D for rec and writes the answer.
 func (s *Server) generate(c *gin.Context, rec *record.Record, prof *profile.Profile, opts claims.Options) {
 	res, err := claims.Generate(rec, prof, opts)
 	if err != nil {
-		s.log.Error().Str("request_id", c.GetString("request_id")).Bool("control_number", errors.Is(err, claims.ErrControlNumber)).Msg("837D generation failed")
+		ev := s.log.Error().Str("request_id", c.GetString("request_id")).Bool("control_number", errors.Is(err, claims.ErrControlNumber))
+		if errors.Is(err, claims.ErrControlNumber) {
+			// the allocator's error names the state directory and the
+			// failing step: no record data
+			ev = ev.Str("cause", err.Error())
+		}
+		ev.Msg("837D generation failed")
 		internalError(c)
 		return
 	}
@@ -133,8 +154,9 @@ func (s *Server) checkRecord(c *gin.Context) {
 	rep, err := claims.CheckBytes(data, prof, s.now().UTC())
 	var se *record.SyntaxError
 	if errors.As(err, &se) {
-		problem(c, http.StatusBadRequest, "Malformed JSON", "The body is not a JSON object.", one("JSON_SYNTAX", "", se.Error()))
+		jsonSyntax(c, data)
 		return
 	}
+	rep.Problems = redactKeys(rep.Problems)
 	c.PureJSON(http.StatusOK, rep)
 }

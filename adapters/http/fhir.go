@@ -29,6 +29,11 @@ func (s *Server) routesFHIR(r *gin.Engine, v1 *gin.RouterGroup) {
 // writeFHIR sends an adapter answer and logs its PHI-free issues.
 func (s *Server) writeFHIR(c *gin.Context, resp fhir.Response) {
 	if resp.Status >= 500 || resp.Body == nil {
+		ev := s.log.Error().Str("request_id", c.GetString("request_id")).Int("status", resp.Status)
+		if resp.Cause != nil {
+			ev = ev.Str("cause", resp.Cause.Error())
+		}
+		ev.Msg("fhir request failed")
 		internalError(c)
 		return
 	}

@@ -71,6 +71,8 @@ func (s *Server) engine() *gin.Engine {
 	r.GET("/livez", func(c *gin.Context) { c.PureJSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
 	r.GET("/", s.page)
+	r.GET("/app.js", s.pageScript)
+	r.GET("/app.css", s.pageStyle)
 	r.GET("/openapi.yaml", s.openapi)
 
 	v1 := r.Group("/v1")
@@ -81,9 +83,20 @@ func (s *Server) engine() *gin.Engine {
 	return r
 }
 
+// readyz is 503 unless the default profile loads and a control number
+// could be allocated (the counter store is readable and writable); the check
+// consumes no number. The cause goes to the log (paths, never data), the
+// answer names only the failing dependency.
 func (s *Server) readyz(c *gin.Context) {
 	if _, err := profile.Load(s.cfg.Profile, s.cfg.ProfilesDir); err != nil {
-		problem(c, http.StatusServiceUnavailable, "Not ready", "The configured trading-partner profile cannot be loaded.", nil)
+		s.log.Warn().Str("request_id", c.GetString("request_id")).Str("check", "profile").Msg("not ready")
+		problem(c, http.StatusServiceUnavailable, "Not ready", "The configured trading-partner profile cannot be loaded.", one("NOT_READY_PROFILE", "", "The default profile does not load."))
+		return
+	}
+	if err := control.Ready(s.cfg.StateDir); err != nil {
+		s.log.Warn().Str("request_id", c.GetString("request_id")).Str("check", "control_numbers").Str("cause", err.Error()).Msg("not ready")
+		problem(c, http.StatusServiceUnavailable, "Not ready", "Control numbers cannot be allocated: the counter store is not writable or not readable.",
+			one("NOT_READY_CONTROL_NUMBERS", "", "The control-number store under the state directory fails."))
 		return
 	}
 	c.PureJSON(http.StatusOK, gin.H{"status": "ready"})

@@ -52,19 +52,47 @@ func cmdServe(args []string, env *environ) int {
 		env.errorf("cannot listen on %s: %v", cfg.Addr, err)
 		return exitUsage
 	}
-	srv := &http.Server{
-		Handler:           httpapi.New(cfg, log).Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return runServer(ctx, ln, newHTTPServer(httpapi.New(cfg, log).Handler()), log, cfg.Profile)
+}
+
+// Server timeouts. A response in flight at shutdown is bounded by
+// writeTimeout (counted from the end of its request headers), so draining
+// for longer than that lets every request that started finish: nothing is
+// cut mid-body by our exit.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 60 * time.Second
+	writeTimeout      = 120 * time.Second
+	idleTimeout       = 120 * time.Second
+)
+
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// drainTimeout is how long shutdown waits for in-flight requests: the write
+// timeout and a margin for the last bytes to leave.
+func drainTimeout(srv *http.Server) time.Duration { return srv.WriteTimeout + 5*time.Second }
+
+// runServer serves until ctx ends (SIGTERM, SIGINT), then shuts down: the
+// listener closes at once (new connections are refused, idle keep-alive
+// connections close), requests in flight finish with their complete answer
+// and a Connection: close. Only a handler stuck past the drain timeout is
+// cut, by closing its connection before it wrote anything.
+func runServer(ctx context.Context, ln net.Listener, srv *http.Server, log zerolog.Logger, profileName string) int {
+	srv.RegisterOnShutdown(func() { log.Info().Msg("listener closed; draining requests in flight") })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info().Str("addr", ln.Addr().String()).Str("profile", cfg.Profile).Msg("casebridge listening")
+	log.Info().Str("addr", ln.Addr().String()).Str("profile", profileName).Msg("casebridge listening")
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
@@ -72,13 +100,15 @@ func cmdServe(args []string, env *environ) int {
 			return exitInternal
 		}
 	case <-ctx.Done():
-		log.Info().Msg("shutting down")
-		shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		log.Info().Dur("drain_timeout", drainTimeout(srv)).Msg("shutting down")
+		shutdown, cancel := context.WithTimeout(context.Background(), drainTimeout(srv))
 		defer cancel()
 		if err := srv.Shutdown(shutdown); err != nil {
-			log.Error().Err(err).Msg("shutdown incomplete")
+			log.Error().Err(err).Msg("shutdown incomplete: closing the connections still open")
+			_ = srv.Close()
 			return exitInternal
 		}
+		log.Info().Msg("shut down")
 	}
 	return exitOK
 }

@@ -1,0 +1,161 @@
+package httpapi_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	httpapi "github.com/casebridge/casebridge/adapters/http"
+	"github.com/casebridge/casebridge/internal/config"
+)
+
+// Canary strings stand for PHI: names, member ids, birth dates and
+// narrative. None may come back in an error answer (body or header) or in
+// any log line, whatever shape of bad input carries them.
+var canaries = []string{"CANARYFIRST", "CANARYLAST", "CANARYMEMBER", "1911-11-11", "19111111", "CANARYNARRATIVE", "CANARYGENDER", "CANARYDATE"}
+
+type canaryCase struct {
+	name, route, ctype, body string
+}
+
+// mutate returns the canary body and its malformed variants.
+func mutate(t *testing.T, base string, edits map[string]string, variants map[string][2]string) map[string]string {
+	t.Helper()
+	for from, to := range edits {
+		if !strings.Contains(base, from) {
+			t.Fatalf("fixture lacks %q", from)
+		}
+		base = strings.ReplaceAll(base, from, to)
+	}
+	out := map[string]string{"canaries": base}
+	for name, v := range variants {
+		if !strings.Contains(base, v[0]) {
+			t.Fatalf("%s: fixture lacks %q", name, v[0])
+		}
+		out[name] = strings.Replace(base, v[0], v[1], 1)
+	}
+	// truncated right inside and right after every canary
+	for _, c := range canaries {
+		if i := strings.Index(base, c); i >= 0 {
+			out["truncated in "+c] = base[:i+len(c)-2]
+			out["truncated after "+c] = base[:i+len(c)+1]
+			out["garbage after "+c] = base[:i+len(c)+1] + "x" + base[i+len(c)+1:]
+		}
+	}
+	return out
+}
+
+func canaryCases(t *testing.T) []canaryCase {
+	rec := mutate(t, mustString(t, "../../testdata/records/self.json"),
+		map[string]string{`"Jane"`: `"CANARYFIRST"`, `"Doe"`: `"CANARYLAST"`, `"MBR100200"`: `"CANARYMEMBER"`, `"1980-01-01"`: `"1911-11-11"`,
+			`"Case management for a patient`: `"CANARYNARRATIVE Case management for a patient`},
+		map[string][2]string{
+			"bad gender":         {`"gender": "F"`, `"gender": "CANARYGENDER"`},
+			"gender after name":  {`"gender": "F"`, `"gender": 7`},
+			"bad birth date":     {`"1911-11-11"`, `"1911-11-11CANARYDATE"`},
+			"impossible date":    {`"1911-11-11"`, `"1911-13-45"`},
+			"name as number":     {`"CANARYFIRST"`, `19111111`},
+			"member as object":   {`"CANARYMEMBER"`, `{"CANARYMEMBER": "CANARYLAST"}`},
+			"narrative as list":  {`"CANARYNARRATIVE`, `["CANARYNARRATIVE"], "x": "`},
+			"name as bool":       {`"CANARYLAST"`, `true`},
+			"gender unknown":     {`"gender": "F"`, `"gender": "U"`},
+			"data as keys":       {`"gender": "F"`, `"gender": "F", "CANARYLAST": "CANARYFIRST", "canary member": 1, "1911-11-11": {"CANARYNARRATIVE": 2}`},
+			"delimiters in name": {`"CANARYLAST"`, `"CANARYLAST*~:^|CANARYLAST"`},
+			"control characters": {`"CANARYMEMBER"`, `"CANARYMEMBER\u0000\u001b"`},
+			"future birth date":  {`"1911-11-11"`, `"2911-11-11"`},
+		})
+	fhirBody := mutate(t, mustString(t, "../../testdata/fhir/ehr/claim-contained.json"),
+		map[string]string{`"Kim"`: `"CANARYLAST"`, `"Noah"`: `"CANARYFIRST"`, `"SPR-88120"`: `"CANARYMEMBER"`, `"2014-03-09"`: `"1911-11-11"`,
+			`"Down syndrome`: `"CANARYNARRATIVE Down syndrome`},
+		map[string][2]string{
+			"bad gender":         {`"gender": "male"`, `"gender": "CANARYGENDER"`},
+			"bad birth date":     {`"1911-11-11"`, `"1911-11-11CANARYDATE"`},
+			"impossible date":    {`"1911-11-11"`, `"1911-13-45"`},
+			"birth date number":  {`"1911-11-11"`, `19111111`},
+			"family as number":   {`"CANARYLAST"`, `19111111`},
+			"given as string":    {`["CANARYFIRST"]`, `"CANARYFIRST"`},
+			"member as object":   {`"CANARYMEMBER"`, `{"value": "CANARYMEMBER"}`},
+			"narrative as array": {`"CANARYNARRATIVE`, `["CANARYNARRATIVE"], "valueBoolean": "`},
+			"id with space":      {`"id": "pat"`, `"id": "CANARYLAST CANARYFIRST"`},
+			"bad reference":      {`"reference": "#pat"`, `"reference": "CANARYLAST/../CANARYFIRST"`},
+			"gender as object":   {`"gender": "male"`, `"gender": {"CANARYGENDER": 1}`},
+			"gender other":       {`"gender": "male"`, `"gender": "other"`},
+			"delimiters in name": {`"CANARYLAST"`, `"CANARYLAST*~:^|CANARYLAST"`},
+			"bad unicode":        {`"CANARYMEMBER"`, `"CANARYMEMBER\ud800"`},
+			"control characters": {`"CANARYFIRST"`, `"CANARYFIRST\u0007"`},
+			"unknown key data":   {`"gender": "male"`, `"gender": "male", "CANARYLAST": "CANARYFIRST", "jane": "CANARYMEMBER"`},
+			"future birth date":  {`"1911-11-11"`, `"2911-11-11"`},
+			"datetime garbage":   {`"resourceType": "Claim",`, `"resourceType": "Claim", "created": "1911-11-11T99:99:99CANARYDATE",`},
+		})
+	x12 := mutate(t, mustString(t, "../../testdata/835/d9997_dental.x12"),
+		map[string]string{"*DOE*JANE*": "*CANARYLAST*CANARYFIRST*", "MCM-1001": "CANARYMEMBER", "DTM*050*20261101~": "DTM*050*19111111~"},
+		map[string][2]string{
+			"bad qualifier": {"NM1*QC*1*CANARYLAST", "NM1*CANARYGENDER*1*CANARYLAST"},
+			"bad date":      {"DTM*050*19111111", "DTM*050*19111111CANARYDATE"},
+			"bad entity":    {"NM1*QC*1*", "NM1*QC*CANARYLAST*"},
+			"bad amount":    {"CLP*CM-1001*4*150", "CLP*CM-1001*4*CANARYMEMBER"},
+		})
+	var out []canaryCase
+	for _, route := range []string{"/v1/claims/837d?control_number=7&at=2026-11-27T10:00:00Z", "/v1/records/check", "/v1/claims/fhir?at=2026-11-27T10:00:00Z"} {
+		for name, body := range rec {
+			out = append(out, canaryCase{name, route, "application/json", body})
+		}
+	}
+	for _, route := range []string{"/fhir/Claim/$x12?control_number=7&at=2026-11-27T10:00:00Z", "/fhir/Claim/$validate"} {
+		for name, body := range fhirBody {
+			out = append(out, canaryCase{name, route, "application/fhir+json", body})
+		}
+	}
+	for _, route := range []string{"/v1/remittances/findings", "/v1/remittances/findings?format=fhir&at=2026-11-27T10:00:00Z"} {
+		for name, body := range x12 {
+			out = append(out, canaryCase{name, route, "application/edi-x12", body})
+		}
+	}
+	return out
+}
+
+func TestNoCanaryInErrorsOrLogs(t *testing.T) {
+	h := newHarness(t)
+	cases := canaryCases(t)
+	// every POST route of the router gets the canaries
+	covered := map[string]bool{}
+	for _, tc := range cases {
+		path, _, _ := strings.Cut(tc.route, "?")
+		covered[path] = true
+	}
+	for _, r := range httpapi.New(config.Config{Profile: "default"}, zerolog.Nop()).Routes() {
+		if method, path, _ := strings.Cut(r, " "); method == "POST" && !covered[path] {
+			t.Errorf("POST %s gets no canary bodies", path)
+		}
+	}
+	for _, tc := range cases {
+		w := h.do("POST", tc.route, tc.ctype, "", strings.NewReader(tc.body))
+		if w.Code >= 500 {
+			t.Errorf("%s %s: status %d", tc.route, tc.name, w.Code)
+		}
+		// a success may carry the data (an 837D names the patient); an
+		// error answer, a validation outcome and a check report may not
+		report := strings.HasPrefix(tc.route, "/v1/records/check") || strings.HasPrefix(tc.route, "/fhir/Claim/$validate")
+		if w.Code < 400 && !report {
+			continue
+		}
+		var head strings.Builder
+		_ = w.Header().Write(&head)
+		for _, c := range canaries {
+			if strings.Contains(strings.ToUpper(w.Body.String()), strings.ToUpper(c)) {
+				t.Errorf("%s %s (%d): body quotes %q: %s", tc.route, tc.name, w.Code, c, w.Body)
+			}
+			if strings.Contains(strings.ToUpper(head.String()), strings.ToUpper(c)) {
+				t.Errorf("%s %s: header quotes %q", tc.route, tc.name, c)
+			}
+		}
+	}
+	for _, line := range strings.Split(h.log.String(), "\n") {
+		for _, c := range canaries {
+			if strings.Contains(strings.ToUpper(line), strings.ToUpper(c)) {
+				t.Errorf("log line quotes %q: %s", c, line)
+			}
+		}
+	}
+}
