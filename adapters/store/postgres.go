@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -25,7 +26,7 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 // NewPostgres makes a store on an existing pool and applies the migrations.
 // With own, Close closes the pool too.
 func NewPostgres(ctx context.Context, pool *pgxpool.Pool, own bool) (*Store, error) {
-	db := stdlib.OpenDBFromPool(pool)
+	db := openDB(pool)
 	closeFn := func() error {
 		err := db.Close()
 		if own {
@@ -35,3 +36,5 @@ func NewPostgres(ctx context.Context, pool *pgxpool.Pool, own bool) (*Store, err
 	}
 	return newSQLStore(ctx, db, postgresDialect, closeFn)
 }
+
+func openDB(pool *pgxpool.Pool) *sql.DB { return stdlib.OpenDBFromPool(pool) }

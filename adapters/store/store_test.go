@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -17,15 +18,15 @@ import (
 
 // sqliteBackend gives each test its own database file; every open is a new
 // *sql.DB on that file, as another process would have.
-func sqliteBackend(t *testing.T) func() app.Store {
+func sqliteBackend(t *testing.T) func() (app.Store, error) {
 	path := filepath.Join(t.TempDir(), store.SQLiteFile)
-	return func() app.Store {
+	return func() (app.Store, error) {
 		s, err := store.OpenSQLite(context.Background(), path)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		t.Cleanup(func() { s.Close() })
-		return s
+		return s, nil
 	}
 }
 
@@ -34,8 +35,32 @@ func TestSQLite(t *testing.T) { storetest.Run(t, sqliteBackend) }
 // postgresBackend gives each test its own schema in the database at
 // CASEBRIDGE_TEST_DATABASE_URL, dropped afterwards; every open is a new
 // *pgxpool.Pool with search_path set to it.
-func postgresBackend(t *testing.T) func() app.Store {
+func postgresBackend(t *testing.T) func() (app.Store, error) {
 	url := os.Getenv("CASEBRIDGE_TEST_DATABASE_URL")
+	schema := testSchema(t, url)
+	return func() (app.Store, error) {
+		ctx := context.Background()
+		cfg, err := pgxpool.ParseConfig(url)
+		if err != nil {
+			return nil, err
+		}
+		cfg.ConnConfig.RuntimeParams["search_path"] = schema
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		s, err := store.NewPostgres(ctx, pool, true)
+		if err != nil {
+			return nil, err
+		}
+		t.Cleanup(func() { s.Close() })
+		return s, nil
+	}
+}
+
+// testSchema makes a schema of its own for one test, dropped when it ends,
+// so the tests can run again and again on one database.
+func testSchema(t *testing.T, url string) string {
 	ctx := context.Background()
 	admin, err := pgxpool.New(ctx, url)
 	if err != nil {
@@ -54,24 +79,7 @@ func postgresBackend(t *testing.T) func() app.Store {
 		}
 		admin.Close()
 	})
-	return func() app.Store {
-		cfg, err := pgxpool.ParseConfig(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.ConnConfig.RuntimeParams["search_path"] = schema
-		pool, err := pgxpool.NewWithConfig(ctx, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := store.NewPostgres(ctx, pool, true)
-		if err != nil {
-			pool.Close()
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
+	return schema
 }
 
 func TestPostgres(t *testing.T) {
@@ -155,6 +163,11 @@ func TestOpenPostgresByURL(t *testing.T) {
 		t.Skip("CASEBRIDGE_TEST_DATABASE_URL is not set")
 	}
 	dir := t.TempDir()
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	url += sep + "search_path=" + testSchema(t, url)
 	s, err := store.Open(context.Background(), store.Options{DataDir: dir, DatabaseURL: url})
 	if err != nil {
 		t.Fatal(err)

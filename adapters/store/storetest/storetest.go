@@ -27,17 +27,20 @@ import (
 
 // A Backend makes a fresh, empty database for one test and returns a function
 // that opens a new, independent handle on it (its own connection pool, as a
-// second gateway process would have). The Backend closes the handles and
-// removes the database when t ends; the suite may close handles itself too.
-type Backend func(t *testing.T) (open func() app.Store)
+// second gateway process would have), applying the migrations as a gateway
+// does at start. open may be called from several goroutines at once. The
+// Backend closes the handles and removes the database when t ends; the suite
+// may close handles itself too.
+type Backend func(t *testing.T) (open func() (app.Store, error))
 
 // Run runs the suite against b.
 func Run(t *testing.T, b Backend) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, open func() app.Store)
+		fn   func(t *testing.T, open func() app.Store, openErr func() (app.Store, error))
 	}{
 		{"MigrationsIdempotent", testMigrations},
+		{"MigrationsConcurrent", testMigrationsConcurrent},
 		{"Ping", testPing},
 		{"Tenants", testTenants},
 		{"APIKeys", testAPIKeys},
@@ -62,7 +65,8 @@ func Run(t *testing.T, b Backend) {
 					t.Fatalf("%s: %v", f.where, f.err)
 				}
 			}()
-			tc.fn(t, b(t))
+			open := b(t)
+			tc.fn(t, func() app.Store { return must(open()) }, open)
 		})
 	}
 }
@@ -115,7 +119,7 @@ func claim(tenant, recordID string, status app.ClaimStatus, at time.Time) app.Cl
 	}
 }
 
-func testMigrations(t *testing.T, open func() app.Store) {
+func testMigrations(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	a := open()
 	must(a.EnsureTenant(ctx(), app.Tenant{ID: "t1", Name: "one"}))
 	a.Close()
@@ -137,7 +141,31 @@ func testMigrations(t *testing.T, open func() app.Store) {
 	}
 }
 
-func testPing(t *testing.T, open func() app.Store) {
+func testMigrationsConcurrent(t *testing.T, _ func() app.Store, open func() (app.Store, error)) {
+	const n = 4
+	stores := make([]app.Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stores[i], errs[i] = open()
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("open %d of %d at once: %v", i, n, errs[i])
+		}
+	}
+	must(stores[0].EnsureTenant(ctx(), app.Tenant{ID: "t1"}))
+	for _, s := range stores {
+		must(s.GetTenant(ctx(), "t1"))
+	}
+}
+
+func testPing(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	s := open()
 	if err := s.Ping(ctx()); err != nil {
 		t.Fatalf("ping: %v", err)
@@ -150,7 +178,7 @@ func testPing(t *testing.T, open func() app.Store) {
 	}
 }
 
-func testTenants(t *testing.T, open func() app.Store) {
+func testTenants(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	s := open()
 	got := must(s.EnsureTenant(ctx(), app.Tenant{ID: "t1", Name: "first", CreatedAt: base}))
 	if got.ID != "t1" || got.Name != "first" || !got.CreatedAt.Equal(base) {
@@ -166,7 +194,7 @@ func testTenants(t *testing.T, open func() app.Store) {
 	wantErr(t, err, app.ErrInvalid, "EnsureTenant(empty)")
 }
 
-func testAPIKeys(t *testing.T, open func() app.Store) {
+func testAPIKeys(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	s := open()
 	if any := must(s.AnyAPIKey(ctx())); any {
 		t.Fatal("AnyAPIKey on an empty store")
@@ -234,7 +262,7 @@ func testAPIKeys(t *testing.T, open func() app.Store) {
 	wantErr(t, s.RevokeAPIKey(ctx(), "t1", "nope", base), app.ErrNotFound, "RevokeAPIKey(unknown)")
 }
 
-func testClaims(t *testing.T, open func() app.Store) {
+func testClaims(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	s := twoTenants(t, open)
 	in := claim("t1", "CM000123", app.StatusSubmitted, base)
 	in.FHIRBundle = json.RawMessage(`{"resourceType":"Bundle"}`)
@@ -323,7 +351,7 @@ func testClaims(t *testing.T, open func() app.Store) {
 	}
 }
 
-func testPagination(t *testing.T, open func() app.Store) {
+func testPagination(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	s := twoTenants(t, open)
 	// 25 claims; pairs share a creation time so the id breaks ties.
 	var want []string
@@ -400,7 +428,7 @@ func testPagination(t *testing.T, open func() app.Store) {
 	}
 }
 
-func testEvents(t *testing.T, open func() app.Store) {
+func testEvents(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	s := twoTenants(t, open)
 	c := must(s.CreateClaim(ctx(), claim("t1", "R1", app.StatusSubmitted, base)))
 	kinds := []string{"created", "submitted", "remittance", "status"}
@@ -435,7 +463,7 @@ func testEvents(t *testing.T, open func() app.Store) {
 	wantErr(t, err, app.ErrInvalid, "AppendEvent without kind")
 }
 
-func testRemittances(t *testing.T, open func() app.Store) {
+func testRemittances(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	s := twoTenants(t, open)
 	c1 := must(s.CreateClaim(ctx(), claim("t1", "R1", app.StatusSubmitted, base)))
 	c2 := must(s.CreateClaim(ctx(), claim("t1", "R2", app.StatusSubmitted, base)))
@@ -484,7 +512,7 @@ func testRemittances(t *testing.T, open func() app.Store) {
 	wantErr(t, err, app.ErrConflict, "CreateRemittance twice")
 }
 
-func testIdempotency(t *testing.T, open func() app.Store) {
+func testIdempotency(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	s := twoTenants(t, open)
 	fp := app.Fingerprint("POST", "/v1/claims", []byte(`{"a":1}`))
 	fp2 := app.Fingerprint("POST", "/v1/claims", []byte(`{"a":2}`))
@@ -559,11 +587,8 @@ func testIdempotency(t *testing.T, open func() app.Store) {
 	newer := app.IdempotencyRequest{Key: "k4", Fingerprint: fp, Now: base.Add(48 * time.Hour)}
 	begin("t1", newer, app.IdemNew)
 	n := must(s.PurgeIdempotency(ctx(), base.Add(24*time.Hour)))
-	if n != 4 { // t1 k1 k2 k3, t2 k1
-		if n != 4 {
-			// t1: k1, k2, k3; t2: k1 = 4
-			t.Fatalf("purged %d, want 4", n)
-		}
+	if n != 4 { // t1: k1, k2, k3; t2: k1
+		t.Fatalf("purged %d, want 4", n)
 	}
 	begin("t1", req, app.IdemNew)
 	newer.Now = base.Add(48*time.Hour + time.Second)
@@ -572,7 +597,7 @@ func testIdempotency(t *testing.T, open func() app.Store) {
 	wantErr(t, err, app.ErrInvalid, "Begin without key")
 }
 
-func testIdempotencyConcurrent(t *testing.T, open func() app.Store) {
+func testIdempotencyConcurrent(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	a := twoTenants(t, open)
 	b := open() // a second handle: another process
 	const n = 16
@@ -603,14 +628,46 @@ func testIdempotencyConcurrent(t *testing.T, open func() app.Store) {
 	if count[app.IdemNew] != 1 || count[app.IdemInFlight] != n-1 {
 		t.Fatalf("outcomes of %d concurrent Begins: %v", n, count)
 	}
+
+	// The lease runs out (a crash): N requests at once, exactly one takes over.
+	clear(count)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			r, err := s.BeginIdempotency(ctx(), "t1", app.IdempotencyRequest{Key: "race", Fingerprint: fp,
+				Now: base.Add(time.Hour), Lease: time.Minute})
+			outcomes[i], errs[i] = r.Outcome, err
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		count[outcomes[i]]++
+	}
+	if count[app.IdemNew] != 1 || count[app.IdemInFlight] != n-1 {
+		t.Fatalf("outcomes of %d concurrent takeovers: %v", n, count)
+	}
 }
 
-func testControlNumbers(t *testing.T, open func() app.Store) {
+func testControlNumbers(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	s := twoTenants(t, open)
 	for want := int64(1); want <= 3; want++ {
 		if got := must(s.NextControlNumber(ctx(), "t1", "CASEBRIDGE")); got != want {
 			t.Fatalf("NextControlNumber = %d, want %d", got, want)
 		}
+	}
+	// A restart (a new handle, the old one closed) continues the sequence.
+	s.Close()
+	s = open()
+	if got := must(s.NextControlNumber(ctx(), "t1", "CASEBRIDGE")); got != 4 {
+		t.Fatalf("after a restart: %d, want 4", got)
 	}
 	if got := must(s.NextControlNumber(ctx(), "t1", "OTHER")); got != 1 {
 		t.Fatalf("another sender starts at %d", got)
@@ -619,10 +676,10 @@ func testControlNumbers(t *testing.T, open func() app.Store) {
 		t.Fatalf("another tenant starts at %d", got)
 	}
 	r := must(s.ReserveControlNumbers(ctx(), "t1", "CASEBRIDGE", 10))
-	if r.First != 4 || r.Last != 13 {
+	if r.First != 5 || r.Last != 14 {
 		t.Fatalf("ReserveControlNumbers(10) = %+v", r)
 	}
-	if got := must(s.NextControlNumber(ctx(), "t1", "CASEBRIDGE")); got != 14 {
+	if got := must(s.NextControlNumber(ctx(), "t1", "CASEBRIDGE")); got != 15 {
 		t.Fatalf("after a block: %d", got)
 	}
 	r = must(s.ReserveControlNumbers(ctx(), "t1", "NEW", 5))
@@ -656,7 +713,7 @@ func testControlNumbers(t *testing.T, open func() app.Store) {
 	wantErr(t, err, app.ErrInvalid, "empty sender")
 }
 
-func testControlNumbersConcurrent(t *testing.T, open func() app.Store) {
+func testControlNumbersConcurrent(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	a := twoTenants(t, open)
 	b := open()
 	const workers, each = 8, 25
@@ -715,7 +772,7 @@ func testControlNumbersConcurrent(t *testing.T, open func() app.Store) {
 	}
 }
 
-func testWithTx(t *testing.T, open func() app.Store) {
+func testWithTx(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
 	s := twoTenants(t, open)
 	boom := errors.New("boom")
 	var id string
