@@ -51,7 +51,8 @@ func Fingerprint(method, route string, body []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// NewID returns a new opaque id: a UUIDv7, so ids sort roughly by creation.
+// NewID returns a new opaque id: a UUIDv7, so ids sort by creation (strictly
+// within one process; roughly across processes).
 func NewID() string {
 	return uuid.Must(uuid.NewV7()).String()
 }

@@ -368,6 +368,7 @@ func testPagination(t *testing.T, open func() app.Store, _ func() (app.Store, er
 		}
 	}
 	var got []string
+	var older string
 	cursor := ""
 	pages := 0
 	for {
@@ -380,11 +381,11 @@ func testPagination(t *testing.T, open func() app.Store, _ func() (app.Store, er
 			got = append(got, c.ID)
 		}
 		if pages == 2 {
-			// Inserts between pages, newer and older than the cursor, do not
-			// shift the pages: newer ones are before the first page, and the
-			// older one is a claim that did not exist when listing started
-			// only in time, which keyset pagination may show once, never twice.
-			must(s.CreateClaim(ctx(), claim("t1", "NEW", app.StatusSubmitted, base.Add(time.Hour))))
+			// Inserts between pages: a newer claim sorts before the first page
+			// and is not seen; an older one is seen once, on a later page.
+			// Neither shifts the pages: nothing is repeated or skipped.
+			must(s.CreateClaim(ctx(), claim("t1", "NEWER", app.StatusSubmitted, base.Add(time.Hour))))
+			older = must(s.CreateClaim(ctx(), claim("t1", "OLDER", app.StatusSubmitted, base.Add(-time.Hour)))).ID
 		}
 		if p.Next == "" {
 			break
@@ -394,21 +395,22 @@ func testPagination(t *testing.T, open func() app.Store, _ func() (app.Store, er
 			t.Fatal("pagination does not end")
 		}
 	}
-	if pages != 4 {
-		t.Fatalf("%d pages of 7 for 25 claims", pages)
-	}
+	want = append(want, older)
 	sort.Strings(got)
 	sort.Strings(want)
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("pages gave %d claims (%v), want the %d first listed", len(got), got, len(want))
+		t.Fatalf("pages gave %d claims (%v), want %d: the 25 listed first and the older one", len(got), got, len(want))
 	}
-	p := must(s.ListClaims(ctx(), "t1", app.ClaimFilter{Limit: 25}))
-	if len(p.Claims) != 25 || p.Next == "" {
-		t.Fatalf("limit 25 of 26: %d, next %q", len(p.Claims), p.Next)
+	if pages != 4 {
+		t.Fatalf("%d pages of 7 for 26 claims", pages)
 	}
-	p = must(s.ListClaims(ctx(), "t1", app.ClaimFilter{Limit: 26}))
-	if len(p.Claims) != 26 || p.Next != "" {
-		t.Fatalf("limit 26 of 26: %d, next %q", len(p.Claims), p.Next)
+	p := must(s.ListClaims(ctx(), "t1", app.ClaimFilter{Limit: 26}))
+	if len(p.Claims) != 26 || p.Next == "" {
+		t.Fatalf("limit 26 of 27: %d, next %q", len(p.Claims), p.Next)
+	}
+	p = must(s.ListClaims(ctx(), "t1", app.ClaimFilter{Limit: 27}))
+	if len(p.Claims) != 27 || p.Next != "" {
+		t.Fatalf("limit 27 of 27: %d, next %q", len(p.Claims), p.Next)
 	}
 	_, err := s.ListClaims(ctx(), "t1", app.ClaimFilter{Limit: app.MaxListLimit + 1})
 	wantErr(t, err, app.ErrInvalid, "limit over the maximum")
@@ -416,7 +418,7 @@ func testPagination(t *testing.T, open func() app.Store, _ func() (app.Store, er
 	wantErr(t, err, app.ErrInvalid, "negative limit")
 	_, err = s.ListClaims(ctx(), "t1", app.ClaimFilter{Cursor: "not a cursor!"})
 	wantErr(t, err, app.ErrBadCursor, "bad cursor")
-	if p := must(s.ListClaims(ctx(), "t1", app.ClaimFilter{})); len(p.Claims) != app.DefaultListLimit && len(p.Claims) != 26 {
+	if p := must(s.ListClaims(ctx(), "t1", app.ClaimFilter{})); len(p.Claims) != min(app.DefaultListLimit, 27) {
 		t.Fatalf("default limit gave %d", len(p.Claims))
 	}
 	// A t1 cursor used by t2 pages t2's claims only.
