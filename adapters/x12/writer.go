@@ -79,6 +79,11 @@ type Writer struct {
 	stSeen     map[string]bool
 	stControl  string
 	stCount    int
+
+	inSegment   bool   // between BeginSegment and EndSegment
+	segID       string // segment being built
+	segElements int    // elements added to it
+	segPending  int    // empty elements not yet written (dropped when trailing)
 }
 
 // NewWriter returns a Writer on w. Invalid delimiters in opts make every call
@@ -125,7 +130,7 @@ func (w *Writer) order(id string, want writerState, msg string) error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.state != want {
+	if w.state != want || w.inSegment {
 		return w.errAt(CodeEnvelopeOrder, id, 0, 0, msg)
 	}
 	return nil
@@ -403,6 +408,9 @@ func (w *Writer) WriteSegment(id string, elems ...Element) error {
 	}
 	if isEnvelopeID(id) {
 		return w.errAt(CodeEnvelopeOrder, id, 0, 0, "envelope segments are written by Begin/End calls")
+	}
+	if w.inSegment {
+		return w.errAt(CodeEnvelopeOrder, id, 0, 0, "segment written before the one begun ended")
 	}
 	if w.state != stateTransaction && !(id == "TA1" && w.state == stateInterchange) {
 		return w.errAt(CodeEnvelopeOrder, id, 0, 0, "segment outside a transaction set")
