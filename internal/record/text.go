@@ -18,6 +18,9 @@ const X12Delimiters = "*:^~"
 // payers expect). changed reports whether anything but case and surrounding
 // space was altered.
 func CleanText(s string) (clean string, changed bool) {
+	if PlainText(s) {
+		return strings.ToUpper(s), false
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true // drop leading spaces
@@ -41,6 +44,44 @@ func CleanText(s string) (clean string, changed bool) {
 		b.WriteRune(r)
 	}
 	return strings.ToUpper(strings.TrimRight(b.String(), " ")), changed
+}
+
+// PlainText reports whether s needs no cleaning but upper-casing:
+// printable ASCII without X12 delimiters, no space at either end, no run of
+// spaces. For such s, CleanText(s) is strings.ToUpper(s), unchanged.
+func PlainText(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	space := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e || c == '*' || c == ':' || c == '^' || c == '~':
+			return false
+		case c == ' ':
+			if space {
+				return false
+			}
+			space = true
+		default:
+			space = false
+		}
+	}
+	return true
+}
+
+// TextChanged reports whether CleanText would alter s beyond case and
+// surrounding space (its changed result), without building the clean text
+// when s is plain.
+func TextChanged(s string) bool {
+	if PlainText(s) {
+		return false
+	}
+	_, changed := CleanText(s)
+	return changed
 }
 
 // TextField is one piece of free text that travels in the 837D.
