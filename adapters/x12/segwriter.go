@@ -55,6 +55,20 @@ func (w *Writer) simple(v string, upper bool) {
 	_ = w.value(w.segID, w.segElements, 1, v, upper)
 }
 
+// SimpleBytes adds a simple element held in b (which is not retained), so
+// callers can format dates and numbers into a stack buffer.
+func (w *Writer) SimpleBytes(b []byte) {
+	if !w.element() {
+		return
+	}
+	if len(b) == 0 {
+		w.segPending++
+		return
+	}
+	w.separators()
+	_ = appendValue(w, w.segID, w.segElements, 1, b, w.opts.UpperCase)
+}
+
 // Composite adds a composite element of the given components.
 func (w *Writer) Composite(components ...string) {
 	if !w.element() {

@@ -10,7 +10,8 @@ import (
 )
 
 // segmentsBoth writes elems once with WriteSegment and once with the
-// BeginSegment calls (composites for elements of several components).
+// BeginSegment calls (composites for elements of several components, some
+// simple elements as bytes).
 func segmentsBoth(t *testing.T, opts x12.WriteOptions, id string, elems []x12.Element) (viaWrite, viaBegin []byte, errWrite, errBegin error) {
 	t.Helper()
 	open := func(buf *bytes.Buffer) *x12.Writer {
@@ -26,9 +27,12 @@ func segmentsBoth(t *testing.T, opts x12.WriteOptions, id string, elems []x12.El
 	wb := open(&b)
 	wb.BeginSegment(id)
 	for _, el := range elems {
-		if len(el) == 1 {
+		switch {
+		case len(el) == 1 && len(el[0])%2 == 0:
+			wb.SimpleBytes([]byte(el[0]))
+		case len(el) == 1:
 			wb.Simple(el[0])
-		} else {
+		default:
 			wb.Composite(el...)
 		}
 	}

@@ -89,7 +89,7 @@ type Writer struct {
 // NewWriter returns a Writer on w. Invalid delimiters in opts make every call
 // return an ISA_INVALID error.
 func NewWriter(w io.Writer, opts WriteOptions) *Writer {
-	wr := &Writer{w: w, opts: opts, d: opts.Delimiters}
+	wr := &Writer{w: w, opts: opts, d: opts.Delimiters, buf: make([]byte, 0, 256)}
 	if wr.d == (Delimiters{}) {
 		wr.d = DefaultDelimiters
 	}
@@ -138,6 +138,10 @@ func (w *Writer) order(id string, want writerState, msg string) error {
 
 // value appends v, refusing delimiters, CR and LF.
 func (w *Writer) value(id string, element, component int, v string, upper bool) error {
+	return appendValue(w, id, element, component, v, upper)
+}
+
+func appendValue[T string | []byte](w *Writer, id string, element, component int, v T, upper bool) error {
 	d := w.d
 	for i := 0; i < len(v); i++ {
 		c := v[i]
@@ -232,13 +236,17 @@ func (w *Writer) BeginInterchange(h InterchangeHeader) error {
 		6:  {h.SenderID, 15, false, up},
 		7:  {h.ReceiverQualifier, 2, true, up},
 		8:  {h.ReceiverID, 15, false, up},
-		9:  {date.Format("060102"), 6, true, false},
-		10: {date.Format("1504"), 4, true, false},
 		12: {def(h.Version, "00501"), 5, true, up},
 	}
 	w.buf = append(w.buf[:0], "ISA"...)
 	for i := 1; i <= 16; i++ {
 		switch i {
+		case 9:
+			w.buf = append(w.buf, w.d.Element)
+			w.buf = date.AppendFormat(w.buf, "060102")
+		case 10:
+			w.buf = append(w.buf, w.d.Element)
+			w.buf = date.AppendFormat(w.buf, "1504")
 		case 11:
 			rep := w.d.Repetition
 			if rep == 0 {
@@ -317,12 +325,16 @@ func (w *Writer) BeginGroup(h GroupHeader) error {
 	up := w.opts.UpperCase
 	date := h.Date.UTC()
 	w.buf = append(w.buf[:0], "GS"...)
-	for i, v := range [...]string{h.FunctionalID, h.SenderCode, h.ReceiverCode, date.Format("20060102"), date.Format("1504")} {
+	for i, v := range [...]string{h.FunctionalID, h.SenderCode, h.ReceiverCode} {
 		w.buf = append(w.buf, w.d.Element)
 		if err := w.value("GS", i+1, 0, v, up); err != nil {
 			return err
 		}
 	}
+	w.buf = append(w.buf, w.d.Element)
+	w.buf = date.AppendFormat(w.buf, "20060102")
+	w.buf = append(w.buf, w.d.Element)
+	w.buf = date.AppendFormat(w.buf, "1504")
 	w.buf = append(w.buf, w.d.Element)
 	w.buf = strconv.AppendInt(w.buf, int64(h.ControlNumber), 10)
 	w.buf = append(w.buf, w.d.Element, 'X', w.d.Element)

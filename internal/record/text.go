@@ -92,49 +92,49 @@ type TextField struct {
 
 // X12Text lists the free text of r that the 837D carries, with pointers.
 func (r *Record) X12Text() []TextField {
-	var out []TextField
-	add := func(v string, tokens ...any) {
+	out := make([]TextField, 0, 24)
+	add := func(v, ptr string) {
 		if v != "" {
-			out = append(out, TextField{Pointer(tokens...), v})
+			out = append(out, TextField{ptr, v})
 		}
 	}
-	addr := func(a *Address, base ...any) {
+	addr := func(a *Address, line1, line2, city string) {
 		if a == nil {
 			return
 		}
-		add(a.Line1, append(base, "line1")...)
-		add(a.Line2, append(base, "line2")...)
-		add(a.City, append(base, "city")...)
+		add(a.Line1, line1)
+		add(a.Line2, line2)
+		add(a.City, city)
 	}
 	if s := r.Submitter; s != nil {
-		add(s.Name, "submitter", "name")
-		add(s.ContactName, "submitter", "contact_name")
-		add(s.Email, "submitter", "email")
+		add(s.Name, "/submitter/name")
+		add(s.ContactName, "/submitter/contact_name")
+		add(s.Email, "/submitter/email")
 	}
 	if rc := r.Receiver; rc != nil {
-		add(rc.Name, "receiver", "name")
+		add(rc.Name, "/receiver/name")
 	}
-	add(r.BillingProvider.Name, "billing_provider", "name")
-	add(r.BillingProvider.FirstName, "billing_provider", "first_name")
-	add(r.BillingProvider.LastName, "billing_provider", "last_name")
-	addr(r.BillingProvider.Address, "billing_provider", "address")
+	add(r.BillingProvider.Name, "/billing_provider/name")
+	add(r.BillingProvider.FirstName, "/billing_provider/first_name")
+	add(r.BillingProvider.LastName, "/billing_provider/last_name")
+	addr(r.BillingProvider.Address, "/billing_provider/address/line1", "/billing_provider/address/line2", "/billing_provider/address/city")
 	if rp := r.RenderingProvider; rp != nil {
-		add(rp.FirstName, "rendering_provider", "first_name")
-		add(rp.LastName, "rendering_provider", "last_name")
+		add(rp.FirstName, "/rendering_provider/first_name")
+		add(rp.LastName, "/rendering_provider/last_name")
 	}
 	if f := r.ServiceFacility; f != nil {
-		add(f.Name, "service_facility", "name")
-		addr(f.Address, "service_facility", "address")
+		add(f.Name, "/service_facility/name")
+		addr(f.Address, "/service_facility/address/line1", "/service_facility/address/line2", "/service_facility/address/city")
 	}
-	add(r.Payer.Name, "payer", "name")
-	add(r.Subscriber.FirstName, "subscriber", "first_name")
-	add(r.Subscriber.LastName, "subscriber", "last_name")
-	addr(r.Subscriber.Address, "subscriber", "address")
+	add(r.Payer.Name, "/payer/name")
+	add(r.Subscriber.FirstName, "/subscriber/first_name")
+	add(r.Subscriber.LastName, "/subscriber/last_name")
+	addr(r.Subscriber.Address, "/subscriber/address/line1", "/subscriber/address/line2", "/subscriber/address/city")
 	if pt := r.Patient; pt != nil {
-		add(pt.FirstName, "patient", "first_name")
-		add(pt.LastName, "patient", "last_name")
-		addr(pt.Address, "patient", "address")
+		add(pt.FirstName, "/patient/first_name")
+		add(pt.LastName, "/patient/last_name")
+		addr(pt.Address, "/patient/address/line1", "/patient/address/line2", "/patient/address/city")
 	}
-	add(r.Narrative, "narrative")
+	add(r.Narrative, "/narrative")
 	return out
 }

@@ -36,10 +36,19 @@ type ControlNumbers struct {
 // ControlNumbersFor formats n the way Write does.
 func ControlNumbersFor(n int) ControlNumbers {
 	return ControlNumbers{
-		Interchange: fmt.Sprintf("%09d", n),
+		Interchange: padded(n, 9),
 		Group:       strconv.Itoa(n),
-		Transaction: fmt.Sprintf("%04d", n),
+		Transaction: padded(n, 4),
 	}
+}
+
+// padded is fmt.Sprintf("%0*d", width, n) for n >= 0.
+func padded(n, width int) string {
+	s := strconv.Itoa(n)
+	if len(s) >= width {
+		return s
+	}
+	return strings.Repeat("0", width-len(s)) + s
 }
 
 // Write renders rec (which must have passed the scrubber) as one interchange
@@ -56,11 +65,12 @@ func Write(rec *record.Record, prof *profile.Profile, opts Options) ([]byte, err
 	if usage != "T" && usage != "P" {
 		return nil, fmt.Errorf("claim837: usage must be T or P")
 	}
-	r := rec.WithDefaults()
+	r := rec.Defaulted()
 	at := opts.At.UTC()
 	cn := ControlNumbersFor(opts.ControlNumber)
 
 	var buf bytes.Buffer
+	buf.Grow(1024 + 160*len(r.Services) + 48*len(r.Attachments) + len(r.Narrative))
 	w := x12.NewWriter(&buf, x12.WriteOptions{NewlineAfterSegment: opts.NewlineAfterSegment})
 	w.BeginInterchange(x12.InterchangeHeader{
 		SenderQualifier:   prof.Interchange.SenderQualifier,
@@ -131,7 +141,13 @@ func (s *segs) begin(id string) { s.w.BeginSegment(id) }
 func (s *segs) end()            { s.w.EndSegment() }
 
 func (s *segs) header(r *record.Record, prof *profile.Profile, at time.Time) {
-	s.seg("BHT", "0019", "00", r.RecordID, at.Format("20060102"), at.Format("1504"), "CH")
+	var d [16]byte
+	s.begin("BHT")
+	s.e("0019", "00", r.RecordID)
+	s.w.SimpleBytes(at.AppendFormat(d[:0], "20060102"))
+	s.w.SimpleBytes(at.AppendFormat(d[:0], "1504"))
+	s.e("CH")
+	s.end()
 
 	sub := prof.Submitter
 	if r.Submitter != nil {
@@ -253,7 +269,23 @@ func (s *segs) billingProvider(r *record.Record) int {
 }
 
 func (s *segs) dmg(birth, gender string) {
-	s.seg("DMG", "D8", strings.ReplaceAll(birth, "-", ""), gender)
+	s.begin("DMG")
+	s.e("D8")
+	s.date8(birth)
+	s.e(gender)
+	s.end()
+}
+
+// date8 adds a YYYY-MM-DD date as CCYYMMDD (any other text without its dashes).
+func (s *segs) date8(v string) {
+	var d [16]byte
+	b := d[:0]
+	for i := 0; i < len(v); i++ {
+		if v[i] != '-' {
+			b = append(b, v[i])
+		}
+	}
+	s.w.SimpleBytes(b)
 }
 
 var relationshipCode = map[string]string{"spouse": "01", "child": "19", "other": "G8"}
@@ -402,7 +434,10 @@ func (s *segs) claim(r *record.Record, prof *profile.Profile) {
 			s.w.Composite(pointers...)
 		}
 		s.end()
-		s.seg("DTP", "472", "D8", strings.ReplaceAll(l.Date, "-", ""))
+		s.begin("DTP")
+		s.e("472", "D8")
+		s.date8(l.Date)
+		s.end()
 		s.seg("REF", "6R", l.LineID)
 	}
 }
