@@ -66,6 +66,7 @@ type Writer struct {
 	d    Delimiters
 	err  error
 
+	classes *byteClasses // of d
 	state   writerState
 	ordinal int   // segments written
 	off     int64 // bytes written
@@ -92,6 +93,10 @@ func NewWriter(w io.Writer, opts WriteOptions) *Writer {
 	wr := &Writer{w: w, opts: opts, d: opts.Delimiters, buf: make([]byte, 0, 256)}
 	if wr.d == (Delimiters{}) {
 		wr.d = DefaultDelimiters
+	}
+	wr.classes = defaultClasses
+	if wr.d != defaultDelimiters {
+		wr.classes = classesFor(wr.d)
 	}
 	if msg := checkDelimiters(wr.d); msg != "" {
 		wr.err = &Error{Code: CodeISAInvalid, Segment: 1, SegmentID: "ISA", Msg: msg}
@@ -142,19 +147,52 @@ func (w *Writer) value(id string, element, component int, v string, upper bool) 
 }
 
 func appendValue[T string | []byte](w *Writer, id string, element, component int, v T, upper bool) error {
-	d := w.d
+	// fast path: check with the byte table, copy in one go, upper-case in place
+	cls := w.classes
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if upper && c >= 'a' && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		if c == d.Element || c == d.Component || c == d.Segment || c == '\r' || c == '\n' || (d.Repetition != 0 && c == d.Repetition) {
+		if cls[v[i]]&classDelimiter != 0 {
 			return w.errAt(CodeDelimiterInData, id, element, component, "value contains a delimiter, CR or LF")
 		}
-		w.buf = append(w.buf, c)
+	}
+	start := len(w.buf)
+	w.buf = append(w.buf, v...)
+	if upper {
+		for i := start; i < len(w.buf); i++ {
+			if cls[w.buf[i]]&classLower != 0 {
+				w.buf[i] -= 'a' - 'A'
+			}
+		}
 	}
 	return nil
 }
+
+// Byte classes of a writer's delimiters.
+const (
+	classDelimiter = 1 << iota // a delimiter, CR or LF: refused in values
+	classLower                 // a-z
+)
+
+type byteClasses [256]uint8
+
+func classesFor(d Delimiters) *byteClasses {
+	var c byteClasses
+	for b := 'a'; b <= 'z'; b++ {
+		c[b] |= classLower
+	}
+	for _, b := range []byte{d.Element, d.Component, d.Segment, '\r', '\n'} {
+		c[b] |= classDelimiter
+	}
+	if d.Repetition != 0 {
+		c[d.Repetition] |= classDelimiter
+	}
+	return &c
+}
+
+// defaultClasses are the classes of the default delimiters, built once.
+var (
+	defaultDelimiters = DefaultDelimiters
+	defaultClasses    = classesFor(defaultDelimiters)
+)
 
 // fixed appends v space padded to width, refusing longer values.
 func (w *Writer) fixed(element int, v string, width int, upper bool) error {
