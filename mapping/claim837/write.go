@@ -92,7 +92,7 @@ func Write(rec *record.Record, prof *profile.Profile, opts Options) ([]byte, err
 	})
 	w.BeginTransaction("837", cn.Transaction, Version)
 	s := &segs{w: w}
-	s.header(r, prof, at)
+	s.header(r, r.RecordID, prof, at)
 	provider := s.billingProvider(r)
 	s.subscriber(r, prof, provider)
 	s.claim(r, prof)
@@ -140,10 +140,11 @@ func (s *segs) t(v string) {
 func (s *segs) begin(id string) { s.w.BeginSegment(id) }
 func (s *segs) end()            { s.w.EndSegment() }
 
-func (s *segs) header(r *record.Record, prof *profile.Profile, at time.Time) {
+// header writes BHT (BHT03 = bht03) and loops 1000A/1000B of r.
+func (s *segs) header(r *record.Record, bht03 string, prof *profile.Profile, at time.Time) {
 	var d [16]byte
 	s.begin("BHT")
-	s.e("0019", "00", r.RecordID)
+	s.e("0019", "00", bht03)
 	s.w.SimpleBytes(at.AppendFormat(d[:0], "20060102"))
 	s.w.SimpleBytes(at.AppendFormat(d[:0], "1504"))
 	s.e("CH")
