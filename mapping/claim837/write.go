@@ -150,10 +150,7 @@ func (s *segs) header(r *record.Record, bht03 string, prof *profile.Profile, at 
 	s.e("CH")
 	s.end()
 
-	sub := prof.Submitter
-	if r.Submitter != nil {
-		sub = mergeSubmitter(sub, *r.Submitter)
-	}
+	sub, rcv := Parties(r, prof)
 	s.begin("NM1")
 	s.e("41", "2")
 	s.t(sub.Name)
@@ -172,6 +169,20 @@ func (s *segs) header(r *record.Record, bht03 string, prof *profile.Profile, at 
 		}
 		s.end()
 	}
+	s.begin("NM1")
+	s.e("40", "2")
+	s.t(rcv.Name)
+	s.e("", "", "", "", "46", rcv.ID)
+	s.end()
+}
+
+// Parties returns the submitter (1000A) and receiver (1000B) the 837D of r
+// carries: the profile's, with what r gives of its own.
+func Parties(r *record.Record, prof *profile.Profile) (profile.Submitter, profile.Receiver) {
+	sub := prof.Submitter
+	if r.Submitter != nil {
+		sub = mergeSubmitter(sub, *r.Submitter)
+	}
 	rcv := prof.Receiver
 	if r.Receiver != nil {
 		if r.Receiver.Name != "" {
@@ -181,11 +192,7 @@ func (s *segs) header(r *record.Record, bht03 string, prof *profile.Profile, at 
 			rcv.ID = r.Receiver.ID
 		}
 	}
-	s.begin("NM1")
-	s.e("40", "2")
-	s.t(rcv.Name)
-	s.e("", "", "", "", "46", rcv.ID)
-	s.end()
+	return sub, rcv
 }
 
 func mergeSubmitter(p profile.Submitter, r record.Submitter) profile.Submitter {
