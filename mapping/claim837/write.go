@@ -121,7 +121,7 @@ func (s *segs) seg(id string, vals ...string) {
 	s.w.EndSegment()
 }
 
-// e adds a plain element, t cleaned free text (record.CleanText), c a composite.
+// e adds plain elements; t adds free text cleaned as record.CleanText does.
 func (s *segs) e(vals ...string) {
 	for _, v := range vals {
 		s.w.Simple(v)
