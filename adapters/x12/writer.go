@@ -281,10 +281,10 @@ func (w *Writer) BeginInterchange(h InterchangeHeader) error {
 		switch i {
 		case 9:
 			w.buf = append(w.buf, w.d.Element)
-			w.buf = date.AppendFormat(w.buf, "060102")
+			w.buf = AppendDate(w.buf, date, "060102")
 		case 10:
 			w.buf = append(w.buf, w.d.Element)
-			w.buf = date.AppendFormat(w.buf, "1504")
+			w.buf = AppendDate(w.buf, date, "1504")
 		case 11:
 			rep := w.d.Repetition
 			if rep == 0 {
@@ -370,9 +370,9 @@ func (w *Writer) BeginGroup(h GroupHeader) error {
 		}
 	}
 	w.buf = append(w.buf, w.d.Element)
-	w.buf = date.AppendFormat(w.buf, "20060102")
+	w.buf = AppendDate(w.buf, date, "20060102")
 	w.buf = append(w.buf, w.d.Element)
-	w.buf = date.AppendFormat(w.buf, "1504")
+	w.buf = AppendDate(w.buf, date, "1504")
 	w.buf = append(w.buf, w.d.Element)
 	w.buf = strconv.AppendInt(w.buf, int64(h.ControlNumber), 10)
 	w.buf = append(w.buf, w.d.Element, 'X', w.d.Element)

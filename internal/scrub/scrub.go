@@ -315,7 +315,7 @@ func dateCheck(v string, required bool) (t time.Time, code, format string) {
 		}
 		return time.Time{}, "", ""
 	}
-	t, err := time.Parse(time.DateOnly, v)
+	t, err := parseDate(v)
 	if err != nil || len(v) != 10 {
 		return time.Time{}, "DATE_INVALID", "%s must be a real calendar date written YYYY-MM-DD."
 	}
@@ -323,6 +323,30 @@ func dateCheck(v string, required bool) (t time.Time, code, format string) {
 		return time.Time{}, "DATE_INVALID", "%s is before 1900."
 	}
 	return t, "", ""
+}
+
+// parseDate is time.Parse(time.DateOnly, v), read by hand when v is
+// DDDD-DD-DD (every date a record should hold) and by time.Parse otherwise.
+func parseDate(v string) (time.Time, error) {
+	if len(v) != 10 || v[4] != '-' || v[7] != '-' || !allOf(v[:4], isDigit) || !allOf(v[5:7], isDigit) || !allOf(v[8:], isDigit) {
+		return time.Parse(time.DateOnly, v)
+	}
+	num := func(s string) int {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			n = n*10 + int(s[i]-'0')
+		}
+		return n
+	}
+	y, m, d := num(v[:4]), num(v[5:7]), num(v[8:])
+	if m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
+		return time.Parse(time.DateOnly, v) // its error
+	}
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), nil
+}
+
+func daysIn(m time.Month, year int) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // personOf names the pointers and labels of the subscriber or patient,

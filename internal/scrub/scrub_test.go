@@ -1,6 +1,7 @@
 package scrub_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -253,6 +254,26 @@ func TestNPIValid(t *testing.T) {
 	for npi, want := range map[string]bool{"1234567893": true, "1987654328": true, "1234567890": false, "123456789": false, "12345678A3": false} {
 		if got := scrub.NPIValid(npi); got != want {
 			t.Errorf("NPIValid(%s) = %v", npi, got)
+		}
+	}
+}
+
+// TestParseDateIsTimeParse holds the hand-read dates to time.Parse.
+func TestParseDateIsTimeParse(t *testing.T) {
+	var in []string
+	for _, y := range []string{"0000", "1899", "1900", "2024", "2100", "2026", "9999"} {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				in = append(in, fmt.Sprintf("%s-%02d-%02d", y, m, d))
+			}
+		}
+	}
+	in = append(in, "", "2026-1-01", "2026/01/01", "+026-01-01", "2026-01-1a", "20260101", "2026-01-011", " 2026-01-01")
+	for _, v := range in {
+		got, gerr := scrub.ParseDate(v)
+		want, werr := time.Parse(time.DateOnly, v)
+		if !got.Equal(want) || (gerr == nil) != (werr == nil) || got.Location() != want.Location() {
+			t.Errorf("%q: %v %v, time.Parse %v %v", v, got, gerr, want, werr)
 		}
 	}
 }

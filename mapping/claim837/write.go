@@ -145,8 +145,8 @@ func (s *segs) header(r *record.Record, bht03 string, prof *profile.Profile, at 
 	var d [16]byte
 	s.begin("BHT")
 	s.e("0019", "00", bht03)
-	s.w.SimpleBytes(at.AppendFormat(d[:0], "20060102"))
-	s.w.SimpleBytes(at.AppendFormat(d[:0], "1504"))
+	s.w.SimpleBytes(x12.AppendDate(d[:0], at, "20060102"))
+	s.w.SimpleBytes(x12.AppendDate(d[:0], at, "1504"))
 	s.e("CH")
 	s.end()
 
@@ -350,19 +350,25 @@ var frequencyCode = map[string]string{
 func NarrativeSegments(narrative string) []string {
 	text, _ := record.CleanText(narrative)
 	var out []string
-	for len(text) > 0 && len(out) < 5 {
+	narrativePieces(text, func(piece string) { out = append(out, piece) })
+	return out
+}
+
+// narrativePieces calls fn with each NTE piece of text (already clean, or
+// plain: upper-casing does not move a space).
+func narrativePieces(text string, fn func(string)) {
+	for n := 0; len(text) > 0 && n < 5; n++ {
 		if len(text) <= 80 {
-			out = append(out, text)
-			break
+			fn(text)
+			return
 		}
 		cut := strings.LastIndexByte(text[:81], ' ')
 		if cut < 40 {
 			cut = 80
 		}
-		out = append(out, strings.TrimRight(text[:cut], " "))
+		fn(strings.TrimRight(text[:cut], " "))
 		text = strings.TrimLeft(text[cut:], " ")
 	}
-	return out
 }
 
 func (s *segs) claim(r *record.Record, prof *profile.Profile) {
@@ -389,8 +395,19 @@ func (s *segs) claim(r *record.Record, prof *profile.Profile) {
 	if r.PriorAuthorization != "" {
 		s.seg("REF", "G1", r.PriorAuthorization)
 	}
-	for _, n := range NarrativeSegments(r.Narrative) {
-		s.seg("NTE", "ADD", n)
+	if record.PlainText(r.Narrative) {
+		// cut the text as it is and upper-case it while writing: the same
+		// pieces as NarrativeSegments, without building the clean copy
+		narrativePieces(r.Narrative, func(piece string) {
+			s.begin("NTE")
+			s.e("ADD")
+			s.w.Upper(piece)
+			s.end()
+		})
+	} else {
+		for _, n := range NarrativeSegments(r.Narrative) {
+			s.seg("NTE", "ADD", n)
+		}
 	}
 	if len(r.Diagnoses) > 0 {
 		s.begin("HI")

@@ -1,0 +1,4 @@
+package scrub
+
+// ParseDate is parseDate, for its test.
+var ParseDate = parseDate
