@@ -19,16 +19,22 @@ var pow10 = func() (p [19]uint64) {
 // zeros dropped) without big-integer formatting for amounts whose
 // coefficient fits in 18 digits: every claim amount.
 func x12String(d decimal.Decimal) string {
+	var b [48]byte
+	return string(appendX12(b[:0], d))
+}
+
+// AppendX12 appends the X12 form of a (what X12 returns) to b.
+func (a Amount) AppendX12(b []byte) []byte { return appendX12(b, a.d) }
+
+func appendX12(out []byte, d decimal.Decimal) []byte {
 	exp := d.Exponent()
 	if exp > 0 || exp < -18 || d.NumDigits() > 18 {
-		return d.String()
+		return append(out, d.String()...)
 	}
 	v := d.CoefficientInt64()
 	if exp == 0 {
-		return strconv.FormatInt(v, 10)
+		return strconv.AppendInt(out, v, 10)
 	}
-	var b [48]byte
-	out := b[:0]
 	u := uint64(v)
 	if v < 0 {
 		out = append(out, '-')
@@ -43,11 +49,12 @@ func x12String(d decimal.Decimal) string {
 	out = strconv.AppendUint(out, ip, 10)
 	if places > 0 {
 		out = append(out, '.')
-		digits := strconv.AppendUint(b[len(b)-20:len(b)-20], fp, 10)
+		var b [20]byte
+		digits := strconv.AppendUint(b[:0], fp, 10)
 		for i := len(digits); i < places; i++ {
 			out = append(out, '0')
 		}
 		out = append(out, digits...)
 	}
-	return string(out)
+	return out
 }

@@ -378,7 +378,10 @@ func (s *segs) claim(r *record.Record, prof *profile.Profile) {
 	}
 	c := prof.Claim
 	s.begin("CLM")
-	s.e(r.RecordID, total.X12(), "", "")
+	var amount [48]byte
+	s.e(r.RecordID)
+	s.w.SimpleBytes(total.AppendX12(amount[:0]))
+	s.e("", "")
 	s.w.Composite(r.PlaceOfService, "B", frequencyCode[r.Frequency])
 	s.e(c.ProviderSignature, c.Assignment, c.BenefitsAssignment, c.ReleaseOfInfo)
 	s.end()
@@ -453,7 +456,9 @@ func (s *segs) claim(r *record.Record, prof *profile.Profile) {
 		s.seg("LX", strconv.Itoa(i+1))
 		s.begin("SV3")
 		s.w.Composite("AD", l.Code)
-		s.e(l.Charge.X12(), "", "", "", strconv.Itoa(l.Units))
+		var amount [48]byte
+		s.w.SimpleBytes(l.Charge.AppendX12(amount[:0]))
+		s.e("", "", "", strconv.Itoa(l.Units))
 		if len(pointers) > 0 {
 			s.e("", "", "", "")
 			s.w.Composite(pointers...)
