@@ -56,22 +56,22 @@ func PlainText(s string) bool {
 	if s[0] == ' ' || s[len(s)-1] == ' ' {
 		return false
 	}
-	space := false
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c > 0x7e || c == '*' || c == ':' || c == '^' || c == '~':
+		c := s[i]
+		if !plainByte[c] || (c == ' ' && s[i-1] == ' ') { // s[0] is not a space
 			return false
-		case c == ' ':
-			if space {
-				return false
-			}
-			space = true
-		default:
-			space = false
 		}
 	}
 	return true
 }
+
+// plainByte marks printable ASCII but the X12 delimiters.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c <= 0x7e; c++ {
+		t[c] = !strings.ContainsRune(X12Delimiters, rune(c))
+	}
+	return
+}()
 
 // TextChanged reports whether CleanText would alter s beyond case and
 // surrounding space (its changed result), without building the clean text
