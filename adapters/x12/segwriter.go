@@ -30,10 +30,11 @@ func (w *Writer) BeginSegment(id string) error {
 		return w.errAt(CodeEnvelopeOrder, id, 0, 0, "segment outside a transaction set")
 	}
 	w.inSegment = true
-	w.segID = id
+	w.segIDLen = len(id)
 	w.segElements = 0
 	w.segPending = 0
-	w.buf = append(w.buf[:0], id...)
+	w.buf = w.buf[:0]
+	appendTo(w, id)
 	return nil
 }
 
@@ -52,7 +53,7 @@ func (w *Writer) simple(v string, upper bool) {
 		return
 	}
 	w.separators()
-	_ = w.value(w.segID, w.segElements, 1, v, upper)
+	_ = w.value("", w.segElements, 1, v, upper) // "": the segment's ID, found on error
 }
 
 // SimpleBytes adds a simple element held in b (which is not retained), so
@@ -66,7 +67,7 @@ func (w *Writer) SimpleBytes(b []byte) {
 		return
 	}
 	w.separators()
-	_ = appendValue(w, w.segID, w.segElements, 1, b, w.opts.UpperCase)
+	_ = appendValue(w, "", w.segElements, 1, b, w.opts.UpperCase)
 }
 
 // Composite adds a composite element of the given components.
@@ -84,7 +85,7 @@ func (w *Writer) Composite(components ...string) {
 		if j > 0 {
 			w.buf = append(w.buf, w.d.Component)
 		}
-		if w.value(w.segID, w.segElements, j+1, c, w.opts.UpperCase) != nil {
+		if w.value("", w.segElements, j+1, c, w.opts.UpperCase) != nil {
 			return
 		}
 	}

@@ -2,6 +2,7 @@ package x12
 
 import (
 	"io"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -81,10 +82,10 @@ type Writer struct {
 	stControl  string
 	stCount    int
 
-	inSegment   bool   // between BeginSegment and EndSegment
-	segID       string // segment being built
-	segElements int    // elements added to it
-	segPending  int    // empty elements not yet written (dropped when trailing)
+	inSegment   bool // between BeginSegment and EndSegment
+	segIDLen    int  // length of the ID of the segment being built (at the start of buf)
+	segElements int  // elements added to it
+	segPending  int  // empty elements not yet written (dropped when trailing)
 }
 
 // NewWriter returns a Writer on w. Invalid delimiters in opts make every call
@@ -151,11 +152,14 @@ func appendValue[T string | []byte](w *Writer, id string, element, component int
 	cls := w.classes
 	for i := 0; i < len(v); i++ {
 		if cls[v[i]]&classDelimiter != 0 {
+			if id == "" && w.inSegment {
+				id = string(w.buf[:w.segIDLen])
+			}
 			return w.errAt(CodeDelimiterInData, id, element, component, "value contains a delimiter, CR or LF")
 		}
 	}
 	start := len(w.buf)
-	w.buf = append(w.buf, v...)
+	appendTo(w, v)
 	if upper {
 		for i := start; i < len(w.buf); i++ {
 			if cls[w.buf[i]]&classLower != 0 {
@@ -164,6 +168,18 @@ func appendValue[T string | []byte](w *Writer, id string, element, component int
 		}
 	}
 	return nil
+}
+
+// appendTo appends v to w.buf. Growing aside, it only reslices w.buf, which
+// the compiler writes as a length (no write barrier while the collector
+// runs, which append(w.buf, v...) into the heap-held Writer costs).
+func appendTo[T string | []byte](w *Writer, v T) {
+	n := len(w.buf)
+	if cap(w.buf)-n < len(v) {
+		w.buf = slices.Grow(w.buf, len(v))
+	}
+	w.buf = w.buf[:n+len(v)]
+	copy(w.buf[n:], v)
 }
 
 // Byte classes of a writer's delimiters.
