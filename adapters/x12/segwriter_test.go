@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/casebridge/casebridge/adapters/x12"
@@ -136,5 +137,56 @@ func BenchmarkBeginSegment(b *testing.B) {
 		if err := w.EndSegment(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestControlNumbersUsedOnce: a group or set control number may not repeat
+// in its envelope, whether it is the first, second or a later one.
+func TestControlNumbersUsedOnce(t *testing.T) {
+	open := func() *x12.Writer {
+		w := x12.NewWriter(&bytes.Buffer{}, x12.WriteOptions{})
+		w.BeginInterchange(testISA)
+		return w
+	}
+	for _, sts := range [][]string{{"0001", "0001"}, {"0001", "0002", "0002"}, {"0001", "0002", "0003", "0001"}} {
+		w := open()
+		w.BeginGroup(testGS)
+		var err error
+		for _, st := range sts {
+			if err = w.BeginTransaction("837", st, ""); err == nil {
+				err = w.EndTransaction()
+			}
+		}
+		if err == nil || !strings.Contains(err.Error(), "already used") {
+			t.Errorf("ST02 %v: %v", sts, err)
+		}
+	}
+	for _, gss := range [][]int{{7, 7}, {7, 8, 8}, {7, 8, 9, 7}} {
+		w := open()
+		var err error
+		for _, gs := range gss {
+			h := testGS
+			h.ControlNumber = gs
+			if err = w.BeginGroup(h); err == nil {
+				err = w.EndGroup()
+			}
+		}
+		if err == nil || !strings.Contains(err.Error(), "already used") {
+			t.Errorf("GS06 %v: %v", gss, err)
+		}
+	}
+	w := open()
+	for _, gs := range []int{1, 2, 3} {
+		h := testGS
+		h.ControlNumber = gs
+		w.BeginGroup(h)
+		for _, st := range []string{"0001", "0002", "0003"} {
+			w.BeginTransaction("837", st, "")
+			w.EndTransaction()
+		}
+		w.EndGroup()
+	}
+	if err := w.EndInterchange(); err != nil {
+		t.Errorf("distinct numbers: %v", err)
 	}
 }

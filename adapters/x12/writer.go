@@ -75,10 +75,10 @@ type Writer struct {
 
 	isaControl int
 	groups     int
-	gsSeen     map[int]bool
+	gsSeen     usedSet[int] // GS06 values of the open interchange
 	gsControl  int
 	sets       int
-	stSeen     map[string]bool
+	stSeen     usedSet[string] // ST02 values of the open group
 	stControl  string
 	stCount    int
 
@@ -168,6 +168,30 @@ func appendValue[T string | []byte](w *Writer, id string, element, component int
 		}
 	}
 	return nil
+}
+
+// usedSet holds the control numbers used in an envelope. Most envelopes
+// hold one group or one set: the first value needs no map.
+type usedSet[T comparable] struct {
+	first T
+	n     int
+	more  map[T]bool
+}
+
+func (u *usedSet[T]) reset() { *u = usedSet[T]{} }
+
+func (u *usedSet[T]) has(v T) bool { return (u.n > 0 && u.first == v) || u.more[v] }
+
+func (u *usedSet[T]) add(v T) {
+	switch {
+	case u.n == 0:
+		u.first = v
+	case u.more == nil:
+		u.more = map[T]bool{v: true}
+	default:
+		u.more[v] = true
+	}
+	u.n++
 }
 
 // appendTo appends v to w.buf. Growing aside, it only reslices w.buf, which
@@ -341,7 +365,7 @@ func (w *Writer) BeginInterchange(h InterchangeHeader) error {
 	w.state = stateInterchange
 	w.isaControl = h.ControlNumber
 	w.groups = 0
-	w.gsSeen = map[int]bool{}
+	w.gsSeen.reset()
 	return nil
 }
 
@@ -371,7 +395,7 @@ func (w *Writer) BeginGroup(h GroupHeader) error {
 		return w.errAt(CodeValueInvalid, "GS", 4, 0, "group date is required")
 	case h.ControlNumber < 1 || h.ControlNumber > 999999999:
 		return w.errAt(CodeValueInvalid, "GS", 6, 0, "control number must be 1..999999999")
-	case w.gsSeen[h.ControlNumber]:
+	case w.gsSeen.has(h.ControlNumber):
 		return w.errAt(CodeValueInvalid, "GS", 6, 0, "group control number already used in this interchange")
 	case len(h.Version) < 1 || len(h.Version) > 12:
 		return w.errAt(CodeValueInvalid, "GS", 8, 0, "version must be 1-12 characters")
@@ -400,10 +424,10 @@ func (w *Writer) BeginGroup(h GroupHeader) error {
 	}
 	w.state = stateGroup
 	w.groups++
-	w.gsSeen[h.ControlNumber] = true
+	w.gsSeen.add(h.ControlNumber)
 	w.gsControl = h.ControlNumber
 	w.sets = 0
-	w.stSeen = map[string]bool{}
+	w.stSeen.reset()
 	return nil
 }
 
@@ -438,7 +462,7 @@ func (w *Writer) BeginTransaction(id, control, implRef string) error {
 			written = string(w.buf[at:])
 		}
 	}
-	if w.stSeen[written] {
+	if w.stSeen.has(written) {
 		return w.errAt(CodeValueInvalid, "ST", 2, 0, "transaction set control number already used in this group")
 	}
 	w.stCount = 0
@@ -448,7 +472,7 @@ func (w *Writer) BeginTransaction(id, control, implRef string) error {
 	w.state = stateTransaction
 	w.stCount = 1
 	w.stControl = written
-	w.stSeen[written] = true
+	w.stSeen.add(written)
 	return nil
 }
 

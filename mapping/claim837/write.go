@@ -44,11 +44,20 @@ func ControlNumbersFor(n int) ControlNumbers {
 
 // padded is fmt.Sprintf("%0*d", width, n) for n >= 0.
 func padded(n, width int) string {
-	s := strconv.Itoa(n)
-	if len(s) >= width {
-		return s
+	var b [20]byte
+	i := len(b)
+	for n >= 10 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
 	}
-	return strings.Repeat("0", width-len(s)) + s
+	i--
+	b[i] = byte('0' + n)
+	for len(b)-i < width && i > 0 {
+		i--
+		b[i] = '0'
+	}
+	return string(b[i:])
 }
 
 // Write renders rec (which must have passed the scrubber) as one interchange
