@@ -77,6 +77,7 @@ func (s *Server) engine() *gin.Engine {
 
 	v1 := r.Group("/v1")
 	v1.POST("/claims/837d", s.claim837d)
+	v1.POST("/claims/batch", s.claimBatch)
 	v1.POST("/records/check", s.checkRecord)
 	s.routes835(v1)
 	s.routesFHIR(r, v1)

@@ -2,6 +2,7 @@ package x12
 
 import (
 	"io"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -66,6 +67,7 @@ type Writer struct {
 	d    Delimiters
 	err  error
 
+	classes *byteClasses // of d
 	state   writerState
 	ordinal int   // segments written
 	off     int64 // bytes written
@@ -73,20 +75,29 @@ type Writer struct {
 
 	isaControl int
 	groups     int
-	gsSeen     map[int]bool
+	gsSeen     usedSet[int] // GS06 values of the open interchange
 	gsControl  int
 	sets       int
-	stSeen     map[string]bool
+	stSeen     usedSet[string] // ST02 values of the open group
 	stControl  string
 	stCount    int
+
+	inSegment   bool // between BeginSegment and EndSegment
+	segIDLen    int  // length of the ID of the segment being built (at the start of buf)
+	segElements int  // elements added to it
+	segPending  int  // empty elements not yet written (dropped when trailing)
 }
 
 // NewWriter returns a Writer on w. Invalid delimiters in opts make every call
 // return an ISA_INVALID error.
 func NewWriter(w io.Writer, opts WriteOptions) *Writer {
-	wr := &Writer{w: w, opts: opts, d: opts.Delimiters}
+	wr := &Writer{w: w, opts: opts, d: opts.Delimiters, buf: make([]byte, 0, 256)}
 	if wr.d == (Delimiters{}) {
 		wr.d = DefaultDelimiters
+	}
+	wr.classes = defaultClasses
+	if wr.d != defaultDelimiters {
+		wr.classes = classesFor(wr.d)
 	}
 	if msg := checkDelimiters(wr.d); msg != "" {
 		wr.err = &Error{Code: CodeISAInvalid, Segment: 1, SegmentID: "ISA", Msg: msg}
@@ -125,7 +136,7 @@ func (w *Writer) order(id string, want writerState, msg string) error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.state != want {
+	if w.state != want || w.inSegment {
 		return w.errAt(CodeEnvelopeOrder, id, 0, 0, msg)
 	}
 	return nil
@@ -133,19 +144,95 @@ func (w *Writer) order(id string, want writerState, msg string) error {
 
 // value appends v, refusing delimiters, CR and LF.
 func (w *Writer) value(id string, element, component int, v string, upper bool) error {
-	d := w.d
+	return appendValue(w, id, element, component, v, upper)
+}
+
+func appendValue[T string | []byte](w *Writer, id string, element, component int, v T, upper bool) error {
+	// fast path: check with the byte table, copy in one go, upper-case in place
+	cls := w.classes
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if upper && c >= 'a' && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		if c == d.Element || c == d.Component || c == d.Segment || c == '\r' || c == '\n' || (d.Repetition != 0 && c == d.Repetition) {
+		if cls[v[i]]&classDelimiter != 0 {
+			if id == "" && w.inSegment {
+				id = string(w.buf[:w.segIDLen])
+			}
 			return w.errAt(CodeDelimiterInData, id, element, component, "value contains a delimiter, CR or LF")
 		}
-		w.buf = append(w.buf, c)
+	}
+	start := len(w.buf)
+	appendTo(w, v)
+	if upper {
+		for i := start; i < len(w.buf); i++ {
+			if cls[w.buf[i]]&classLower != 0 {
+				w.buf[i] -= 'a' - 'A'
+			}
+		}
 	}
 	return nil
 }
+
+// usedSet holds the control numbers used in an envelope. Most envelopes
+// hold one group or one set: the first value needs no map.
+type usedSet[T comparable] struct {
+	first T
+	n     int
+	more  map[T]bool
+}
+
+func (u *usedSet[T]) reset() { *u = usedSet[T]{} }
+
+func (u *usedSet[T]) has(v T) bool { return (u.n > 0 && u.first == v) || u.more[v] }
+
+func (u *usedSet[T]) add(v T) {
+	switch {
+	case u.n == 0:
+		u.first = v
+	case u.more == nil:
+		u.more = map[T]bool{v: true}
+	default:
+		u.more[v] = true
+	}
+	u.n++
+}
+
+// appendTo appends v to w.buf. Growing aside, it only reslices w.buf, which
+// the compiler writes as a length (no write barrier while the collector
+// runs, which append(w.buf, v...) into the heap-held Writer costs).
+func appendTo[T string | []byte](w *Writer, v T) {
+	n := len(w.buf)
+	if cap(w.buf)-n < len(v) {
+		w.buf = slices.Grow(w.buf, len(v))
+	}
+	w.buf = w.buf[:n+len(v)]
+	copy(w.buf[n:], v)
+}
+
+// Byte classes of a writer's delimiters.
+const (
+	classDelimiter = 1 << iota // a delimiter, CR or LF: refused in values
+	classLower                 // a-z
+)
+
+type byteClasses [256]uint8
+
+func classesFor(d Delimiters) *byteClasses {
+	var c byteClasses
+	for b := 'a'; b <= 'z'; b++ {
+		c[b] |= classLower
+	}
+	for _, b := range []byte{d.Element, d.Component, d.Segment, '\r', '\n'} {
+		c[b] |= classDelimiter
+	}
+	if d.Repetition != 0 {
+		c[d.Repetition] |= classDelimiter
+	}
+	return &c
+}
+
+// defaultClasses are the classes of the default delimiters, built once.
+var (
+	defaultDelimiters = DefaultDelimiters
+	defaultClasses    = classesFor(defaultDelimiters)
+)
 
 // fixed appends v space padded to width, refusing longer values.
 func (w *Writer) fixed(element int, v string, width int, upper bool) error {
@@ -227,13 +314,17 @@ func (w *Writer) BeginInterchange(h InterchangeHeader) error {
 		6:  {h.SenderID, 15, false, up},
 		7:  {h.ReceiverQualifier, 2, true, up},
 		8:  {h.ReceiverID, 15, false, up},
-		9:  {date.Format("060102"), 6, true, false},
-		10: {date.Format("1504"), 4, true, false},
 		12: {def(h.Version, "00501"), 5, true, up},
 	}
 	w.buf = append(w.buf[:0], "ISA"...)
 	for i := 1; i <= 16; i++ {
 		switch i {
+		case 9:
+			w.buf = append(w.buf, w.d.Element)
+			w.buf = AppendDate(w.buf, date, "060102")
+		case 10:
+			w.buf = append(w.buf, w.d.Element)
+			w.buf = AppendDate(w.buf, date, "1504")
 		case 11:
 			rep := w.d.Repetition
 			if rep == 0 {
@@ -274,7 +365,7 @@ func (w *Writer) BeginInterchange(h InterchangeHeader) error {
 	w.state = stateInterchange
 	w.isaControl = h.ControlNumber
 	w.groups = 0
-	w.gsSeen = map[int]bool{}
+	w.gsSeen.reset()
 	return nil
 }
 
@@ -304,7 +395,7 @@ func (w *Writer) BeginGroup(h GroupHeader) error {
 		return w.errAt(CodeValueInvalid, "GS", 4, 0, "group date is required")
 	case h.ControlNumber < 1 || h.ControlNumber > 999999999:
 		return w.errAt(CodeValueInvalid, "GS", 6, 0, "control number must be 1..999999999")
-	case w.gsSeen[h.ControlNumber]:
+	case w.gsSeen.has(h.ControlNumber):
 		return w.errAt(CodeValueInvalid, "GS", 6, 0, "group control number already used in this interchange")
 	case len(h.Version) < 1 || len(h.Version) > 12:
 		return w.errAt(CodeValueInvalid, "GS", 8, 0, "version must be 1-12 characters")
@@ -312,12 +403,16 @@ func (w *Writer) BeginGroup(h GroupHeader) error {
 	up := w.opts.UpperCase
 	date := h.Date.UTC()
 	w.buf = append(w.buf[:0], "GS"...)
-	for i, v := range [...]string{h.FunctionalID, h.SenderCode, h.ReceiverCode, date.Format("20060102"), date.Format("1504")} {
+	for i, v := range [...]string{h.FunctionalID, h.SenderCode, h.ReceiverCode} {
 		w.buf = append(w.buf, w.d.Element)
 		if err := w.value("GS", i+1, 0, v, up); err != nil {
 			return err
 		}
 	}
+	w.buf = append(w.buf, w.d.Element)
+	w.buf = AppendDate(w.buf, date, "20060102")
+	w.buf = append(w.buf, w.d.Element)
+	w.buf = AppendDate(w.buf, date, "1504")
 	w.buf = append(w.buf, w.d.Element)
 	w.buf = strconv.AppendInt(w.buf, int64(h.ControlNumber), 10)
 	w.buf = append(w.buf, w.d.Element, 'X', w.d.Element)
@@ -329,10 +424,10 @@ func (w *Writer) BeginGroup(h GroupHeader) error {
 	}
 	w.state = stateGroup
 	w.groups++
-	w.gsSeen[h.ControlNumber] = true
+	w.gsSeen.add(h.ControlNumber)
 	w.gsControl = h.ControlNumber
 	w.sets = 0
-	w.stSeen = map[string]bool{}
+	w.stSeen.reset()
 	return nil
 }
 
@@ -367,7 +462,7 @@ func (w *Writer) BeginTransaction(id, control, implRef string) error {
 			written = string(w.buf[at:])
 		}
 	}
-	if w.stSeen[written] {
+	if w.stSeen.has(written) {
 		return w.errAt(CodeValueInvalid, "ST", 2, 0, "transaction set control number already used in this group")
 	}
 	w.stCount = 0
@@ -377,7 +472,7 @@ func (w *Writer) BeginTransaction(id, control, implRef string) error {
 	w.state = stateTransaction
 	w.stCount = 1
 	w.stControl = written
-	w.stSeen[written] = true
+	w.stSeen.add(written)
 	return nil
 }
 
@@ -403,6 +498,9 @@ func (w *Writer) WriteSegment(id string, elems ...Element) error {
 	}
 	if isEnvelopeID(id) {
 		return w.errAt(CodeEnvelopeOrder, id, 0, 0, "envelope segments are written by Begin/End calls")
+	}
+	if w.inSegment {
+		return w.errAt(CodeEnvelopeOrder, id, 0, 0, "segment written before the one begun ended")
 	}
 	if w.state != stateTransaction && !(id == "TA1" && w.state == stateInterchange) {
 		return w.errAt(CodeEnvelopeOrder, id, 0, 0, "segment outside a transaction set")

@@ -104,9 +104,17 @@ func cmd837d(args []string, env *environ) int {
 	var ef envelopeFlags
 	ef.register(fs, cfg)
 	fromFHIR := fs.Bool("from-fhir", false, "the input is a FHIR R4 Claim (with contained resources) or a Bundle with the Claim first")
+	batch := fs.Bool("batch", false, "the input is NDJSON, one record a line: write one interchange of the valid records, the JSON report of every line on stderr")
 	name, code := oneInput(fs, args, env)
 	if code >= 0 {
 		return code
+	}
+	if *batch {
+		if *fromFHIR {
+			env.errorf("837d: --batch and --from-fhir cannot be combined")
+			return exitUsage
+		}
+		return batch837(name, &ef, env)
 	}
 	if *fromFHIR {
 		return from837FHIR(name, &ef, env)

@@ -50,6 +50,7 @@ func Check(rec *record.Record, prof *profile.Profile, today time.Time) record.Pr
 // number or usage) or an allocation failure (ErrControlNumber), never for
 // record content.
 func Generate(rec *record.Record, prof *profile.Profile, opts Options) (*Result, error) {
+	rec = rec.Defaulted() // once here; the scrubber and the writer then find it filled
 	res := &Result{Problems: Check(rec, prof, opts.At)}
 	if res.Problems.HasErrors() {
 		return res, nil

@@ -91,7 +91,7 @@ func (a Amount) Div(b Amount) (Amount, bool) {
 }
 
 // X12 is the shortest exact form: "85", "12.5", "-3.01". Never rounded.
-func (a Amount) X12() string { return a.d.String() }
+func (a Amount) X12() string { return x12String(a.d) }
 
 // String is the report form: at least two decimal places, more when the
 // amount has them ("85.00", "12.345").

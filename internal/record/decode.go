@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/casebridge/casebridge/internal/money"
 )
@@ -31,7 +32,20 @@ const MaxRecordBytes = 8 << 20
 // a JSON object, and otherwise the record with every shape problem (unknown
 // field, wrong type, bad amount) as an error Problem with its pointer. The
 // record is only usable when Problems has no errors.
+//
+// A record that matches the contract is decoded in one strict pass
+// (decodeStrict); only when that pass gives up does the full pass run,
+// which parses generically and reports every problem.
 func DecodeBytes(data []byte) (*Record, Problems, error) {
+	if rec, ok := decodeStrict(data); ok {
+		return rec, nil, nil
+	}
+	return decodeFull(data)
+}
+
+// decodeFull is the full pass: generic parse, shape check with pointers,
+// struct decode.
+func decodeFull(data []byte) (*Record, Problems, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var generic any
@@ -152,7 +166,18 @@ func checkShape(v any, t reflect.Type, ptr string, probs *Problems) {
 	}
 }
 
+// fieldTables caches jsonFields per type: built once, not per record.
+var fieldTables sync.Map // reflect.Type → map[string]reflect.StructField
+
 func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	if m, ok := fieldTables.Load(t); ok {
+		return m.(map[string]reflect.StructField)
+	}
+	m, _ := fieldTables.LoadOrStore(t, buildJSONFields(t))
+	return m.(map[string]reflect.StructField)
+}
+
+func buildJSONFields(t reflect.Type) map[string]reflect.StructField {
 	out := make(map[string]reflect.StructField, t.NumField())
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)

@@ -1,7 +1,10 @@
 package record_test
 
 import (
+	"unicode"
+
 	"errors"
+	"golang.org/x/text/unicode/norm"
 	"os"
 	"strings"
 	"testing"
@@ -134,4 +137,49 @@ func TestDecodeIssue7Fields(t *testing.T) {
 	if c := rec.Clone(); c.ServiceFacility == rec.ServiceFacility || c.ServiceFacility.Address == rec.ServiceFacility.Address {
 		t.Error("Clone shares the service facility")
 	}
+}
+
+// TestPlainTextAgreesWithCleanText holds the fast path to the slow one.
+func TestPlainTextAgreesWithCleanText(t *testing.T) {
+	for _, in := range []string{"", "a", "Plain text", " lead", "trail ", "two  spaces", "tab\there", "x*y", "a:b", "c^d", "e~f",
+		"José", "Nguyễn", "ok-chars !#$%&()+,./;<=>?@[]_{|}", "\x7f", "ALREADY UPPER 123"} {
+		slowClean, slowChanged := cleanTextSlow(in)
+		clean, changed := record.CleanText(in)
+		if clean != slowClean || changed != slowChanged {
+			t.Errorf("CleanText(%q) = %q, %v; the full walk gives %q, %v", in, clean, changed, slowClean, slowChanged)
+		}
+		if record.TextChanged(in) != slowChanged {
+			t.Errorf("TextChanged(%q) = %v", in, !slowChanged)
+		}
+		if record.PlainText(in) && (slowChanged || slowClean != strings.ToUpper(in)) {
+			t.Errorf("PlainText(%q) but the clean text is %q", in, slowClean)
+		}
+	}
+}
+
+// cleanTextSlow is CleanText's full walk, a copy without the fast path.
+func cleanTextSlow(s string) (string, bool) {
+	var b strings.Builder
+	changed := false
+	space := true
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			changed = true
+			continue
+		}
+		if r < 0x20 || r > 0x7e || strings.ContainsRune(record.X12Delimiters, r) {
+			changed = true
+			r = ' '
+		}
+		if r == ' ' {
+			if space {
+				continue
+			}
+			space = true
+		} else {
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return strings.ToUpper(strings.TrimRight(b.String(), " ")), changed
 }

@@ -1,7 +1,7 @@
 package record
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -18,6 +18,45 @@ const (
 // type and transmission. Mappers and the scrubber work on this form.
 func (r *Record) WithDefaults() *Record {
 	c := r.Clone()
+	c.fillDefaults()
+	return c
+}
+
+// Defaulted is WithDefaults for readers: the record and its service and
+// attachment lists are copies (the defaults are filled there), everything
+// else (parties, addresses, amounts) is shared with r; when r has every
+// default already it is r itself. Do not modify what it returns.
+func (r *Record) Defaulted() *Record {
+	if r.hasDefaults() {
+		return r
+	}
+	c := *r
+	c.Services = append([]Service(nil), r.Services...)
+	c.Attachments = append([]Attachment(nil), r.Attachments...)
+	c.fillDefaults()
+	return &c
+}
+
+// hasDefaults reports whether fillDefaults would change nothing.
+func (r *Record) hasDefaults() bool {
+	if r.Frequency == "" || r.PlaceOfService == "" {
+		return false
+	}
+	for _, s := range r.Services {
+		if s.LineID == "" || s.Code == "" || s.Units == 0 || strings.ToUpper(s.Code) != s.Code {
+			return false
+		}
+	}
+	for _, a := range r.Attachments {
+		if a.ReportType == "" || a.Transmission == "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *Record) fillDefaults() {
+	c := r
 	if c.Frequency == "" {
 		c.Frequency = FrequencyOriginal
 	}
@@ -27,7 +66,7 @@ func (r *Record) WithDefaults() *Record {
 	for i := range c.Services {
 		s := &c.Services[i]
 		if s.LineID == "" {
-			s.LineID = fmt.Sprintf("%s-%d", c.RecordID, i+1)
+			s.LineID = c.RecordID + "-" + strconv.Itoa(i+1)
 		}
 		if s.Code == "" {
 			s.Code = DefaultCode
@@ -46,7 +85,6 @@ func (r *Record) WithDefaults() *Record {
 			a.Transmission = DefaultTransmission
 		}
 	}
-	return c
 }
 
 // Clone returns a deep copy.

@@ -53,6 +53,15 @@ func (ps Problems) filter(sev string) Problems {
 // Pointer builds an RFC 6901 pointer from tokens (strings or ints).
 func Pointer(tokens ...any) string {
 	var b strings.Builder
+	n := 0
+	for _, t := range tokens {
+		if s, ok := t.(string); ok {
+			n += len(s) + 1
+		} else {
+			n += 4
+		}
+	}
+	b.Grow(n)
 	for _, t := range tokens {
 		b.WriteByte('/')
 		switch v := t.(type) {

@@ -18,6 +18,9 @@ const X12Delimiters = "*:^~"
 // payers expect). changed reports whether anything but case and surrounding
 // space was altered.
 func CleanText(s string) (clean string, changed bool) {
+	if PlainText(s) {
+		return strings.ToUpper(s), false
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true // drop leading spaces
@@ -43,6 +46,44 @@ func CleanText(s string) (clean string, changed bool) {
 	return strings.ToUpper(strings.TrimRight(b.String(), " ")), changed
 }
 
+// PlainText reports whether s needs no cleaning but upper-casing:
+// printable ASCII without X12 delimiters, no space at either end, no run of
+// spaces. For such s, CleanText(s) is strings.ToUpper(s), unchanged.
+func PlainText(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !plainByte[c] || (c == ' ' && s[i-1] == ' ') { // s[0] is not a space
+			return false
+		}
+	}
+	return true
+}
+
+// plainByte marks printable ASCII but the X12 delimiters.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c <= 0x7e; c++ {
+		t[c] = !strings.ContainsRune(X12Delimiters, rune(c))
+	}
+	return
+}()
+
+// TextChanged reports whether CleanText would alter s beyond case and
+// surrounding space (its changed result), without building the clean text
+// when s is plain.
+func TextChanged(s string) bool {
+	if PlainText(s) {
+		return false
+	}
+	_, changed := CleanText(s)
+	return changed
+}
+
 // TextField is one piece of free text that travels in the 837D.
 type TextField struct {
 	Pointer string
@@ -51,49 +92,49 @@ type TextField struct {
 
 // X12Text lists the free text of r that the 837D carries, with pointers.
 func (r *Record) X12Text() []TextField {
-	var out []TextField
-	add := func(v string, tokens ...any) {
+	out := make([]TextField, 0, 24)
+	add := func(v, ptr string) {
 		if v != "" {
-			out = append(out, TextField{Pointer(tokens...), v})
+			out = append(out, TextField{ptr, v})
 		}
 	}
-	addr := func(a *Address, base ...any) {
+	addr := func(a *Address, line1, line2, city string) {
 		if a == nil {
 			return
 		}
-		add(a.Line1, append(base, "line1")...)
-		add(a.Line2, append(base, "line2")...)
-		add(a.City, append(base, "city")...)
+		add(a.Line1, line1)
+		add(a.Line2, line2)
+		add(a.City, city)
 	}
 	if s := r.Submitter; s != nil {
-		add(s.Name, "submitter", "name")
-		add(s.ContactName, "submitter", "contact_name")
-		add(s.Email, "submitter", "email")
+		add(s.Name, "/submitter/name")
+		add(s.ContactName, "/submitter/contact_name")
+		add(s.Email, "/submitter/email")
 	}
 	if rc := r.Receiver; rc != nil {
-		add(rc.Name, "receiver", "name")
+		add(rc.Name, "/receiver/name")
 	}
-	add(r.BillingProvider.Name, "billing_provider", "name")
-	add(r.BillingProvider.FirstName, "billing_provider", "first_name")
-	add(r.BillingProvider.LastName, "billing_provider", "last_name")
-	addr(r.BillingProvider.Address, "billing_provider", "address")
+	add(r.BillingProvider.Name, "/billing_provider/name")
+	add(r.BillingProvider.FirstName, "/billing_provider/first_name")
+	add(r.BillingProvider.LastName, "/billing_provider/last_name")
+	addr(r.BillingProvider.Address, "/billing_provider/address/line1", "/billing_provider/address/line2", "/billing_provider/address/city")
 	if rp := r.RenderingProvider; rp != nil {
-		add(rp.FirstName, "rendering_provider", "first_name")
-		add(rp.LastName, "rendering_provider", "last_name")
+		add(rp.FirstName, "/rendering_provider/first_name")
+		add(rp.LastName, "/rendering_provider/last_name")
 	}
 	if f := r.ServiceFacility; f != nil {
-		add(f.Name, "service_facility", "name")
-		addr(f.Address, "service_facility", "address")
+		add(f.Name, "/service_facility/name")
+		addr(f.Address, "/service_facility/address/line1", "/service_facility/address/line2", "/service_facility/address/city")
 	}
-	add(r.Payer.Name, "payer", "name")
-	add(r.Subscriber.FirstName, "subscriber", "first_name")
-	add(r.Subscriber.LastName, "subscriber", "last_name")
-	addr(r.Subscriber.Address, "subscriber", "address")
+	add(r.Payer.Name, "/payer/name")
+	add(r.Subscriber.FirstName, "/subscriber/first_name")
+	add(r.Subscriber.LastName, "/subscriber/last_name")
+	addr(r.Subscriber.Address, "/subscriber/address/line1", "/subscriber/address/line2", "/subscriber/address/city")
 	if pt := r.Patient; pt != nil {
-		add(pt.FirstName, "patient", "first_name")
-		add(pt.LastName, "patient", "last_name")
-		addr(pt.Address, "patient", "address")
+		add(pt.FirstName, "/patient/first_name")
+		add(pt.LastName, "/patient/last_name")
+		addr(pt.Address, "/patient/address/line1", "/patient/address/line2", "/patient/address/city")
 	}
-	add(r.Narrative, "narrative")
+	add(r.Narrative, "/narrative")
 	return out
 }

@@ -43,7 +43,7 @@ type Options struct {
 // warnings. rec is taken as decoded (defaults are applied here).
 func Check(in *record.Record, opts Options) record.Problems {
 	c := &checker{opts: opts}
-	r := in.WithDefaults()
+	r := in.Defaulted()
 	c.ids(r)
 	c.parties(r)
 	c.claim(r)
@@ -70,6 +70,11 @@ func (c *checker) warn(ptr, code, format string, args ...any) {
 	c.warns = append(c.warns, record.Problem{Severity: record.SeverityWarning, Code: code, Pointer: ptr, Message: fmt.Sprintf(format, args...)})
 }
 
+// errMsg adds an error whose message is already written.
+func (c *checker) errMsg(ptr, code, msg string) {
+	c.errs = append(c.errs, record.Problem{Severity: record.SeverityError, Code: code, Pointer: ptr, Message: msg})
+}
+
 var p = record.Pointer
 
 // delimiters are the characters that may never travel inside an X12 element.
@@ -77,17 +82,39 @@ const delimiters = "*:^~|>\r\n"
 
 // identifier checks an id that travels to X12 as is.
 func (c *checker) identifier(ptr, what, v string, min, max int, required bool) {
+	if code, msg := identifierProblem(what, v, min, max, required); code != "" {
+		c.errMsg(ptr, code, msg)
+	}
+}
+
+// identifierProblem is the check of identifier: the code and message of
+// the problem of v, or "" when it has none. Callers in loops build the
+// pointer only when there is a problem.
+func identifierProblem(what, v string, min, max int, required bool) (code, msg string) {
 	switch {
 	case v == "" && required:
-		c.err(ptr, "REQUIRED", "%s is required.", what)
+		return "REQUIRED", fmt.Sprintf("%s is required.", what)
 	case v == "":
 	case len(v) < min || len(v) > max:
-		c.err(ptr, "ID_LENGTH", "%s must be %d to %d characters long.", what, min, max)
-	case strings.ContainsAny(v, delimiters):
-		c.err(ptr, "ID_DELIMITER", "%s must not contain X12 delimiter characters (* : ^ ~ | >) or line breaks.", what)
+		return "ID_LENGTH", fmt.Sprintf("%s must be %d to %d characters long.", what, min, max)
+	case containsDelimiter(v):
+		return "ID_DELIMITER", fmt.Sprintf("%s must not contain X12 delimiter characters (* : ^ ~ | >) or line breaks.", what)
 	case strings.TrimSpace(v) != v || !printable(v):
-		c.err(ptr, "ID_CHARACTERS", "%s must be printable ASCII without leading or trailing spaces.", what)
+		return "ID_CHARACTERS", fmt.Sprintf("%s must be printable ASCII without leading or trailing spaces.", what)
 	}
+	return "", ""
+}
+
+// containsDelimiter is strings.ContainsAny(v, delimiters) without building
+// the character set on every call.
+func containsDelimiter(v string) bool {
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '*', ':', '^', '~', '|', '>', '\r', '\n':
+			return true
+		}
+	}
+	return false
 }
 
 func printable(s string) bool {
@@ -100,35 +127,89 @@ func printable(s string) bool {
 }
 
 func (c *checker) ids(r *record.Record) {
-	c.identifier(p("record_id"), "The record id (CLM01)", r.RecordID, 1, MaxRecordID, true)
+	c.identifier("/record_id", "The record id (CLM01)", r.RecordID, 1, MaxRecordID, true)
 	switch r.Frequency {
 	case record.FrequencyOriginal:
 	case record.FrequencyReplacement, record.FrequencyVoid:
 		if r.PayerClaimNumber == "" {
-			c.err(p("payer_claim_number"), "PAYER_CLAIM_NUMBER_REQUIRED", "A %s needs the payer claim number of the claim it corrects (REF*F8).", r.Frequency)
+			c.err("/payer_claim_number", "PAYER_CLAIM_NUMBER_REQUIRED", "A %s needs the payer claim number of the claim it corrects (REF*F8).", r.Frequency)
 		}
 	default:
-		c.err(p("frequency"), "FREQUENCY_UNKNOWN", "Frequency must be original, replacement or void.")
+		c.err("/frequency", "FREQUENCY_UNKNOWN", "Frequency must be original, replacement or void.")
 	}
-	c.identifier(p("payer_claim_number"), "The payer claim number (REF*F8)", r.PayerClaimNumber, 1, 50, false)
-	c.identifier(p("prior_authorization"), "The prior authorization number (REF*G1)", r.PriorAuthorization, 1, 50, false)
+	c.identifier("/payer_claim_number", "The payer claim number (REF*F8)", r.PayerClaimNumber, 1, 50, false)
+	c.identifier("/prior_authorization", "The prior authorization number (REF*G1)", r.PriorAuthorization, 1, 50, false)
 }
 
-var (
-	reDigits   = regexp.MustCompile(`^[0-9]+$`)
-	reTaxonomy = regexp.MustCompile(`^[0-9]{3}[0-9A-Z]{6}X$`)
-	reState    = regexp.MustCompile(`^[A-Z]{2}$`)
-	rePostal   = regexp.MustCompile(`^([0-9]{5}|[0-9]{9})$`)
-	rePOS      = regexp.MustCompile(`^[0-9]{2}$`)
-	reICD10    = regexp.MustCompile(`^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$`)
-	rePhone    = regexp.MustCompile(`^[0-9]{10,15}$`)
-	rePOBox    = regexp.MustCompile(`(?i)\b(p\.?\s*o\.?\s*box|post\s+office\s+box|lock\s*box)\b`)
-)
+// The formats below are written out by hand (they run for every claim);
+// each names the pattern it implements, and scrub_test.go holds each to its
+// regular expression.
+
+// rePOBox finds post-office and lock boxes in an address line.
+var rePOBox = regexp.MustCompile(`(?i)\b(p\.?\s*o\.?\s*box|post\s+office\s+box|lock\s*box)\b`)
+
+// poBox is rePOBox.MatchString, skipping the regexp for lines without
+// "box" (every alternative ends in it; b, o and x fold only to ASCII).
+func poBox(s string) bool {
+	for i := 0; i+3 <= len(s); i++ {
+		if s[i]|0x20 == 'b' && s[i+1]|0x20 == 'o' && s[i+2]|0x20 == 'x' {
+			return rePOBox.MatchString(s)
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
+func isUpper(c byte) bool      { return c >= 'A' && c <= 'Z' }
+func isDigitUpper(c byte) bool { return isDigit(c) || isUpper(c) }
+func allOf(s string, f func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !f(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// digits is ^[0-9]+$.
+func digits(s string) bool { return s != "" && allOf(s, isDigit) }
+
+// taxonomy is ^[0-9]{3}[0-9A-Z]{6}X$.
+func taxonomy(s string) bool {
+	return len(s) == 10 && allOf(s[:3], isDigit) && allOf(s[3:9], isDigitUpper) && s[9] == 'X'
+}
+
+// state is ^[A-Z]{2}$.
+func state(s string) bool { return len(s) == 2 && allOf(s, isUpper) }
+
+// postal is ^([0-9]{5}|[0-9]{9})$.
+func postal(s string) bool { return (len(s) == 5 || len(s) == 9) && allOf(s, isDigit) }
+
+// pos is ^[0-9]{2}$.
+func pos(s string) bool { return len(s) == 2 && allOf(s, isDigit) }
+
+// icd10 is ^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$.
+func icd10(s string) bool {
+	if len(s) < 3 || !isUpper(s[0]) || s[0] == 'U' || !isDigit(s[1]) || !isDigitUpper(s[2]) {
+		return false
+	}
+	rest := s[3:]
+	if rest == "" {
+		return true
+	}
+	if rest[0] == '.' {
+		rest = rest[1:]
+	}
+	return len(rest) >= 1 && len(rest) <= 4 && allOf(rest, isDigitUpper)
+}
+
+// phone is ^[0-9]{10,15}$.
+func phone(s string) bool { return len(s) >= 10 && len(s) <= 15 && allOf(s, isDigit) }
 
 // NPIValid reports whether npi is 10 digits with a valid Luhn check digit
 // over the 80840 prefix.
 func NPIValid(npi string) bool {
-	if len(npi) != 10 || !reDigits.MatchString(npi) {
+	if len(npi) != 10 || !digits(npi) {
 		return false
 	}
 	sum := 24 // the constant contribution of the 80840 prefix
@@ -149,7 +230,7 @@ func (c *checker) npi(ptr, what, v string) {
 	switch {
 	case v == "":
 		c.err(ptr, "REQUIRED", "%s NPI is required.", what)
-	case len(v) != 10 || !reDigits.MatchString(v):
+	case len(v) != 10 || !digits(v):
 		c.err(ptr, "NPI_FORMAT", "%s NPI must be exactly 10 digits.", what)
 	case !NPIValid(v):
 		c.err(ptr, "NPI_CHECK_DIGIT", "%s NPI fails the check-digit test; it is mistyped.", what)
@@ -170,111 +251,187 @@ func (c *checker) maxLen(ptr, what, v string, n int) {
 	}
 }
 
-func (c *checker) address(ptr, what string, a *record.Address, required bool) {
+// addressOf names the pointers and labels of one party's address; they
+// are built once, not for every claim.
+type addressOf struct {
+	ptr, what                                       string
+	line1, line2, city, state, postal               string // pointers
+	street, second, cityWhat, stateWhat, postalWhat string
+}
+
+func newAddressOf(ptr, what string) *addressOf {
+	return &addressOf{
+		ptr: ptr, what: what,
+		line1: ptr + "/line1", line2: ptr + "/line2", city: ptr + "/city", state: ptr + "/state", postal: ptr + "/postal_code",
+		street: what + " street address", second: what + " second address line", cityWhat: what + " city", stateWhat: what + " state", postalWhat: what + " postal code",
+	}
+}
+
+var (
+	billingAddress    = newAddressOf("/billing_provider/address", "The billing provider")
+	subscriberAddress = newAddressOf("/subscriber/address", "The subscriber")
+	patientAddress    = newAddressOf("/patient/address", "The patient")
+	facilityAddress   = newAddressOf("/service_facility/address", "The service facility")
+)
+
+func (c *checker) address(l *addressOf, a *record.Address, required bool) {
 	if a == nil {
 		if required {
-			c.err(ptr, "ADDRESS_REQUIRED", "%s address is required.", what)
+			c.err(l.ptr, "ADDRESS_REQUIRED", "%s address is required.", l.what)
 		}
 		return
 	}
-	if c.required(ptr+p("line1"), what+" street address", a.Line1) {
-		c.maxLen(ptr+p("line1"), what+" street address", a.Line1, 55)
+	if c.required(l.line1, l.street, a.Line1) {
+		c.maxLen(l.line1, l.street, a.Line1, 55)
 	}
-	c.maxLen(ptr+p("line2"), what+" second address line", a.Line2, 55)
-	if c.required(ptr+p("city"), what+" city", a.City) {
-		c.maxLen(ptr+p("city"), what+" city", a.City, 30)
+	c.maxLen(l.line2, l.second, a.Line2, 55)
+	if c.required(l.city, l.cityWhat, a.City) {
+		c.maxLen(l.city, l.cityWhat, a.City, 30)
 	}
 	// casebridge bills US payers: N4 needs the state and the ZIP code
-	if c.required(ptr+p("state"), what+" state", a.State) && !reState.MatchString(a.State) {
-		c.err(ptr+p("state"), "STATE_INVALID", "%s state must be a two-letter upper-case code.", what)
+	if c.required(l.state, l.stateWhat, a.State) && !state(a.State) {
+		c.err(l.state, "STATE_INVALID", "%s state must be a two-letter upper-case code.", l.what)
 	}
-	if c.required(ptr+p("postal_code"), what+" postal code", a.PostalCode) && !rePostal.MatchString(a.PostalCode) {
-		c.err(ptr+p("postal_code"), "POSTAL_CODE_INVALID", "%s postal code must be 5 or 9 digits.", what)
+	if c.required(l.postal, l.postalWhat, a.PostalCode) && !postal(a.PostalCode) {
+		c.err(l.postal, "POSTAL_CODE_INVALID", "%s postal code must be 5 or 9 digits.", l.what)
 	}
 }
 
 func (c *checker) date(ptr, what, v string, required bool) (time.Time, bool) {
-	if v == "" {
-		if required {
-			c.err(ptr, "REQUIRED", "%s is required.", what)
-		}
-		return time.Time{}, false
+	t, code, format := dateCheck(v, required)
+	if code != "" {
+		c.err(ptr, code, format, what)
 	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil || len(v) != 10 {
-		c.err(ptr, "DATE_INVALID", "%s must be a real calendar date written YYYY-MM-DD.", what)
-		return time.Time{}, false
-	}
-	if t.Year() < 1900 {
-		c.err(ptr, "DATE_INVALID", "%s is before 1900.", what)
-		return time.Time{}, false
-	}
-	return t, true
+	return t, code == "" && v != ""
 }
 
-func (c *checker) person(ptr, what, first, last, birth, gender string, demographicsRequired bool) {
-	if c.required(ptr+p("last_name"), what+" last name", last) {
-		c.maxLen(ptr+p("last_name"), what+" last name", last, 60)
+// dateCheck is the check of date: the date, or the code and message format
+// (%s: what) of its problem. A missing date that is not required is the
+// zero time without a problem.
+func dateCheck(v string, required bool) (t time.Time, code, format string) {
+	if v == "" {
+		if required {
+			return time.Time{}, "REQUIRED", "%s is required."
+		}
+		return time.Time{}, "", ""
 	}
-	c.maxLen(ptr+p("first_name"), what+" first name", first, 35)
-	if bd, ok := c.date(ptr+p("birth_date"), what+" birth date", birth, demographicsRequired); ok {
+	t, err := parseDate(v)
+	if err != nil || len(v) != 10 {
+		return time.Time{}, "DATE_INVALID", "%s must be a real calendar date written YYYY-MM-DD."
+	}
+	if t.Year() < 1900 {
+		return time.Time{}, "DATE_INVALID", "%s is before 1900."
+	}
+	return t, "", ""
+}
+
+// parseDate is time.Parse(time.DateOnly, v), read by hand when v is
+// DDDD-DD-DD (every date a record should hold) and by time.Parse otherwise.
+func parseDate(v string) (time.Time, error) {
+	if len(v) != 10 || v[4] != '-' || v[7] != '-' || !allOf(v[:4], isDigit) || !allOf(v[5:7], isDigit) || !allOf(v[8:], isDigit) {
+		return time.Parse(time.DateOnly, v)
+	}
+	num := func(s string) int {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			n = n*10 + int(s[i]-'0')
+		}
+		return n
+	}
+	y, m, d := num(v[:4]), num(v[5:7]), num(v[8:])
+	if m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
+		return time.Parse(time.DateOnly, v) // its error
+	}
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), nil
+}
+
+func daysIn(m time.Month, year int) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// personOf names the pointers and labels of the subscriber or patient,
+// built once.
+type personOf struct {
+	what                           string
+	last, first, birth, gender     string // pointers
+	lastWhat, firstWhat, birthWhat string
+}
+
+func newPersonOf(ptr, what string) *personOf {
+	return &personOf{
+		what: what, last: ptr + "/last_name", first: ptr + "/first_name", birth: ptr + "/birth_date", gender: ptr + "/gender",
+		lastWhat: what + " last name", firstWhat: what + " first name", birthWhat: what + " birth date",
+	}
+}
+
+var (
+	subscriberPerson = newPersonOf("/subscriber", "The subscriber")
+	patientPerson    = newPersonOf("/patient", "The patient")
+)
+
+func (c *checker) person(l *personOf, first, last, birth, gender string, demographicsRequired bool) {
+	if c.required(l.last, l.lastWhat, last) {
+		c.maxLen(l.last, l.lastWhat, last, 60)
+	}
+	c.maxLen(l.first, l.firstWhat, first, 35)
+	if bd, ok := c.date(l.birth, l.birthWhat, birth, demographicsRequired); ok {
 		if !c.opts.Today.IsZero() && bd.After(c.opts.Today) {
-			c.err(ptr+p("birth_date"), "DATE_IMPOSSIBLE", "%s birth date is in the future.", what)
+			c.err(l.birth, "DATE_IMPOSSIBLE", "%s birth date is in the future.", l.what)
 		}
 	}
 	switch gender {
 	case "F", "M", "U":
 	case "":
 		if demographicsRequired {
-			c.err(ptr+p("gender"), "REQUIRED", "%s gender (F, M or U) is required.", what)
+			c.err(l.gender, "REQUIRED", "%s gender (F, M or U) is required.", l.what)
 		}
 	default:
-		c.err(ptr+p("gender"), "GENDER_INVALID", "%s gender must be F, M or U.", what)
+		c.err(l.gender, "GENDER_INVALID", "%s gender must be F, M or U.", l.what)
 	}
 }
 
 func (c *checker) parties(r *record.Record) {
 	if s := r.Submitter; s != nil {
-		c.identifier(p("submitter", "id"), "The submitter id", s.ID, 2, 80, false)
+		c.identifier("/submitter/id", "The submitter id", s.ID, 2, 80, false)
 		if (s.ContactName != "" || s.Phone != "" || s.Email != "") && s.Phone == "" && s.Email == "" {
-			c.err(p("submitter", "phone"), "SUBMITTER_CONTACT_INCOMPLETE", "A submitter contact replaces the profile's and needs a phone or an email (PER*IC).")
+			c.err("/submitter/phone", "SUBMITTER_CONTACT_INCOMPLETE", "A submitter contact replaces the profile's and needs a phone or an email (PER*IC).")
 		}
-		if s.Phone != "" && !rePhone.MatchString(s.Phone) {
-			c.err(p("submitter", "phone"), "PHONE_INVALID", "The submitter phone must be 10 to 15 digits, no punctuation.")
+		if s.Phone != "" && !phone(s.Phone) {
+			c.err("/submitter/phone", "PHONE_INVALID", "The submitter phone must be 10 to 15 digits, no punctuation.")
 		}
 	}
 	if rc := r.Receiver; rc != nil {
-		c.identifier(p("receiver", "id"), "The receiver id", rc.ID, 2, 80, false)
+		c.identifier("/receiver/id", "The receiver id", rc.ID, 2, 80, false)
 	}
 
 	c.billingProvider(r)
 	c.renderingProvider(r)
 
-	if c.required(p("payer", "name"), "The payer name", r.Payer.Name) {
-		c.maxLen(p("payer", "name"), "The payer name", r.Payer.Name, 60)
+	if c.required("/payer/name", "The payer name", r.Payer.Name) {
+		c.maxLen("/payer/name", "The payer name", r.Payer.Name, 60)
 	}
-	c.identifier(p("payer", "id"), "The payer id", r.Payer.ID, 2, 80, true)
+	c.identifier("/payer/id", "The payer id", r.Payer.ID, 2, 80, true)
 
 	s := r.Subscriber
 	if s.MemberID == "" {
-		c.err(p("subscriber", "member_id"), "MEMBER_ID_REQUIRED", "The subscriber member id is required.")
+		c.err("/subscriber/member_id", "MEMBER_ID_REQUIRED", "The subscriber member id is required.")
 	} else {
-		c.identifier(p("subscriber", "member_id"), "The subscriber member id", s.MemberID, 2, 80, true)
+		c.identifier("/subscriber/member_id", "The subscriber member id", s.MemberID, 2, 80, true)
 	}
-	c.identifier(p("subscriber", "group_number"), "The group number", s.GroupNumber, 1, 50, false)
+	c.identifier("/subscriber/group_number", "The group number", s.GroupNumber, 1, 50, false)
 	self := r.Patient == nil
-	c.person(p("subscriber"), "The subscriber", s.FirstName, s.LastName, s.BirthDate, s.Gender, self)
-	c.address(p("subscriber", "address"), "The subscriber", s.Address, self)
+	c.person(subscriberPerson, s.FirstName, s.LastName, s.BirthDate, s.Gender, self)
+	c.address(subscriberAddress, s.Address, self)
 
 	if pt := r.Patient; pt != nil {
-		c.person(p("patient"), "The patient", pt.FirstName, pt.LastName, pt.BirthDate, pt.Gender, true)
-		c.address(p("patient", "address"), "The patient", pt.Address, true)
+		c.person(patientPerson, pt.FirstName, pt.LastName, pt.BirthDate, pt.Gender, true)
+		c.address(patientAddress, pt.Address, true)
 		switch pt.Relationship {
 		case "spouse", "child", "other":
 		case "":
-			c.err(p("patient", "relationship"), "REQUIRED", "The patient relationship to the subscriber (spouse, child or other) is required.")
+			c.err("/patient/relationship", "REQUIRED", "The patient relationship to the subscriber (spouse, child or other) is required.")
 		default:
-			c.err(p("patient", "relationship"), "RELATIONSHIP_INVALID", "The patient relationship must be spouse, child or other.")
+			c.err("/patient/relationship", "RELATIONSHIP_INVALID", "The patient relationship must be spouse, child or other.")
 		}
 	}
 }
@@ -283,46 +440,46 @@ func (c *checker) billingProvider(r *record.Record) {
 	bp := r.BillingProvider
 	switch {
 	case bp.Name != "" && (bp.FirstName != "" || bp.LastName != ""):
-		c.err(p("billing_provider", "name"), "BILLING_PROVIDER_NAME_AMBIGUOUS", "Give the billing provider either a name (an organization) or first_name and last_name (an individual dentist), not both.")
+		c.err("/billing_provider/name", "BILLING_PROVIDER_NAME_AMBIGUOUS", "Give the billing provider either a name (an organization) or first_name and last_name (an individual dentist), not both.")
 	case bp.Individual():
-		c.maxLen(p("billing_provider", "last_name"), "The billing dentist last name", bp.LastName, 60)
-		c.maxLen(p("billing_provider", "first_name"), "The billing dentist first name", bp.FirstName, 35)
-	case c.required(p("billing_provider", "name"), "The billing provider name (or an individual dentist's last_name)", bp.Name):
-		c.maxLen(p("billing_provider", "name"), "The billing provider name", bp.Name, 60)
+		c.maxLen("/billing_provider/last_name", "The billing dentist last name", bp.LastName, 60)
+		c.maxLen("/billing_provider/first_name", "The billing dentist first name", bp.FirstName, 35)
+	case c.required("/billing_provider/name", "The billing provider name (or an individual dentist's last_name)", bp.Name):
+		c.maxLen("/billing_provider/name", "The billing provider name", bp.Name, 60)
 	}
-	c.npi(p("billing_provider", "npi"), "The billing provider", bp.NPI)
+	c.npi("/billing_provider/npi", "The billing provider", bp.NPI)
 	switch bp.TaxIDType {
 	case "", record.TaxIDEIN:
 	case record.TaxIDSSN:
 		if !bp.Individual() {
-			c.err(p("billing_provider", "tax_id_type"), "TAX_ID_TYPE_INVALID", "An organization bills under its EIN; ssn is only for an individual dentist (first_name/last_name).")
+			c.err("/billing_provider/tax_id_type", "TAX_ID_TYPE_INVALID", "An organization bills under its EIN; ssn is only for an individual dentist (first_name/last_name).")
 		}
 	default:
-		c.err(p("billing_provider", "tax_id_type"), "TAX_ID_TYPE_INVALID", "The tax id type must be ein (REF*EI) or ssn (REF*SY).")
+		c.err("/billing_provider/tax_id_type", "TAX_ID_TYPE_INVALID", "The tax id type must be ein (REF*EI) or ssn (REF*SY).")
 	}
 	switch {
 	case bp.TaxID == "":
-		c.err(p("billing_provider", "tax_id"), "REQUIRED", "The billing provider tax id (EIN or SSN, 2010AA REF) is required.")
-	case len(bp.TaxID) != 9 || !reDigits.MatchString(bp.TaxID):
-		c.err(p("billing_provider", "tax_id"), "TAX_ID_INVALID", "The billing provider tax id must be 9 digits without a hyphen.")
+		c.err("/billing_provider/tax_id", "REQUIRED", "The billing provider tax id (EIN or SSN, 2010AA REF) is required.")
+	case len(bp.TaxID) != 9 || !digits(bp.TaxID):
+		c.err("/billing_provider/tax_id", "TAX_ID_INVALID", "The billing provider tax id must be 9 digits without a hyphen.")
 	}
 	switch {
-	case bp.Taxonomy != "" && !reTaxonomy.MatchString(bp.Taxonomy):
-		c.err(p("billing_provider", "taxonomy"), "TAXONOMY_INVALID", "The billing provider taxonomy must be a 10-character NUCC code such as 1223G0001X.")
+	case bp.Taxonomy != "" && !taxonomy(bp.Taxonomy):
+		c.err("/billing_provider/taxonomy", "TAXONOMY_INVALID", "The billing provider taxonomy must be a 10-character NUCC code such as 1223G0001X.")
 	case !bp.Individual() || r.RenderingProvider != nil:
 	case bp.Taxonomy == "":
 		// the billing dentist renders the care: PRV*BI carries the taxonomy
-		c.err(p("billing_provider", "taxonomy"), "REQUIRED", "An individual billing dentist who renders the care needs a taxonomy (PRV*BI).")
+		c.err("/billing_provider/taxonomy", "REQUIRED", "An individual billing dentist who renders the care needs a taxonomy (PRV*BI).")
 	default:
-		c.dentist(p("billing_provider", "taxonomy"), bp.Taxonomy)
+		c.dentist("/billing_provider/taxonomy", bp.Taxonomy)
 	}
-	c.address(p("billing_provider", "address"), "The billing provider", bp.Address, true)
+	c.address(billingAddress, bp.Address, true)
 	if a := bp.Address; a != nil {
-		if rePOBox.MatchString(a.Line1) || rePOBox.MatchString(a.Line2) {
-			c.err(p("billing_provider", "address", "line1"), "BILLING_PO_BOX", "The billing provider address must be a street address, not a post-office or lock box (a PO box belongs in a pay-to address).")
+		if poBox(a.Line1) || poBox(a.Line2) {
+			c.err("/billing_provider/address/line1", "BILLING_PO_BOX", "The billing provider address must be a street address, not a post-office or lock box (a PO box belongs in a pay-to address).")
 		}
-		if rePostal.MatchString(a.PostalCode) && len(a.PostalCode) == 5 {
-			c.err(p("billing_provider", "address", "postal_code"), "BILLING_ZIP_PLUS4_MISSING", "The billing provider ZIP code must have all 9 digits (2010AA N403).")
+		if postal(a.PostalCode) && len(a.PostalCode) == 5 {
+			c.err("/billing_provider/address/postal_code", "BILLING_ZIP_PLUS4_MISSING", "The billing provider ZIP code must have all 9 digits (2010AA N403).")
 		}
 	}
 }
@@ -334,25 +491,25 @@ func (c *checker) renderingProvider(r *record.Record) {
 	rp := r.RenderingProvider
 	if rp == nil {
 		if !bp.Individual() && bp.Name != "" {
-			c.err(p("rendering_provider"), "RENDERING_PROVIDER_REQUIRED", "The billing provider is an organization, which cannot render care: give the rendering dentist (2310B) with an individual NPI and a taxonomy.")
+			c.err("/rendering_provider", "RENDERING_PROVIDER_REQUIRED", "The billing provider is an organization, which cannot render care: give the rendering dentist (2310B) with an individual NPI and a taxonomy.")
 		}
 		return
 	}
-	if c.required(p("rendering_provider", "last_name"), "The rendering dentist last name", rp.LastName) {
-		c.maxLen(p("rendering_provider", "last_name"), "The rendering dentist last name", rp.LastName, 60)
+	if c.required("/rendering_provider/last_name", "The rendering dentist last name", rp.LastName) {
+		c.maxLen("/rendering_provider/last_name", "The rendering dentist last name", rp.LastName, 60)
 	}
-	c.maxLen(p("rendering_provider", "first_name"), "The rendering dentist first name", rp.FirstName, 35)
-	c.npi(p("rendering_provider", "npi"), "The rendering dentist", rp.NPI)
+	c.maxLen("/rendering_provider/first_name", "The rendering dentist first name", rp.FirstName, 35)
+	c.npi("/rendering_provider/npi", "The rendering dentist", rp.NPI)
 	if rp.NPI != "" && rp.NPI == bp.NPI && !bp.Individual() {
-		c.err(p("rendering_provider", "npi"), "RENDERING_NPI_NOT_INDIVIDUAL", "The rendering dentist NPI is the billing organization's NPI; give the individual dentist's own NPI.")
+		c.err("/rendering_provider/npi", "RENDERING_NPI_NOT_INDIVIDUAL", "The rendering dentist NPI is the billing organization's NPI; give the individual dentist's own NPI.")
 	}
 	switch {
 	case rp.Taxonomy == "":
-		c.err(p("rendering_provider", "taxonomy"), "REQUIRED", "The rendering dentist taxonomy (PRV*PE) is required when a rendering dentist is given.")
-	case !reTaxonomy.MatchString(rp.Taxonomy):
-		c.err(p("rendering_provider", "taxonomy"), "TAXONOMY_INVALID", "The rendering dentist taxonomy must be a 10-character NUCC code.")
+		c.err("/rendering_provider/taxonomy", "REQUIRED", "The rendering dentist taxonomy (PRV*PE) is required when a rendering dentist is given.")
+	case !taxonomy(rp.Taxonomy):
+		c.err("/rendering_provider/taxonomy", "TAXONOMY_INVALID", "The rendering dentist taxonomy must be a 10-character NUCC code.")
 	default:
-		c.dentist(p("rendering_provider", "taxonomy"), rp.Taxonomy)
+		c.dentist("/rendering_provider/taxonomy", rp.Taxonomy)
 	}
 }
 
@@ -381,34 +538,34 @@ func (c *checker) facility(r *record.Record) {
 	f := r.ServiceFacility
 	if f == nil {
 		if what, ok := facilityPOS[r.PlaceOfService]; ok {
-			c.err(p("service_facility"), "SERVICE_FACILITY_REQUIRED", "The place of service is %s, not the billing office: give the service facility (2310C name and address).", what)
+			c.err("/service_facility", "SERVICE_FACILITY_REQUIRED", "The place of service is %s, not the billing office: give the service facility (2310C name and address).", what)
 		}
 		return
 	}
 	if r.PlaceOfService == POSHome {
-		c.err(p("service_facility"), "SERVICE_FACILITY_AT_HOME", "Care at the patient's home (place of service 12) does not use the service facility loop (2310C); leave service_facility out.")
+		c.err("/service_facility", "SERVICE_FACILITY_AT_HOME", "Care at the patient's home (place of service 12) does not use the service facility loop (2310C); leave service_facility out.")
 		return
 	}
-	if c.required(p("service_facility", "name"), "The service facility name", f.Name) {
-		c.maxLen(p("service_facility", "name"), "The service facility name", f.Name, 60)
+	if c.required("/service_facility/name", "The service facility name", f.Name) {
+		c.maxLen("/service_facility/name", "The service facility name", f.Name, 60)
 	}
 	if f.NPI != "" {
-		c.npi(p("service_facility", "npi"), "The service facility", f.NPI)
+		c.npi("/service_facility/npi", "The service facility", f.NPI)
 	}
-	c.address(p("service_facility", "address"), "The service facility", f.Address, true)
+	c.address(facilityAddress, f.Address, true)
 }
 
 func (c *checker) claim(r *record.Record) {
-	if !rePOS.MatchString(r.PlaceOfService) {
-		c.err(p("place_of_service"), "PLACE_OF_SERVICE_INVALID", "The place of service must be a two-digit CMS code such as 11.")
+	if !pos(r.PlaceOfService) {
+		c.err("/place_of_service", "PLACE_OF_SERVICE_INVALID", "The place of service must be a two-digit CMS code such as 11.")
 	}
 	if len(r.Diagnoses) > MaxDiagnoses {
-		c.err(p("diagnoses"), "DIAGNOSES_TOO_MANY", "A dental claim carries at most %d diagnoses; this record has %d.", MaxDiagnoses, len(r.Diagnoses))
+		c.err("/diagnoses", "DIAGNOSES_TOO_MANY", "A dental claim carries at most %d diagnoses; this record has %d.", MaxDiagnoses, len(r.Diagnoses))
 	}
 	seen := map[string]bool{}
 	for i, d := range r.Diagnoses {
 		n := record.NormalizeDiagnosis(d)
-		if !reICD10.MatchString(strings.ToUpper(strings.TrimSpace(d))) {
+		if !icd10(strings.ToUpper(strings.TrimSpace(d))) {
 			c.err(p("diagnoses", i), "DIAGNOSIS_INVALID", "Diagnosis %d is not an ICD-10-CM code (letter, two characters, optional dot and up to four more).", i+1)
 			continue
 		}
@@ -418,16 +575,16 @@ func (c *checker) claim(r *record.Record) {
 		seen[n] = true
 	}
 	if len(r.Attachments) > MaxAttachments {
-		c.err(p("attachments"), "ATTACHMENTS_TOO_MANY", "A claim carries at most %d attachments (PWK); this record has %d.", MaxAttachments, len(r.Attachments))
+		c.err("/attachments", "ATTACHMENTS_TOO_MANY", "A claim carries at most %d attachments (PWK); this record has %d.", MaxAttachments, len(r.Attachments))
 	}
 }
 
 func (c *checker) services(r *record.Record) {
 	switch n := len(r.Services); {
 	case n == 0:
-		c.err(p("services"), "SERVICES_REQUIRED", "At least one service line is required.")
+		c.err("/services", "SERVICES_REQUIRED", "At least one service line is required.")
 	case n > MaxServices:
-		c.err(p("services"), "SERVICES_TOO_MANY", "A claim carries at most %d service lines; this record has %d.", MaxServices, n)
+		c.err("/services", "SERVICES_TOO_MANY", "A claim carries at most %d service lines; this record has %d.", MaxServices, n)
 	}
 	lineIDs := map[string]int{}
 	d9997Dates := map[string]int{}
@@ -439,7 +596,9 @@ func (c *checker) services(r *record.Record) {
 	}
 	for i, s := range r.Services {
 		at := func(field string) string { return p("services", i, field) }
-		c.identifier(at("line_id"), "The line id (REF*6R)", s.LineID, 1, MaxLineID, true)
+		if code, msg := identifierProblem("The line id (REF*6R)", s.LineID, 1, MaxLineID, true); code != "" {
+			c.errMsg(at("line_id"), code, msg)
+		}
 		if j, dup := lineIDs[s.LineID]; dup && s.LineID != "" {
 			c.err(at("line_id"), "LINE_ID_DUPLICATE", "Line %d has the same line id as line %d; the 835 could not be matched back.", i+1, j+1)
 		} else {
@@ -458,7 +617,11 @@ func (c *checker) services(r *record.Record) {
 		default:
 			c.err(at("code"), "CODE_NOT_CASE_MANAGEMENT", "The service code is not in the dental case-management set (D9990-D9994, D9997).")
 		}
-		date, dateOK := c.date(at("date"), fmt.Sprintf("The service date of line %d", i+1), s.Date, true)
+		date, problem, format := dateCheck(s.Date, true)
+		if problem != "" {
+			c.err(at("date"), problem, format, fmt.Sprintf("The service date of line %d", i+1))
+		}
+		dateOK := problem == ""
 		if dateOK {
 			if known && info.Since != "" && s.Date < info.Since {
 				c.err(at("date"), "CODE_NOT_YET_VALID", "%s did not exist before %s; this date of service cannot use it.", info.Code, info.Since)
@@ -509,9 +672,9 @@ func (c *checker) services(r *record.Record) {
 	}
 	switch sn := r.SpecialNeeds; {
 	case sn == nil:
-		c.err(p("special_needs"), "SPECIAL_NEEDS_UNDOCUMENTED", "D9997 needs the special-needs documentation (special_needs: condition, functional limitations, delivery modifications); a diagnosis alone is not enough.")
+		c.err("/special_needs", "SPECIAL_NEEDS_UNDOCUMENTED", "D9997 needs the special-needs documentation (special_needs: condition, functional limitations, delivery modifications); a diagnosis alone is not enough.")
 	case strings.TrimSpace(sn.Condition) == "":
-		c.err(p("special_needs", "condition"), "SPECIAL_NEEDS_UNDOCUMENTED", "D9997 needs the special-needs condition that makes modified delivery necessary.")
+		c.err("/special_needs/condition", "SPECIAL_NEEDS_UNDOCUMENTED", "D9997 needs the special-needs condition that makes modified delivery necessary.")
 	}
 }
 
@@ -556,7 +719,9 @@ func (c *checker) attachments(r *record.Record) {
 	ids := map[string]int{}
 	for i, a := range r.Attachments {
 		at := func(field string) string { return p("attachments", i, field) }
-		c.identifier(at("id"), "The attachment control number (PWK06)", a.ID, MinAttachmentID, MaxAttachmentID, true)
+		if code, msg := identifierProblem("The attachment control number (PWK06)", a.ID, MinAttachmentID, MaxAttachmentID, true); code != "" {
+			c.errMsg(at("id"), code, msg)
+		}
 		if j, dup := ids[a.ID]; dup && a.ID != "" {
 			c.err(at("id"), "ATTACHMENT_ID_DUPLICATE", "Attachment %d has the same control number as attachment %d.", i+1, j+1)
 		} else {
@@ -581,13 +746,13 @@ func (c *checker) attachments(r *record.Record) {
 
 func (c *checker) documentation(r *record.Record) {
 	if strings.TrimSpace(r.Narrative) == "" && len(r.Attachments) == 0 {
-		c.warn(p("narrative"), "DOCUMENTATION_MISSING", "The record has neither a narrative nor an attachment; D9997 is most often denied for missing documentation.")
+		c.warn("/narrative", "DOCUMENTATION_MISSING", "The record has neither a narrative nor an attachment; D9997 is most often denied for missing documentation.")
 	}
 	if len(r.Narrative) > MaxNarrative {
-		c.warn(p("narrative"), "NARRATIVE_TRUNCATED", "The narrative is longer than %d characters; the 837D carries only the first %d (the FHIR claim and an attachment carry it in full).", MaxNarrative, MaxNarrative)
+		c.warn("/narrative", "NARRATIVE_TRUNCATED", "The narrative is longer than %d characters; the 837D carries only the first %d (the FHIR claim and an attachment carry it in full).", MaxNarrative, MaxNarrative)
 	}
 	if r.PriorAuthorization == "" && hasCode(r, cdt.D9997) {
-		c.warn(p("prior_authorization"), "PRIOR_AUTH_MISSING", "No prior authorization number; many plans require one for D9997.")
+		c.warn("/prior_authorization", "PRIOR_AUTH_MISSING", "No prior authorization number; many plans require one for D9997.")
 	}
 }
 
@@ -603,7 +768,7 @@ func hasCode(r *record.Record, code string) bool {
 // text warns where free text has to be cleaned for X12.
 func (c *checker) text(r *record.Record) {
 	for _, f := range r.X12Text() {
-		if _, changed := record.CleanText(f.Value); changed {
+		if record.TextChanged(f.Value) {
 			c.warn(f.Pointer, "TEXT_CLEANED", "This text holds X12 delimiters (* : ^ ~), line breaks or non-ASCII characters; they are replaced by spaces in the 837D.")
 		}
 	}

@@ -1,6 +1,9 @@
 package scrub_test
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -253,6 +256,57 @@ func TestNPIValid(t *testing.T) {
 	for npi, want := range map[string]bool{"1234567893": true, "1987654328": true, "1234567890": false, "123456789": false, "12345678A3": false} {
 		if got := scrub.NPIValid(npi); got != want {
 			t.Errorf("NPIValid(%s) = %v", npi, got)
+		}
+	}
+}
+
+// TestParseDateIsTimeParse holds the hand-read dates to time.Parse.
+func TestParseDateIsTimeParse(t *testing.T) {
+	var in []string
+	for _, y := range []string{"0000", "1899", "1900", "2024", "2100", "2026", "9999"} {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				in = append(in, fmt.Sprintf("%s-%02d-%02d", y, m, d))
+			}
+		}
+	}
+	in = append(in, "", "2026-1-01", "2026/01/01", "+026-01-01", "2026-01-1a", "20260101", "2026-01-011", " 2026-01-01")
+	for _, v := range in {
+		got, gerr := scrub.ParseDate(v)
+		want, werr := time.Parse(time.DateOnly, v)
+		if !got.Equal(want) || (gerr == nil) != (werr == nil) || got.Location() != want.Location() {
+			t.Errorf("%q: %v %v, time.Parse %v %v", v, got, gerr, want, werr)
+		}
+	}
+}
+
+// TestFormatsAreTheirPatterns holds each hand-written format to its
+// regular expression on random strings over the characters that matter.
+func TestFormatsAreTheirPatterns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(99, 97))
+	alphabet := []string{"0", "1", "9", "A", "T", "U", "V", "Z", "X", "a", "x", ".", "-", " ", "\n", "é", "P", "O", "B", "o", "b", "p", "box", "Box", "P.O. ", "post office ", "lock", "\u212a"}
+	// valid values of every format, edited one character at a time below,
+	// so that matches are tried as often as mismatches
+	valid := []string{"1223P0221X", "90001", "900010001", "G80.0", "Z7409", "F840", "5555550123", "CA", "11", "123", "PO Box 12", "lock box", "Post Office Box 9"}
+	for _, f := range scrub.Formats {
+		re := regexp.MustCompile(f.Pattern)
+		for n := 0; n < 50000; n++ {
+			var s string
+			if n%2 == 0 {
+				var b strings.Builder
+				for k := rng.IntN(16); k > 0; k-- {
+					b.WriteString(alphabet[rng.IntN(len(alphabet))])
+				}
+				s = b.String()
+			} else {
+				s = valid[rng.IntN(len(valid))]
+				if i := rng.IntN(len(s) + 1); rng.IntN(4) > 0 && i < len(s) {
+					s = s[:i] + alphabet[rng.IntN(len(alphabet))] + s[i+1:]
+				}
+			}
+			if f.Match(s) != re.MatchString(s) {
+				t.Fatalf("%s on %q: %v, the pattern says %v", f.Pattern, s, f.Match(s), re.MatchString(s))
+			}
 		}
 	}
 }

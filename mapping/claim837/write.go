@@ -36,10 +36,28 @@ type ControlNumbers struct {
 // ControlNumbersFor formats n the way Write does.
 func ControlNumbersFor(n int) ControlNumbers {
 	return ControlNumbers{
-		Interchange: fmt.Sprintf("%09d", n),
+		Interchange: padded(n, 9),
 		Group:       strconv.Itoa(n),
-		Transaction: fmt.Sprintf("%04d", n),
+		Transaction: padded(n, 4),
 	}
+}
+
+// padded is fmt.Sprintf("%0*d", width, n) for n >= 0.
+func padded(n, width int) string {
+	var b [20]byte
+	i := len(b)
+	for n >= 10 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	i--
+	b[i] = byte('0' + n)
+	for len(b)-i < width && i > 0 {
+		i--
+		b[i] = '0'
+	}
+	return string(b[i:])
 }
 
 // Write renders rec (which must have passed the scrubber) as one interchange
@@ -56,11 +74,12 @@ func Write(rec *record.Record, prof *profile.Profile, opts Options) ([]byte, err
 	if usage != "T" && usage != "P" {
 		return nil, fmt.Errorf("claim837: usage must be T or P")
 	}
-	r := rec.WithDefaults()
+	r := rec.Defaulted()
 	at := opts.At.UTC()
 	cn := ControlNumbersFor(opts.ControlNumber)
 
 	var buf bytes.Buffer
+	buf.Grow(1024 + 160*len(r.Services) + 48*len(r.Attachments) + len(r.Narrative))
 	w := x12.NewWriter(&buf, x12.WriteOptions{NewlineAfterSegment: opts.NewlineAfterSegment})
 	w.BeginInterchange(x12.InterchangeHeader{
 		SenderQualifier:   prof.Interchange.SenderQualifier,
@@ -82,9 +101,9 @@ func Write(rec *record.Record, prof *profile.Profile, opts Options) ([]byte, err
 	})
 	w.BeginTransaction("837", cn.Transaction, Version)
 	s := &segs{w: w}
-	s.header(r, prof, at)
-	s.billingProvider(r)
-	s.subscriber(r, prof)
+	s.header(r, r.RecordID, prof, at)
+	provider := s.billingProvider(r)
+	s.subscriber(r, prof, provider)
 	s.claim(r, prof)
 	w.EndTransaction()
 	w.EndGroup()
@@ -95,38 +114,83 @@ func Write(rec *record.Record, prof *profile.Profile, opts Options) ([]byte, err
 	return buf.Bytes(), nil
 }
 
-// segs writes segments with free text cleaned for X12.
+// segs writes segments with free text cleaned for X12, one BeginSegment …
+// EndSegment at a time, so that a claim costs no allocation per element.
 type segs struct {
 	w  *x12.Writer
 	hl int
 }
 
-func (s *segs) seg(id string, elems ...x12.Element) { s.w.WriteSegment(id, elems...) }
-
-// e is a plain element; t is cleaned free text.
-func e(v string) x12.Element { return x12.E(v) }
-func t(v string) x12.Element {
-	c, _ := record.CleanText(v)
-	return x12.E(c)
+// seg writes a segment of plain elements.
+func (s *segs) seg(id string, vals ...string) {
+	s.w.BeginSegment(id)
+	for _, v := range vals {
+		s.w.Simple(v)
+	}
+	s.w.EndSegment()
 }
 
-func (s *segs) header(r *record.Record, prof *profile.Profile, at time.Time) {
-	s.seg("BHT", e("0019"), e("00"), e(r.RecordID), e(at.Format("20060102")), e(at.Format("1504")), e("CH"))
+// e adds plain elements; t adds free text cleaned as record.CleanText does.
+func (s *segs) e(vals ...string) {
+	for _, v := range vals {
+		s.w.Simple(v)
+	}
+}
 
+func (s *segs) t(v string) {
+	if record.PlainText(v) {
+		s.w.Upper(v) // CleanText would only upper-case it
+		return
+	}
+	c, _ := record.CleanText(v)
+	s.w.Simple(c)
+}
+
+func (s *segs) begin(id string) { s.w.BeginSegment(id) }
+func (s *segs) end()            { s.w.EndSegment() }
+
+// header writes BHT (BHT03 = bht03) and loops 1000A/1000B of r.
+func (s *segs) header(r *record.Record, bht03 string, prof *profile.Profile, at time.Time) {
+	var d [16]byte
+	s.begin("BHT")
+	s.e("0019", "00", bht03)
+	s.w.SimpleBytes(x12.AppendDate(d[:0], at, "20060102"))
+	s.w.SimpleBytes(x12.AppendDate(d[:0], at, "1504"))
+	s.e("CH")
+	s.end()
+
+	sub, rcv := Parties(r, prof)
+	s.begin("NM1")
+	s.e("41", "2")
+	s.t(sub.Name)
+	s.e("", "", "", "", "46", sub.ID)
+	s.end()
+	if sub.Phone != "" || sub.Email != "" {
+		s.begin("PER")
+		s.e("IC")
+		s.t(sub.ContactName)
+		if sub.Phone != "" {
+			s.e("TE", sub.Phone)
+		}
+		if sub.Email != "" {
+			s.e("EM")
+			s.t(sub.Email)
+		}
+		s.end()
+	}
+	s.begin("NM1")
+	s.e("40", "2")
+	s.t(rcv.Name)
+	s.e("", "", "", "", "46", rcv.ID)
+	s.end()
+}
+
+// Parties returns the submitter (1000A) and receiver (1000B) the 837D of r
+// carries: the profile's, with what r gives of its own.
+func Parties(r *record.Record, prof *profile.Profile) (profile.Submitter, profile.Receiver) {
 	sub := prof.Submitter
 	if r.Submitter != nil {
 		sub = mergeSubmitter(sub, *r.Submitter)
-	}
-	s.seg("NM1", e("41"), e("2"), t(sub.Name), e(""), e(""), e(""), e(""), e("46"), e(sub.ID))
-	per := []x12.Element{e("IC"), t(sub.ContactName)}
-	if sub.Phone != "" {
-		per = append(per, e("TE"), e(sub.Phone))
-	}
-	if sub.Email != "" {
-		per = append(per, e("EM"), t(sub.Email))
-	}
-	if len(per) > 2 {
-		s.seg("PER", per...)
 	}
 	rcv := prof.Receiver
 	if r.Receiver != nil {
@@ -137,7 +201,7 @@ func (s *segs) header(r *record.Record, prof *profile.Profile, at time.Time) {
 			rcv.ID = r.Receiver.ID
 		}
 	}
-	s.seg("NM1", e("40"), e("2"), t(rcv.Name), e(""), e(""), e(""), e(""), e("46"), e(rcv.ID))
+	return sub, rcv
 }
 
 func mergeSubmitter(p profile.Submitter, r record.Submitter) profile.Submitter {
@@ -155,79 +219,133 @@ func mergeSubmitter(p profile.Submitter, r record.Submitter) profile.Submitter {
 	return p
 }
 
+// nextHL writes the next HL under parent (0: none) and returns its id.
 func (s *segs) nextHL(parent int, level string, children bool) int {
 	s.hl++
-	p := ""
+	s.begin("HL")
+	s.w.Simple(strconv.Itoa(s.hl))
 	if parent > 0 {
-		p = strconv.Itoa(parent)
+		s.w.Simple(strconv.Itoa(parent))
+	} else {
+		s.w.Simple("")
 	}
 	child := "0"
 	if children {
 		child = "1"
 	}
-	s.seg("HL", e(strconv.Itoa(s.hl)), e(p), e(level), e(child))
+	s.e(level, child)
+	s.end()
 	return s.hl
+}
+
+// name adds NM103 (last or organization name) and NM104 (first name).
+func (s *segs) name(last, first string) {
+	s.t(last)
+	s.t(first)
 }
 
 func (s *segs) address(a *record.Address) {
 	if a == nil {
 		return
 	}
-	s.seg("N3", t(a.Line1), t(a.Line2))
-	s.seg("N4", t(a.City), e(a.State), e(a.PostalCode))
+	s.begin("N3")
+	s.t(a.Line1)
+	s.t(a.Line2)
+	s.end()
+	s.begin("N4")
+	s.t(a.City)
+	s.e(a.State, a.PostalCode)
+	s.end()
 }
 
-func (s *segs) billingProvider(r *record.Record) {
-	s.nextHL(0, "20", true)
+// billingProvider writes a 2000A loop and returns its HL id.
+func (s *segs) billingProvider(r *record.Record) int {
+	id := s.nextHL(0, "20", true)
 	bp := r.BillingProvider
 	if bp.Taxonomy != "" {
-		s.seg("PRV", e("BI"), e("PXC"), e(bp.Taxonomy))
+		s.seg("PRV", "BI", "PXC", bp.Taxonomy)
 	}
+	s.begin("NM1")
 	if bp.Individual() {
-		s.seg("NM1", e("85"), e("1"), t(bp.LastName), t(bp.FirstName), e(""), e(""), e(""), e("XX"), e(bp.NPI))
+		s.e("85", "1")
+		s.name(bp.LastName, bp.FirstName)
 	} else {
-		s.seg("NM1", e("85"), e("2"), t(bp.Name), e(""), e(""), e(""), e(""), e("XX"), e(bp.NPI))
+		s.e("85", "2")
+		s.t(bp.Name)
+		s.e("")
 	}
+	s.e("", "", "", "XX", bp.NPI)
+	s.end()
 	s.address(bp.Address)
 	taxID := "EI"
 	if bp.TaxIDType == record.TaxIDSSN {
 		taxID = "SY"
 	}
-	s.seg("REF", e(taxID), e(bp.TaxID))
+	s.seg("REF", taxID, bp.TaxID)
+	return id
 }
 
-func dmg(birth, gender string) []x12.Element {
-	return []x12.Element{e("D8"), e(strings.ReplaceAll(birth, "-", "")), e(gender)}
+func (s *segs) dmg(birth, gender string) {
+	s.begin("DMG")
+	s.e("D8")
+	s.date8(birth)
+	s.e(gender)
+	s.end()
+}
+
+// date8 adds a YYYY-MM-DD date as CCYYMMDD (any other text without its dashes).
+func (s *segs) date8(v string) {
+	var d [16]byte
+	b := d[:0]
+	for i := 0; i < len(v); i++ {
+		if v[i] != '-' {
+			b = append(b, v[i])
+		}
+	}
+	s.w.SimpleBytes(b)
 }
 
 var relationshipCode = map[string]string{"spouse": "01", "child": "19", "other": "G8"}
 
-func (s *segs) subscriber(r *record.Record, prof *profile.Profile) {
+// subscriber writes the 2000B loop (and 2000C for a dependent) under the
+// 2000A with HL id provider.
+func (s *segs) subscriber(r *record.Record, prof *profile.Profile, provider int) {
 	self := r.Patient == nil
-	s.nextHL(1, "22", !self)
+	subID := s.nextHL(provider, "22", !self)
 	rel := ""
 	if self {
 		rel = "18"
 	}
 	sub := r.Subscriber
-	s.seg("SBR", e(prof.Subscriber.PayerResponsibility), e(rel), e(sub.GroupNumber), e(""), e(""), e(""), e(""), e(""), e(prof.Subscriber.ClaimFilingIndicator))
-	s.seg("NM1", e("IL"), e("1"), t(sub.LastName), t(sub.FirstName), e(""), e(""), e(""), e("MI"), e(sub.MemberID))
+	s.seg("SBR", prof.Subscriber.PayerResponsibility, rel, sub.GroupNumber, "", "", "", "", "", prof.Subscriber.ClaimFilingIndicator)
+	s.begin("NM1")
+	s.e("IL", "1")
+	s.name(sub.LastName, sub.FirstName)
+	s.e("", "", "", "MI", sub.MemberID)
+	s.end()
 	s.address(sub.Address)
 	// DMG describes the patient: 2010BA carries it only when the
 	// subscriber is the patient (spec x12.md §3.4)
 	if self && (sub.BirthDate != "" || sub.Gender != "") {
-		s.seg("DMG", dmg(sub.BirthDate, sub.Gender)...)
+		s.dmg(sub.BirthDate, sub.Gender)
 	}
-	s.seg("NM1", e("PR"), e("2"), t(r.Payer.Name), e(""), e(""), e(""), e(""), e("PI"), e(r.Payer.ID))
+	s.begin("NM1")
+	s.e("PR", "2")
+	s.t(r.Payer.Name)
+	s.e("", "", "", "", "PI", r.Payer.ID)
+	s.end()
 	if self {
 		return
 	}
 	pt := r.Patient
-	s.nextHL(2, "23", false)
-	s.seg("PAT", e(relationshipCode[pt.Relationship]))
-	s.seg("NM1", e("QC"), e("1"), t(pt.LastName), t(pt.FirstName))
+	s.nextHL(subID, "23", false)
+	s.seg("PAT", relationshipCode[pt.Relationship])
+	s.begin("NM1")
+	s.e("QC", "1")
+	s.name(pt.LastName, pt.FirstName)
+	s.end()
 	s.address(pt.Address)
-	s.seg("DMG", dmg(pt.BirthDate, pt.Gender)...)
+	s.dmg(pt.BirthDate, pt.Gender)
 }
 
 var frequencyCode = map[string]string{
@@ -241,19 +359,25 @@ var frequencyCode = map[string]string{
 func NarrativeSegments(narrative string) []string {
 	text, _ := record.CleanText(narrative)
 	var out []string
-	for len(text) > 0 && len(out) < 5 {
+	narrativePieces(text, func(piece string) { out = append(out, piece) })
+	return out
+}
+
+// narrativePieces calls fn with each NTE piece of text (already clean, or
+// plain: upper-casing does not move a space).
+func narrativePieces(text string, fn func(string)) {
+	for n := 0; len(text) > 0 && n < 5; n++ {
 		if len(text) <= 80 {
-			out = append(out, text)
-			break
+			fn(text)
+			return
 		}
 		cut := strings.LastIndexByte(text[:81], ' ')
 		if cut < 40 {
 			cut = 80
 		}
-		out = append(out, strings.TrimRight(text[:cut], " "))
+		fn(strings.TrimRight(text[:cut], " "))
 		text = strings.TrimLeft(text[cut:], " ")
 	}
-	return out
 }
 
 func (s *segs) claim(r *record.Record, prof *profile.Profile) {
@@ -262,60 +386,101 @@ func (s *segs) claim(r *record.Record, prof *profile.Profile) {
 		total = total.Add(*l.Charge)
 	}
 	c := prof.Claim
-	s.seg("CLM", e(r.RecordID), e(total.X12()), e(""), e(""),
-		x12.C(r.PlaceOfService, "B", frequencyCode[r.Frequency]),
-		e(c.ProviderSignature), e(c.Assignment), e(c.BenefitsAssignment), e(c.ReleaseOfInfo))
+	s.begin("CLM")
+	var amount [48]byte
+	s.e(r.RecordID)
+	s.w.SimpleBytes(total.AppendX12(amount[:0]))
+	s.e("", "")
+	s.w.Composite(r.PlaceOfService, "B", frequencyCode[r.Frequency])
+	s.e(c.ProviderSignature, c.Assignment, c.BenefitsAssignment, c.ReleaseOfInfo)
+	s.end()
 	for _, a := range r.Attachments {
 		if a.Transmission == "AA" {
-			s.seg("PWK", e(a.ReportType), e(a.Transmission))
+			s.seg("PWK", a.ReportType, a.Transmission)
 			continue
 		}
-		s.seg("PWK", e(a.ReportType), e(a.Transmission), e(""), e(""), e("AC"), e(a.ID))
+		s.seg("PWK", a.ReportType, a.Transmission, "", "", "AC", a.ID)
 	}
 	if r.Frequency != record.FrequencyOriginal {
-		s.seg("REF", e("F8"), e(r.PayerClaimNumber))
+		s.seg("REF", "F8", r.PayerClaimNumber)
 	}
 	if r.PriorAuthorization != "" {
-		s.seg("REF", e("G1"), e(r.PriorAuthorization))
+		s.seg("REF", "G1", r.PriorAuthorization)
 	}
-	for _, n := range NarrativeSegments(r.Narrative) {
-		s.seg("NTE", e("ADD"), e(n))
+	if record.PlainText(r.Narrative) {
+		// cut the text as it is and upper-case it while writing: the same
+		// pieces as NarrativeSegments, without building the clean copy
+		narrativePieces(r.Narrative, func(piece string) {
+			s.begin("NTE")
+			s.e("ADD")
+			s.w.Upper(piece)
+			s.end()
+		})
+	} else {
+		for _, n := range NarrativeSegments(r.Narrative) {
+			s.seg("NTE", "ADD", n)
+		}
 	}
-	var pointers []string
 	if len(r.Diagnoses) > 0 {
-		hi := make([]x12.Element, 0, len(r.Diagnoses))
+		s.begin("HI")
 		for i, d := range r.Diagnoses {
 			q := "ABF"
 			if i == 0 {
 				q = "ABK"
 			}
-			hi = append(hi, x12.C(q, record.NormalizeDiagnosis(d)))
-			pointers = append(pointers, strconv.Itoa(i+1))
+			s.w.Composite(q, record.NormalizeDiagnosis(d))
 		}
-		s.seg("HI", hi...)
+		s.end()
 	}
 	// 2310B only when the treating dentist is not the billing provider
 	// (spec x12.md §3.9)
 	if rp := r.RenderingProvider; rp != nil && rp.NPI != r.BillingProvider.NPI {
-		s.seg("NM1", e("82"), e("1"), t(rp.LastName), t(rp.FirstName), e(""), e(""), e(""), e("XX"), e(rp.NPI))
-		s.seg("PRV", e("PE"), e("PXC"), e(rp.Taxonomy))
+		s.begin("NM1")
+		s.e("82", "1")
+		s.name(rp.LastName, rp.FirstName)
+		s.e("", "", "", "XX", rp.NPI)
+		s.end()
+		s.seg("PRV", "PE", "PXC", rp.Taxonomy)
 	}
 	if f := r.ServiceFacility; f != nil {
-		nm1 := []x12.Element{e("77"), e("2"), t(f.Name)}
+		s.begin("NM1")
+		s.e("77", "2")
+		s.t(f.Name)
 		if f.NPI != "" {
-			nm1 = append(nm1, e(""), e(""), e(""), e(""), e("XX"), e(f.NPI))
+			s.e("", "", "", "", "XX", f.NPI)
 		}
-		s.seg("NM1", nm1...)
+		s.end()
 		s.address(f.Address)
 	}
-	for i, l := range r.Services {
-		s.seg("LX", e(strconv.Itoa(i+1)))
-		sv3 := []x12.Element{x12.C("AD", l.Code), e(l.Charge.X12()), e(""), e(""), e(""), e(strconv.Itoa(l.Units))}
-		if len(pointers) > 0 {
-			sv3 = append(sv3, e(""), e(""), e(""), e(""), x12.C(pointers...))
+	pointers := diagnosisPointers
+	if len(r.Diagnoses) <= len(pointers) {
+		pointers = pointers[:len(r.Diagnoses)]
+	} else {
+		pointers = make([]string, len(r.Diagnoses))
+		for i := range pointers {
+			pointers[i] = strconv.Itoa(i + 1)
 		}
-		s.seg("SV3", sv3...)
-		s.seg("DTP", e("472"), e("D8"), e(strings.ReplaceAll(l.Date, "-", "")))
-		s.seg("REF", e("6R"), e(l.LineID))
+	}
+	for i, l := range r.Services {
+		s.seg("LX", strconv.Itoa(i+1))
+		s.begin("SV3")
+		s.w.Composite("AD", l.Code)
+		var amount [48]byte
+		s.w.SimpleBytes(l.Charge.AppendX12(amount[:0]))
+		s.e("", "", "", strconv.Itoa(l.Units))
+		if len(pointers) > 0 {
+			s.e("", "", "", "")
+			s.w.Composite(pointers...)
+		}
+		s.end()
+		s.begin("DTP")
+		s.e("472", "D8")
+		s.date8(l.Date)
+		s.end()
+		s.seg("REF", "6R", l.LineID)
 	}
 }
+
+// diagnosisPointers are the SV311 components: every line points at every
+// diagnosis of the claim (the scrubber allows at most 4; more are built).
+var diagnosisPointers = []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"}

@@ -1,0 +1,7 @@
+package record
+
+// DecodeStrict and DecodeFull are the two passes of DecodeBytes.
+var (
+	DecodeStrict = decodeStrict
+	DecodeFull   = decodeFull
+)
