@@ -102,6 +102,12 @@ func canaryCases(t *testing.T) []canaryCase {
 			out = append(out, canaryCase{name, route, "application/json", body})
 		}
 	}
+	// a batch is NDJSON: each variant on one line (pretty-printing newlines
+	// lie between tokens, so they become spaces)
+	for name, body := range rec {
+		line := strings.ReplaceAll(body, "\n", " ") + "\n"
+		out = append(out, canaryCase{name, "/v1/claims/batch?control_number=7&at=2026-11-27T10:00:00Z", "application/x-ndjson", line})
+	}
 	for _, route := range []string{"/fhir/Claim/$x12?control_number=7&at=2026-11-27T10:00:00Z", "/fhir/Claim/$validate"} {
 		for name, body := range fhirBody {
 			out = append(out, canaryCase{name, route, "application/fhir+json", body})

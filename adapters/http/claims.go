@@ -157,6 +157,5 @@ func (s *Server) checkRecord(c *gin.Context) {
 		jsonSyntax(c, data)
 		return
 	}
-	rep.Problems = redactKeys(rep.Problems)
 	c.PureJSON(http.StatusOK, rep)
 }

@@ -7,8 +7,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -46,7 +44,7 @@ func problem(c *gin.Context, status int, title, detail string, errs record.Probl
 		return
 	}
 	list := make([]ProblemError, len(errs))
-	for i, e := range redactKeys(errs) {
+	for i, e := range errs {
 		list[i] = ProblemError{Problem: e}
 	}
 	problemWith(c, status, title, detail, list)
@@ -80,35 +78,6 @@ func (r problemRender) Render(w http.ResponseWriter) error {
 
 func (r problemRender) WriteContentType(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/problem+json")
-}
-
-// reFieldName is the shape of a record contract field name (snake_case).
-var reFieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
-
-// redactKeys keeps answers from quoting client data that arrived as a JSON
-// key: an unknown field whose name is not shaped like a contract field name
-// (a pasted name, member id or date) is reported at its parent object. The
-// rule and the place stay; the text does not.
-func redactKeys(ps record.Problems) record.Problems {
-	var out record.Problems
-	for i, p := range ps {
-		if p.Code != "UNKNOWN_FIELD" {
-			continue
-		}
-		k := strings.LastIndexByte(p.Pointer, '/')
-		if k < 0 || reFieldName.MatchString(p.Pointer[k+1:]) {
-			continue
-		}
-		if out == nil {
-			out = slices.Clone(ps)
-		}
-		out[i].Pointer = p.Pointer[:k]
-		out[i].Message = "Unknown field (its name is not repeated: it does not look like a field name): the record contract does not define it."
-	}
-	if out == nil {
-		return ps
-	}
-	return out
 }
 
 func one(code, pointer, msg string) record.Problems {

@@ -126,8 +126,7 @@ func checkShape(v any, t reflect.Type, ptr string, probs *Problems) {
 		for _, key := range sortedKeys(obj) {
 			f, ok := fields[key]
 			if !ok {
-				*probs = append(*probs, Problem{Severity: SeverityError, Code: "UNKNOWN_FIELD",
-					Pointer: ptr + Pointer(key), Message: "Unknown field: the record contract does not define it."})
+				*probs = append(*probs, unknownField(ptr, key))
 				continue
 			}
 			checkShape(obj[key], f.Type, ptr+Pointer(key), probs)
@@ -191,3 +190,31 @@ func buildJSONFields(t reflect.Type) map[string]reflect.StructField {
 }
 
 func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }
+
+// unknownField reports a key the contract does not define. A key not shaped
+// like a contract field name (snake_case ASCII) may be client data pasted as
+// a key (a name, a member id, a date): it is reported at its parent object,
+// and neither pointer nor message repeats it, so no answer or log quotes it.
+func unknownField(parent, key string) Problem {
+	if fieldShaped(key) {
+		return Problem{Severity: SeverityError, Code: "UNKNOWN_FIELD", Pointer: parent + Pointer(key),
+			Message: "Unknown field: the record contract does not define it."}
+	}
+	return Problem{Severity: SeverityError, Code: "UNKNOWN_FIELD", Pointer: parent,
+		Message: "Unknown field (its name is not repeated: it does not look like a field name): the record contract does not define it."}
+}
+
+// fieldShaped reports whether key looks like a contract field name:
+// a lower-case letter, then up to 63 lower-case letters, digits or '_'.
+func fieldShaped(key string) bool {
+	if len(key) == 0 || len(key) > 64 || key[0] < 'a' || key[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(key); i++ {
+		c := key[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,13 +1,13 @@
 package record_test
 
 import (
-	"unicode"
-
 	"errors"
-	"golang.org/x/text/unicode/norm"
 	"os"
 	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/casebridge/casebridge/internal/record"
 )
@@ -182,4 +182,31 @@ func cleanTextSlow(s string) (string, bool) {
 		b.WriteRune(r)
 	}
 	return strings.ToUpper(strings.TrimRight(b.String(), " ")), changed
+}
+
+// A key that is not shaped like a field name may be client data (a name, a
+// member id, a date): it is reported at its parent and never repeated.
+func TestDecodeUnknownKeyNotQuoted(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/records/self.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Replace(string(data), `"member_id":`, `"DOE JANE": 1, "1980-01-01": 2, "favourite_colour": 3, "member_id":`, 1)
+	_, probs, err := record.DecodeBytes([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, p := range probs {
+		if p.Code != "UNKNOWN_FIELD" {
+			t.Errorf("unexpected %s at %s", p.Code, p.Pointer)
+		}
+		if strings.Contains(p.Pointer+p.Message, "JANE") || strings.Contains(p.Pointer+p.Message, "1980") {
+			t.Errorf("problem quotes the key: %+v", p)
+		}
+		got[p.Pointer]++
+	}
+	if got["/subscriber"] != 2 || got["/subscriber/favourite_colour"] != 1 || len(got) != 2 {
+		t.Errorf("pointers %v; want two at /subscriber and /subscriber/favourite_colour", got)
+	}
 }
