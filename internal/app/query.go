@@ -15,7 +15,7 @@ type ClaimSummary struct {
 	ID               string                   `json:"id"`
 	RecordID         string                   `json:"record_id"`
 	Status           ClaimStatus              `json:"status"`
-	ControlNumbers   *claim837.ControlNumbers `json:"control_numbers"`   // null when rejected
+	ControlNumbers   *claim837.ControlNumbers `json:"control_numbers"`    // null when rejected
 	PayerClaimNumber string                   `json:"payer_claim_number"` // CLP07 of its last remittance, "" before
 	CreatedAt        time.Time                `json:"created_at"`
 	UpdatedAt        time.Time                `json:"updated_at"`

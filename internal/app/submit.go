@@ -16,11 +16,11 @@ import (
 
 // Event kinds of a claim's timeline.
 const (
-	EventStored        = "stored"         // the claim was stored (submitted or rejected)
-	EventGenerated     = "837d_generated" // the 837D was written, with its control numbers
-	EventRemittance    = "remittance"     // an 835 claim (CLP) matched this claim
-	sourceRecord       = "record"
-	sourceFHIR         = "fhir"
+	EventStored     = "stored"         // the claim was stored (submitted or rejected)
+	EventGenerated  = "837d_generated" // the 837D was written, with its control numbers
+	EventRemittance = "remittance"     // an 835 claim (CLP) matched this claim
+	sourceRecord    = "record"
+	sourceFHIR      = "fhir"
 )
 
 // SubmitOptions are the envelope choices of POST /v1/claims (the query
