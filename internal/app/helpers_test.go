@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -184,3 +185,5 @@ func build835(t *testing.T, ctl int, claims ...clp) []byte {
 	fmt.Fprintf(&b, "GE*1*%d~\nIEA*1*%09d~\n", ctl, ctl)
 	return []byte(b.String())
 }
+
+func jsonBytes(v any) ([]byte, error) { return json.Marshal(v) }
