@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/casebridge/casebridge/internal/codes"
 	"github.com/casebridge/casebridge/internal/money"
@@ -117,13 +119,17 @@ func (s *Service) SubmitRemittance(ctx context.Context, tenant string, x12 []byt
 		for _, rc := range clps {
 			cr := rc.report
 			outcome := ClaimOutcome(cr)
-			link := RemittanceLink{CLP01: cr.PatientControlNumber, Outcome: string(outcome)}
-			c, ok, err := matchClaim(ctx, tx, tenant, cr.PatientControlNumber, cr.PayerClaimControlNumber)
+			clp01, clp07 := storedText(cr.PatientControlNumber), cr.PayerClaimControlNumber
+			if !storableID(clp07) {
+				clp07 = ""
+			}
+			link := RemittanceLink{CLP01: clp01, Outcome: string(outcome)}
+			c, ok, err := matchClaim(ctx, tx, tenant, cr.PatientControlNumber, clp07)
 			if err != nil {
 				return err
 			}
 			if !ok {
-				res.Unmatched = append(res.Unmatched, cr.PatientControlNumber)
+				res.Unmatched = append(res.Unmatched, clp01)
 				rem.Links = append(rem.Links, link)
 				continue
 			}
@@ -131,8 +137,8 @@ func (s *Service) SubmitRemittance(ctx context.Context, tenant string, x12 []byt
 			link.ClaimID = c.ID
 			rem.Links = append(rem.Links, link)
 			u := ClaimUpdate{Status: &outcome, At: now}
-			if pcn := cr.PayerClaimControlNumber; pcn != "" {
-				u.PayerClaimNumber = &pcn
+			if clp07 != "" {
+				u.PayerClaimNumber = &clp07
 			}
 			if _, err := tx.UpdateClaim(ctx, tenant, c.ID, u); err != nil {
 				return err
@@ -166,7 +172,7 @@ func (s *Service) SubmitRemittance(ctx context.Context, tenant string, x12 []byt
 // Reads run in the transaction, so a claim updated by an earlier CLP of the
 // same file is seen as updated.
 func matchClaim(ctx context.Context, tx Store, tenant, clp01, clp07 string) (Claim, bool, error) {
-	if clp01 != "" {
+	if storableID(clp01) {
 		cands, err := tx.FindClaims(ctx, tenant, ClaimMatch{RecordID: clp01})
 		if err != nil {
 			return Claim{}, false, err
@@ -185,6 +191,17 @@ func matchClaim(ctx context.Context, tx Store, tenant, clp01, clp07 string) (Cla
 		}
 	}
 	return Claim{}, false, nil
+}
+
+// storedText makes an 835 value safe to store as text: valid UTF-8, no NUL,
+// at most MaxStoredID bytes (a longer CLP01 matches nothing anyway).
+func storedText(s string) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+	for len(s) > MaxStoredID {
+		_, n := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-n]
+	}
+	return s
 }
 
 // pick chooses among candidates (newest first): the one already carrying

@@ -269,3 +269,38 @@ func TestClaimOutcome(t *testing.T) {
 		}
 	}
 }
+
+// Values PostgreSQL text cannot hold are refused or cleaned, never a 500.
+func TestUnstorableValues(t *testing.T) {
+	eachStore(t, func(t *testing.T, st app.Store) {
+		svc, _ := newService(t, st)
+		self := string(testdata(t, "records/self.json"))
+		var de *app.DecodeError
+		for name, body := range map[string]string{
+			"NUL in record id": strings.Replace(self, `"CM000123"`, `"CM\u0000123"`, 1),
+			"long record id":   strings.Replace(self, `"CM000123"`, `"`+strings.Repeat("C", 5000)+`"`, 1),
+			"not UTF-8":        strings.Replace(self, `"Jane"`, "\"J\xffne\"", 1),
+		} {
+			_, err := svc.SubmitRecord(ctx, "t1", []byte(body), app.SubmitOptions{})
+			if !errors.As(err, &de) || de.Status/100 != 4 {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		// a record id too long for a claim, short enough to store: rejected and stored
+		res := must(svc.SubmitRecord(ctx, "t1", []byte(strings.Replace(self, `"CM000123"`, `"`+strings.Repeat("C", 40)+`"`, 1)), app.SubmitOptions{}))(t)
+		if res.Status != app.StatusRejected {
+			t.Fatalf("40-character record id: %s", res.Status)
+		}
+		raw := build835(t, 401,
+			clp{id: "BAD\xff\xfe", status: "1", charge: "10", paid: "10", pr: "0", icn: "ICN\xff", line: "X"},
+			clp{id: strings.Repeat("L", 300), status: "1", charge: "10", paid: "10", pr: "0", icn: strings.Repeat("I", 300), line: "X"})
+		rem := must(svc.SubmitRemittance(ctx, "t1", raw))(t)
+		if rem.Claims != 2 || rem.Matched != 0 || len(rem.Unmatched) != 2 || len(rem.Unmatched[1]) != app.MaxStoredID {
+			t.Fatalf("%+v", rem)
+		}
+		d := must(svc.GetRemittance(ctx, "t1", rem.ID))(t)
+		if len(d.Links) != 2 || d.Links[0].PatientControlNumber != "BAD\uFFFD" {
+			t.Fatalf("%+v", d.Links)
+		}
+	})
+}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/internal/claims"
@@ -83,6 +85,11 @@ func ClaimPath(id string) string { return "/v1/claims/" + id }
 func (s *Service) SubmitRecord(ctx context.Context, tenant string, recordJSON []byte, opts SubmitOptions) (*SubmitResult, error) {
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
+	}
+	if !utf8.Valid(recordJSON) {
+		// RFC 8259 JSON is UTF-8, and the store keeps the record as text
+		se := &record.SyntaxError{Offset: int64(invalidUTF8At(recordJSON)), Msg: "the body is not UTF-8"}
+		return nil, &DecodeError{Status: 400, Syntax: se, Err: se}
 	}
 	rec, probs, err := record.DecodeBytes(recordJSON)
 	if err != nil {
@@ -186,8 +193,9 @@ func (s *Service) submit(ctx context.Context, tenant string, rec *record.Record,
 		return nil, fmt.Errorf("app: 837D: %w", err)
 	}
 	problems := submitProblems(gen.Problems, m)
-	if rec.RecordID == "" {
-		// nothing to store it (and reconcile it) under
+	if !storableID(rec.RecordID) {
+		// nothing to store it (and reconcile it) under: no record id, or
+		// one no index should hold (the scrubber's errors say why)
 		return nil, &DecodeError{Status: 422, Problems: gen.Problems}
 	}
 	report, err := json.Marshal(claims.NewReport(rec.RecordID, gen.Problems))
@@ -292,6 +300,29 @@ func submitProblems(ps record.Problems, m *fhirmap.Mapped) []Problem {
 		out = append(out, q)
 	}
 	return out
+}
+
+// MaxStoredID is the longest record id or CLP01/CLP07 the store indexes
+// (a record id may have at most 20 characters; a longer one is still stored
+// as rejected up to this length).
+const MaxStoredID = 100
+
+// storableID tells whether s can be a stored, indexed id: 1..MaxStoredID
+// bytes of UTF-8 without NUL (PostgreSQL text refuses NUL and bad UTF-8).
+func storableID(s string) bool {
+	return s != "" && len(s) <= MaxStoredID && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// invalidUTF8At is the offset of the first byte that is not UTF-8.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 // mustJSON marshals what cannot fail to marshal (our own payload types).
