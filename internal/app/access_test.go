@@ -92,6 +92,11 @@ func TestKeys(t *testing.T) {
 		if local := must(svc.LocalMode(ctx))(t); !local {
 			t.Fatal("a new gateway is not in local mode")
 		}
+		if ten := must(svc.ResolveTenant(ctx, ""))(t); ten != app.LocalTenant {
+			t.Fatalf("local tenant %q", ten)
+		}
+		_, err := svc.ResolveTenant(ctx, "cb_unknown")
+		wantErr(t, err, app.ErrUnauthenticated, "a key in local mode")
 		plain, k := func() (string, app.APIKey) {
 			p, k, err := svc.CreateKey(ctx, "t1", "front desk")
 			if err != nil {
@@ -109,6 +114,11 @@ func TestKeys(t *testing.T) {
 		if ten := must(svc.Authenticate(ctx, plain))(t); ten != "t1" {
 			t.Fatalf("tenant %q", ten)
 		}
+		if ten := must(svc.ResolveTenant(ctx, plain))(t); ten != "t1" {
+			t.Fatalf("resolved tenant %q", ten)
+		}
+		_, err = svc.ResolveTenant(ctx, "")
+		wantErr(t, err, app.ErrUnauthenticated, "no key once keys exist")
 		for _, bad := range []string{"", "cb_nope", plain + "x", strings.ToUpper(plain)} {
 			_, err := svc.Authenticate(ctx, bad)
 			wantErr(t, err, app.ErrUnauthenticated, "bad key")
@@ -132,7 +142,7 @@ func TestKeys(t *testing.T) {
 		if err := svc.RevokeKey(ctx, "t1", k.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err := svc.Authenticate(ctx, plain)
+		_, err = svc.Authenticate(ctx, plain)
 		wantErr(t, err, app.ErrUnauthenticated, "revoked key")
 		if ks := must(svc.ListKeys(ctx, "t1"))(t); ks[0].RevokedAt == nil {
 			t.Fatal("not shown revoked")

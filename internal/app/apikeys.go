@@ -122,3 +122,22 @@ func (s *Service) LocalMode(ctx context.Context) (bool, error) {
 	}
 	return !any, nil
 }
+
+// ResolveTenant is what the auth middleware calls with the bearer key of a
+// request ("" when it sent none): in local mode a request without a key is
+// LocalTenant; otherwise the key must authenticate (ErrUnauthenticated, 401).
+// A request that sends a key is always checked, also in local mode, so a
+// misconfigured client learns of it.
+func (s *Service) ResolveTenant(ctx context.Context, bearer string) (string, error) {
+	if bearer == "" {
+		local, err := s.LocalMode(ctx)
+		if err != nil {
+			return "", err
+		}
+		if local {
+			return LocalTenant, nil
+		}
+		return "", ErrUnauthenticated
+	}
+	return s.Authenticate(ctx, bearer)
+}
