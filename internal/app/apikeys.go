@@ -84,6 +84,9 @@ func (s *Service) RevokeKey(ctx context.Context, tenant, id string) error {
 	if err := checkTenant(tenant); err != nil {
 		return err
 	}
+	if !storableID(id) {
+		return fmt.Errorf("app: key: %w", ErrNotFound)
+	}
 	return s.store.RevokeAPIKey(ctx, tenant, id, s.now())
 }
 

@@ -69,7 +69,7 @@ func (s *Service) claim(ctx context.Context, tenant, id string) (Claim, error) {
 	if err := checkTenant(tenant); err != nil {
 		return Claim{}, err
 	}
-	if id == "" {
+	if !storableID(id) {
 		return Claim{}, fmt.Errorf("app: claim: %w", ErrNotFound)
 	}
 	return s.store.GetClaim(ctx, tenant, id)
@@ -114,6 +114,15 @@ func (s *Service) ListClaims(ctx context.Context, tenant string, q ClaimQuery) (
 	}
 	if q.Status != "" && !q.Status.Valid() {
 		return nil, fmt.Errorf("app: unknown status: %w", ErrInvalid)
+	}
+	if q.Cursor != "" {
+		if _, id, err := DecodeCursor(q.Cursor); err != nil || !storableID(id) {
+			return nil, fmt.Errorf("app: %w", ErrBadCursor)
+		}
+	}
+	if q.RecordID != "" && !storableID(q.RecordID) {
+		// no claim has such a record id (and the database would refuse it)
+		return &ClaimList{Items: []ClaimSummary{}}, nil
 	}
 	page, err := s.store.ListClaims(ctx, tenant, ClaimFilter{Status: q.Status, RecordID: q.RecordID, Limit: q.Limit, Cursor: q.Cursor})
 	if err != nil {

@@ -377,7 +377,7 @@ func (s *Service) remittance(ctx context.Context, tenant, id string) (Remittance
 	if err := checkTenant(tenant); err != nil {
 		return Remittance{}, err
 	}
-	if id == "" {
+	if !storableID(id) {
 		return Remittance{}, fmt.Errorf("app: remittance: %w", ErrNotFound)
 	}
 	return s.store.GetRemittance(ctx, tenant, id)

@@ -302,5 +302,20 @@ func TestUnstorableValues(t *testing.T) {
 		if len(d.Links) != 2 || d.Links[0].PatientControlNumber != "BAD\uFFFD" {
 			t.Fatalf("%+v", d.Links)
 		}
+		// ids and filters from a URL that no stored object can have
+		for _, id := range []string{"a\x00b", "\xff", strings.Repeat("i", 5000)} {
+			_, err := svc.GetClaim(ctx, "t1", id)
+			wantErr(t, err, app.ErrNotFound, "claim id")
+			_, err = svc.GetRemittance(ctx, "t1", id)
+			wantErr(t, err, app.ErrNotFound, "remittance id")
+			wantErr(t, svc.RevokeKey(ctx, "t1", id), app.ErrNotFound, "key id")
+			if l := must(svc.ListClaims(ctx, "t1", app.ClaimQuery{RecordID: id}))(t); len(l.Items) != 0 {
+				t.Fatal(l.Items)
+			}
+		}
+		for _, id := range []string{"a\x00b", "\xff"} {
+			_, err := svc.ListClaims(ctx, "t1", app.ClaimQuery{Cursor: app.EncodeCursor(t0, id)})
+			wantErr(t, err, app.ErrBadCursor, "forged cursor")
+		}
 	})
 }
