@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -13,24 +14,17 @@ const MaxKeyLabel = 100
 
 // KeyView is an API key as listed: never the key nor its hash.
 type KeyView struct {
-	ID        string  `json:"id"`
-	Label     string  `json:"label"`
-	Prefix    string  `json:"prefix"`
-	CreatedAt string  `json:"created_at"`
-	RevokedAt *string `json:"revoked_at"`
+	ID        string     `json:"id"`
+	Label     string     `json:"label"`
+	Prefix    string     `json:"prefix"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at"` // null while the key works
 }
 
 // View is the listing form of k.
 func (k APIKey) View() KeyView {
-	v := KeyView{ID: k.ID, Label: k.Label, Prefix: k.Prefix, CreatedAt: k.CreatedAt.UTC().Format(timeFormat)}
-	if k.RevokedAt != nil {
-		r := k.RevokedAt.UTC().Format(timeFormat)
-		v.RevokedAt = &r
-	}
-	return v
+	return KeyView{ID: k.ID, Label: k.Label, Prefix: k.Prefix, CreatedAt: k.CreatedAt, RevokedAt: k.RevokedAt}
 }
-
-const timeFormat = "2006-01-02T15:04:05.000000Z07:00"
 
 // CreateKey makes a key for the tenant (created if new) and returns it in
 // plain text, once: 256 random bits, "cb_" + base64url. Only its SHA-256 is

@@ -21,7 +21,25 @@ import (
 // in local mode) and never returns another tenant's object: that is
 // ErrNotFound, as for an id that does not exist.
 //
-// Errors to statuses, for the handlers: ErrNotFound 404; ErrInvalid and
+// The routes and commands it is made for (handlers render the results as
+// JSON as they are; HTTPStatus maps the errors):
+//
+//	auth middleware                   ResolveTenant (LocalMode, Authenticate)
+//	Idempotency-Key middleware        Idempotency().Begin / Finish / Release; Purge now and then
+//	POST /v1/claims (record)          SubmitRecord → 201/422 SubmitResult, Location
+//	POST /v1/claims (FHIR)            SubmitFHIR   → 201/422 SubmitResult; *DecodeError.FHIR → OperationOutcome
+//	GET  /v1/claims                   ParseClaimQuery, ListClaims → ClaimList
+//	GET  /v1/claims/{id}              GetClaim → ClaimDetail
+//	GET  /v1/claims/{id}/837d         ClaimX12 (application/edi-x12)
+//	GET  /v1/claims/{id}/fhir         ClaimFHIR (application/fhir+json)
+//	GET  /v1/claims/{id}/timeline     Timeline
+//	POST /v1/remittances              SubmitRemittance → 201 RemittanceResult, Location
+//	GET  /v1/remittances/{id}         GetRemittance → RemittanceDetail
+//	GET  /v1/remittances/{id}/findings RemittanceFindings (the stored report JSON)
+//	GET  /v1/remittances/{id}/835     RemittanceX12
+//	casebridge keys create|list|revoke CreateKey, ListKeys (APIKey.View), RevokeKey
+//
+// Errors to statuses (HTTPStatus): ErrNotFound 404; ErrInvalid and
 // ErrBadCursor 400; *DecodeError its Status; *claims.OptionError 400 (an
 // unknown profile, a bad usage); ErrUnauthenticated 401;
 // ErrControlNumbersExhausted and anything else 500 (PHI-free messages).
