@@ -1,0 +1,140 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxKeyLabel bounds an API key's label (characters).
+const MaxKeyLabel = 100
+
+// KeyView is an API key as listed: never the key nor its hash.
+type KeyView struct {
+	ID        string     `json:"id"`
+	Label     string     `json:"label"`
+	Prefix    string     `json:"prefix"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at"` // null while the key works
+}
+
+// View is the listing form of k.
+func (k APIKey) View() KeyView {
+	return KeyView{ID: k.ID, Label: k.Label, Prefix: k.Prefix, CreatedAt: k.CreatedAt, RevokedAt: k.RevokedAt}
+}
+
+// CreateKey makes a key for the tenant (created if new) and returns it in
+// plain text, once: 256 random bits, "cb_" + base64url. Only its SHA-256 is
+// stored. The first key ever created ends local mode.
+func (s *Service) CreateKey(ctx context.Context, tenant, label string) (string, APIKey, error) {
+	if err := checkTenant(tenant); err != nil {
+		return "", APIKey{}, err
+	}
+	if !utf8.ValidString(label) || utf8.RuneCountInString(label) > MaxKeyLabel || strings.ContainsFunc(label, isControl) {
+		return "", APIKey{}, fmt.Errorf("app: label must be at most %d printable characters: %w", MaxKeyLabel, ErrInvalid)
+	}
+	if err := s.ensureTenant(ctx, tenant); err != nil {
+		return "", APIKey{}, err
+	}
+	key, rec, err := NewAPIKey(tenant, label, s.now())
+	if err != nil {
+		return "", APIKey{}, err
+	}
+	rec, err = s.store.CreateAPIKey(ctx, rec)
+	if err != nil {
+		return "", APIKey{}, err
+	}
+	s.keysExist.Store(true)
+	rec.Hash = nil
+	return key, rec, nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// ListKeys returns the tenant's keys, revoked ones too, oldest first.
+func (s *Service) ListKeys(ctx context.Context, tenant string) ([]APIKey, error) {
+	if err := checkTenant(tenant); err != nil {
+		return nil, err
+	}
+	ks, err := s.store.ListAPIKeys(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ks {
+		ks[i].Hash = nil
+	}
+	if ks == nil {
+		ks = []APIKey{}
+	}
+	return ks, nil
+}
+
+// RevokeKey revokes one of the tenant's keys (ErrNotFound for another
+// tenant's); revoking twice keeps the first time.
+func (s *Service) RevokeKey(ctx context.Context, tenant, id string) error {
+	if err := checkTenant(tenant); err != nil {
+		return err
+	}
+	if !storableID(id) {
+		return fmt.Errorf("app: key: %w", ErrNotFound)
+	}
+	return s.store.RevokeAPIKey(ctx, tenant, id, s.now())
+}
+
+// Authenticate returns the tenant of a bearer key (the Authorization
+// header's value after "Bearer "). ErrUnauthenticated for an empty, unknown
+// or revoked key. In local mode (see LocalMode) the handler does not call
+// it and uses LocalTenant.
+func (s *Service) Authenticate(ctx context.Context, bearer string) (string, error) {
+	if bearer == "" || len(bearer) > 200 || !strings.HasPrefix(bearer, APIKeyPrefix) {
+		return "", ErrUnauthenticated
+	}
+	k, err := s.store.TenantByKeyHash(ctx, HashAPIKey(bearer))
+	if errors.Is(err, ErrNotFound) {
+		return "", ErrUnauthenticated
+	}
+	if err != nil {
+		return "", err
+	}
+	return k.Tenant, nil
+}
+
+// LocalMode tells whether the gateway runs unauthenticated, every request
+// in tenant LocalTenant: true until the first API key is created (by any
+// process on the database). Revoking every key does not bring it back, so
+// the gateway locks rather than opens. Once false it is remembered.
+func (s *Service) LocalMode(ctx context.Context) (bool, error) {
+	if s.keysExist.Load() {
+		return false, nil
+	}
+	any, err := s.store.AnyAPIKey(ctx)
+	if err != nil {
+		return false, err
+	}
+	if any {
+		s.keysExist.Store(true)
+	}
+	return !any, nil
+}
+
+// ResolveTenant is what the auth middleware calls with the bearer key of a
+// request ("" when it sent none): in local mode a request without a key is
+// LocalTenant; otherwise the key must authenticate (ErrUnauthenticated, 401).
+// A request that sends a key is always checked, also in local mode, so a
+// misconfigured client learns of it.
+func (s *Service) ResolveTenant(ctx context.Context, bearer string) (string, error) {
+	if bearer == "" {
+		local, err := s.LocalMode(ctx)
+		if err != nil {
+			return "", err
+		}
+		if local {
+			return LocalTenant, nil
+		}
+		return "", ErrUnauthenticated
+	}
+	return s.Authenticate(ctx, bearer)
+}
