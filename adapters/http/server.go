@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/rs/zerolog"
 
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
 	"github.com/casebridge/casebridge/internal/control"
 	"github.com/casebridge/casebridge/internal/profile"
@@ -24,6 +25,7 @@ type Server struct {
 	log  zerolog.Logger
 	now  func() time.Time
 	next func() (int, error) // control-number allocator
+	svc  *app.Service        // the service of record (stored claims, remittances, keys)
 }
 
 // Option changes a Server.
