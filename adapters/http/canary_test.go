@@ -108,7 +108,7 @@ func canaryCases(t *testing.T) []canaryCase {
 		line := strings.ReplaceAll(body, "\n", " ") + "\n"
 		out = append(out, canaryCase{name, "/v1/claims/batch?control_number=7&at=2026-11-27T10:00:00Z", "application/x-ndjson", line})
 	}
-	for _, route := range []string{"/fhir/Claim/$x12?control_number=7&at=2026-11-27T10:00:00Z", "/fhir/Claim/$validate"} {
+	for _, route := range []string{"/fhir/Claim/$x12?control_number=7&at=2026-11-27T10:00:00Z", "/fhir/Claim/$validate", "/fhir/Claim"} {
 		for name, body := range fhirBody {
 			out = append(out, canaryCase{name, route, "application/fhir+json", body})
 		}
@@ -122,7 +122,7 @@ func canaryCases(t *testing.T) []canaryCase {
 }
 
 func TestNoCanaryInErrorsOrLogs(t *testing.T) {
-	h := newHarness(t)
+	h, _ := newServiceHarness(t) // POST /fhir/Claim stores
 	cases := canaryCases(t)
 	// every POST route of the router gets the canaries
 	covered := map[string]bool{}

@@ -83,6 +83,7 @@ func (s *Server) engine() *gin.Engine {
 	v1.POST("/records/check", s.checkRecord)
 	s.routes835(v1)
 	s.routesFHIR(r, v1)
+	s.routesFHIRREST(r)
 	return r
 }
 

@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -510,7 +511,7 @@ func (s *Service) fhirClaim(c Claim) (*bcrpb.ContainedResource, error) {
 	if c.FHIRBundle == nil {
 		return nil, fmt.Errorf("app: claim has no FHIR form: %w", ErrNotFound)
 	}
-	res, st, _ := fhir.Parse(c.FHIRBundle)
+	res, st, _ := fhir.Parse(withoutControls(c.FHIRBundle))
 	if st != fhir.Parsed || res.GetBundle() == nil || len(res.GetBundle().GetEntry()) == 0 || res.GetBundle().GetEntry()[0].GetResource().GetClaim() == nil {
 		return nil, errors.New("app: a stored FHIR bundle does not read back")
 	}
@@ -522,6 +523,26 @@ func (s *Service) fhirClaim(c Claim) (*bcrpb.ContainedResource, error) {
 	claim.Id = &dpb.Id{Value: c.ID}
 	claim.Meta = meta(c.CreatedAt)
 	return &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_Claim{Claim: claim}}, nil
+}
+
+// reControlEscape finds JSON escapes: an escaped backslash (skipped, so
+// that "\\u0007" stays text) or a control character.
+var reControlEscape = regexp.MustCompile(`\\\\|\\u00[01][0-9a-fA-F]`)
+
+// withoutControls replaces the control characters of a stored Bundle's
+// strings (other than tab, line feed and carriage return) with spaces. R4
+// strings may not hold them, yet a Claim whose contained resources carry one
+// is read and accepted (the scrubber warns TEXT_CLEANED and the 837D has a
+// space there too), so the stored Bundle may have one and would not read
+// back.
+func withoutControls(b []byte) []byte {
+	return reControlEscape.ReplaceAllFunc(b, func(m []byte) []byte {
+		switch string(m) {
+		case `\\`, `\u0009`, `\u000a`, `\u000A`, `\u000d`, `\u000D`:
+			return m
+		}
+		return []byte(" ")
+	})
 }
 
 func meta(at time.Time) *dpb.Meta {

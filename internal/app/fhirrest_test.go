@@ -131,6 +131,15 @@ func TestFHIRClaimCreateRead(t *testing.T) {
 		_, err = svc.ReadFHIRClaim(ctx, "t1", "nope")
 		wantErr(t, err, app.ErrNotFound, "unknown id")
 
+		// a control character in a contained name is accepted (TEXT_CLEANED);
+		// the served Claim has a space there, as the 837D has, and is valid R4
+		ctl := bytes.Replace(body, []byte(`"Noah"`), []byte(`"No\u0007ah \\u0007"`), 1)
+		cc := must(svc.CreateFHIRClaim(ctx, "t1", ctl, app.SubmitOptions{}, ""))(t)
+		readFHIR(t, cc.Claim)
+		if !bytes.Contains(cc.Claim, []byte(`"No ah \\u0007"`)) {
+			t.Errorf("control character: %s", cc.Claim)
+		}
+
 		// a Bundle with the Claim first is accepted too
 		b := must(svc.CreateFHIRClaim(ctx, "t1", testdata(t, "fhir/ehr/bundle-claim-first.json"), app.SubmitOptions{}, ""))(t)
 		readFHIR(t, b.Claim)
