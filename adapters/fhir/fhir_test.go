@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -324,9 +325,15 @@ func TestCapabilityStatement(t *testing.T) {
 		Rest        []struct {
 			Mode     string `json:"mode"`
 			Resource []struct {
-				Type        string           `json:"type"`
-				Interaction []any            `json:"interaction"`
-				Operation   []map[string]any `json:"operation"`
+				Type        string `json:"type"`
+				Interaction []struct {
+					Code string `json:"code"`
+				} `json:"interaction"`
+				SearchParam []struct {
+					Name, Type string
+				} `json:"searchParam"`
+				ConditionalCreate bool             `json:"conditionalCreate"`
+				Operation         []map[string]any `json:"operation"`
 			} `json:"resource"`
 		} `json:"rest"`
 	}
@@ -336,8 +343,21 @@ func TestCapabilityStatement(t *testing.T) {
 	if cs.FhirVersion != "4.0.1" || cs.Kind != "instance" || len(cs.Rest) != 1 || cs.Rest[0].Mode != "server" {
 		t.Errorf("header: %+v", cs)
 	}
-	if len(cs.Rest[0].Resource) != 1 || cs.Rest[0].Resource[0].Type != "Claim" || len(cs.Rest[0].Resource[0].Interaction) != 0 {
-		t.Fatalf("resources: %+v", cs.Rest[0].Resource)
+	// exactly the interactions adapters/http serves (routesFHIRREST)
+	var got []string
+	for _, r := range cs.Rest[0].Resource {
+		var codes, params []string
+		for _, i := range r.Interaction {
+			codes = append(codes, i.Code)
+		}
+		for _, p := range r.SearchParam {
+			params = append(params, p.Name+":"+p.Type)
+		}
+		got = append(got, fmt.Sprintf("%s %v %v conditional=%v", r.Type, codes, params, r.ConditionalCreate))
+	}
+	want := []string{"Claim [create read search-type] [identifier:token] conditional=true", "ClaimResponse [search-type] [request:reference] conditional=false"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Fatalf("resources: %v", got)
 	}
 	var ops []string
 	for _, o := range cs.Rest[0].Resource[0].Operation {
