@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -86,9 +87,9 @@ func (s *Server) engine() *gin.Engine {
 	return r
 }
 
-// readyz is 503 unless the default profile loads and a control number
-// could be allocated (the counter store is readable and writable); the check
-// consumes no number. The cause goes to the log (paths, never data), the
+// readyz is 503 unless the default profile loads, a control number
+// could be allocated (the counter store is readable and writable; the check
+// consumes no number) and the store answers a ping. The cause goes to the log (paths, never data), the
 // answer names only the failing dependency.
 func (s *Server) readyz(c *gin.Context) {
 	if _, err := profile.Load(s.cfg.Profile, s.cfg.ProfilesDir); err != nil {
@@ -101,6 +102,17 @@ func (s *Server) readyz(c *gin.Context) {
 		problem(c, http.StatusServiceUnavailable, "Not ready", "Control numbers cannot be allocated: the counter store is not writable or not readable.",
 			one("NOT_READY_CONTROL_NUMBERS", "", "The control-number store under the state directory fails."))
 		return
+	}
+	if s.svc != nil {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
+		defer cancel()
+		if err := s.svc.Ping(ctx); err != nil {
+			// the driver's error: a path or a host, never data
+			s.log.Warn().Str("request_id", c.GetString("request_id")).Str("check", "store").Str("cause", err.Error()).Msg("not ready")
+			problem(c, http.StatusServiceUnavailable, "Not ready", "The database does not answer or does not accept writes.",
+				one("NOT_READY_STORE", "", "The store fails its ping."))
+			return
+		}
 	}
 	c.PureJSON(http.StatusOK, gin.H{"status": "ready"})
 }
