@@ -65,7 +65,7 @@ func (s *Server) engine() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	_ = r.SetTrustedProxies(nil)
-	r.Use(s.requestID, s.accessLog, s.recovery, s.limitBody)
+	r.Use(s.requestID, s.accessLog, s.recovery, s.auth, s.limitBody)
 	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "Not found", "No such route.", nil) })
 	r.NoMethod(func(c *gin.Context) {
 		problem(c, http.StatusMethodNotAllowed, "Method not allowed", "This route does not accept that method.", nil)
@@ -84,6 +84,7 @@ func (s *Server) engine() *gin.Engine {
 	v1.POST("/records/check", s.checkRecord)
 	s.routes835(v1)
 	s.routesFHIR(r, v1)
+	s.routesStored(v1)
 	return r
 }
 
