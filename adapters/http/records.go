@@ -106,6 +106,7 @@ func (s *Server) postClaim(c *gin.Context) {
 	}
 	s.log.Info().Str("request_id", c.GetString("request_id")).Str("claim_id", res.ID).Str("status", string(res.Status)).
 		Int("problems", len(res.Problems)).Msg("claim stored")
+	s.metrics.claimStored(string(res.Status))
 	c.Header("Location", res.Location())
 	c.PureJSON(res.HTTPStatus(), res)
 }
@@ -196,6 +197,9 @@ func (s *Server) postRemittance(c *gin.Context) {
 	}
 	s.log.Info().Str("request_id", c.GetString("request_id")).Str("remittance_id", res.ID).Int("claims", res.Claims).
 		Int("matched", res.Matched).Msg("remittance stored")
+	if rep, err := s.svc.RemittanceFindings(c.Request.Context(), tenantOf(c), res.ID); err == nil {
+		s.metrics.findingsOf(rep)
+	}
 	c.Header("Location", res.Location())
 	c.PureJSON(http.StatusCreated, res)
 }

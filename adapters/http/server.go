@@ -22,11 +22,12 @@ import (
 
 // Server holds the gateway's dependencies.
 type Server struct {
-	cfg  config.Config
-	log  zerolog.Logger
-	now  func() time.Time
-	next func() (int, error) // control-number allocator
-	svc  *app.Service        // the service of record (stored claims, remittances, keys)
+	cfg     config.Config
+	log     zerolog.Logger
+	now     func() time.Time
+	next    func() (int, error) // control-number allocator
+	svc     *app.Service        // the service of record (stored claims, remittances, keys)
+	metrics *metrics            // GET /metrics
 }
 
 // Option changes a Server.
@@ -40,7 +41,7 @@ func WithControlNumbers(next func() (int, error)) Option { return func(s *Server
 
 // New builds the gateway.
 func New(cfg config.Config, log zerolog.Logger, opts ...Option) *Server {
-	s := &Server{cfg: cfg, log: log, now: time.Now}
+	s := &Server{cfg: cfg, log: log, now: time.Now, metrics: newMetrics()}
 	s.next = func() (int, error) { return control.Next(cfg.StateDir) }
 	for _, o := range opts {
 		o(s)
@@ -65,7 +66,7 @@ func (s *Server) engine() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	_ = r.SetTrustedProxies(nil)
-	r.Use(s.requestID, s.accessLog, s.recovery, s.auth, s.limitBody)
+	r.Use(s.requestID, s.accessLog, s.observe, s.recovery, s.auth, s.limitBody)
 	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "Not found", "No such route.", nil) })
 	r.NoMethod(func(c *gin.Context) {
 		problem(c, http.StatusMethodNotAllowed, "Method not allowed", "This route does not accept that method.", nil)
@@ -77,6 +78,7 @@ func (s *Server) engine() *gin.Engine {
 	r.GET("/app.js", s.pageScript)
 	r.GET("/app.css", s.pageStyle)
 	r.GET("/openapi.yaml", s.openapi)
+	r.GET("/metrics", s.serveMetrics)
 
 	v1 := r.Group("/v1")
 	v1.POST("/claims/837d", s.claim837d)

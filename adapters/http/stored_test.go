@@ -374,7 +374,7 @@ func TestAuth(t *testing.T) {
 			}
 		}
 	}
-	for _, path := range []string{"/livez", "/readyz", "/", "/app.js", "/app.css", "/openapi.yaml"} {
+	for _, path := range []string{"/livez", "/readyz", "/metrics", "/", "/app.js", "/app.css", "/openapi.yaml"} {
 		if w := h.call("GET", path, "", ""); w.Code != 200 {
 			t.Errorf("open route %s: %d", path, w.Code)
 		}
@@ -540,5 +540,41 @@ func TestReadyzPingsStore(t *testing.T) {
 	}
 	if !strings.Contains(h.log.String(), `"check":"store"`) {
 		t.Errorf("no cause logged: %s", h.log)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	h := newStoreHarness(t)
+	key := h.key(t, "acme")
+	w := h.call("POST", "/v1/claims", "application/json", mustString(t, "../../testdata/records/self.json"), bearer(key)...)
+	claimID := decodeJSON[submitBody](t, w).ID
+	h.call("POST", "/v1/claims", "application/json", mustString(t, "../../testdata/records-invalid/scrub-errors.json"), bearer(key)...)
+	h.call("POST", "/v1/remittances", "application/edi-x12", denial835(t), bearer(key)...)
+	h.call("GET", "/v1/claims/"+claimID+"/timeline", "", "", bearer(key)...)
+	h.call("GET", "/v1/claims", "", "")
+	w = h.call("GET", "/metrics", "", "")
+	if w.Code != 200 {
+		t.Fatalf("%d", w.Code)
+	}
+	body := w.Body.String()
+	for _, want := range []string{
+		`casebridge_http_requests_total{method="POST",route="/v1/claims",status="201"} 1`,
+		`casebridge_http_requests_total{method="POST",route="/v1/claims",status="422"} 1`,
+		`casebridge_http_requests_total{method="GET",route="/v1/claims",status="401"} 1`,
+		`casebridge_http_requests_total{method="GET",route="/v1/claims/:id/timeline",status="200"} 1`,
+		`casebridge_http_request_duration_seconds_count{method="POST",route="/v1/remittances"} 1`,
+		`casebridge_claims_stored_total{status="submitted"} 1`,
+		`casebridge_claims_stored_total{status="rejected"} 1`,
+		`casebridge_remittances_read_total{route="/v1/remittances"} 1`,
+		`casebridge_findings_total{category="`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	for _, leak := range []string{claimID, "CM000123", key, "CM-1002"} {
+		if strings.Contains(body, leak) {
+			t.Errorf("metrics hold %q", leak)
+		}
 	}
 }
