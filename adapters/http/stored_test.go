@@ -18,6 +18,7 @@ import (
 	"github.com/casebridge/casebridge/adapters/store"
 	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
+	"github.com/casebridge/casebridge/internal/profile"
 )
 
 // storeHarness is a gateway with a service on a SQLite store in t.TempDir().
@@ -32,13 +33,18 @@ var testNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
 func newStoreHarness(t *testing.T) *storeHarness {
 	t.Helper()
+	return newStoreHarnessWith(t, app.DirProfiles("", "default"))
+}
+
+func newStoreHarnessWith(t *testing.T, profiles app.ProfileSource) *storeHarness {
+	t.Helper()
 	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), store.SQLiteFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	clock := func() time.Time { return testNow }
-	svc := app.New(st, app.DirProfiles("", "default"), clock, app.Options{})
+	svc := app.New(st, profiles, clock, app.Options{})
 	var logs bytes.Buffer
 	cfg := config.Config{Profile: "default", StateDir: t.TempDir(), MaxBodyBytes: 64 << 10}
 	n := 41
@@ -576,5 +582,42 @@ func TestMetrics(t *testing.T) {
 		if strings.Contains(body, leak) {
 			t.Errorf("metrics hold %q", leak)
 		}
+	}
+}
+
+// A 5xx (or a panic) forgets the key: a retry runs again, nothing is replayed.
+func TestIdempotencyReleasedOnFailure(t *testing.T) {
+	ctx := context.Background()
+	self := mustString(t, "../../testdata/records/self.json")
+	fingerprintRoute := "/v1/claims? application/json"
+
+	h := newStoreHarness(t)
+	if _, err := h.st.EnsureTenant(ctx, app.Tenant{ID: app.LocalTenant, Name: app.LocalTenant, CreatedAt: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.st.ReserveControlNumbers(ctx, app.LocalTenant, "CASEBRIDGE", app.MaxControlNumber); err != nil {
+		t.Fatal(err)
+	}
+	w := h.call("POST", "/v1/claims", "application/json", self, "Idempotency-Key", "k5")
+	if w.Code != 500 {
+		t.Fatalf("exhausted control numbers: %d %s", w.Code, w.Body)
+	}
+	decodeProblem(t, w)
+	if b, err := h.svc.Idempotency().Begin(ctx, app.LocalTenant, "k5", "POST", fingerprintRoute, []byte(self)); err != nil || b.Outcome != app.IdemNew {
+		t.Errorf("after a 500 the key is %v (%v), want new", b.Outcome, err)
+	}
+
+	calls := 0
+	h = newStoreHarnessWith(t, app.ProfileFunc(func(ctx context.Context, tenant, name string) (*profile.Profile, error) {
+		if calls++; calls == 1 {
+			panic("profile source exploded")
+		}
+		return profile.Load("default", "")
+	}))
+	if w := h.call("POST", "/v1/claims", "application/json", self, "Idempotency-Key", "k6"); w.Code != 500 {
+		t.Fatalf("panic: %d %s", w.Code, w.Body)
+	}
+	if w := h.call("POST", "/v1/claims", "application/json", self, "Idempotency-Key", "k6"); w.Code != 201 {
+		t.Fatalf("retry after a panic: %d %s", w.Code, w.Body)
 	}
 }
