@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -73,5 +79,84 @@ func TestServeLocalModeRefusesNonLoopback(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "", "serve", "--data", data, "--database-url", "postgres://x"); code != exitUsage {
 		t.Errorf("both stores: exit %d", code)
+	}
+}
+
+// serve with a store: local mode until a key is created (by another
+// process on the same database), then 401 without it; the claim loop works.
+func TestServeWithStore(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("CASEBRIDGE_DATABASE_URL", "")
+	logR, logW := io.Pipe()
+	lines := make(chan string, 256)
+	go func() {
+		sc := bufio.NewScanner(logR)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	done := make(chan int, 1)
+	go func() {
+		var out bytes.Buffer
+		done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--state-dir", t.TempDir(), "--data", data}, strings.NewReader(""), &out, logW)
+		logW.Close()
+	}()
+	var addr string
+	for line := range lines {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["message"] == "casebridge listening" {
+			addr, _ = m["addr"].(string)
+			break
+		}
+	}
+	go func() {
+		for range lines { // keep the log pipe flowing
+		}
+	}()
+	if addr == "" {
+		t.Fatal("serve did not start")
+	}
+	do := func(method, path, ctype, key string, body []byte) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(method, "http://"+addr+path, bytes.NewReader(body))
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	record, _ := os.ReadFile(rec + "self.json")
+	if code, body := do("POST", "/v1/claims", "application/json", "", record); code != 201 {
+		t.Fatalf("local mode: %d %s", code, body)
+	}
+	if code, _ := do("GET", "/readyz", "", "", nil); code != 200 {
+		t.Fatalf("readyz %d", code)
+	}
+	code, out, errb := runCLI(t, "", "keys", "create", "--tenant", "acme", "--data", data)
+	if code != exitOK {
+		t.Fatalf("keys create: %d %s", code, errb)
+	}
+	key := strings.TrimSpace(out[strings.LastIndex(strings.TrimRight(out, "\n"), "\n")+1:])
+	if code, _ := do("GET", "/v1/claims", "", "", nil); code != 401 {
+		t.Errorf("after a key, without it: %d", code)
+	}
+	code, body := do("GET", "/v1/claims", "", key, nil)
+	if code != 200 || strings.TrimSpace(string(body)) != `{"items":[],"next_cursor":null}` {
+		t.Errorf("acme sees %d %s (the local tenant's claim is not acme's)", code, body)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := <-done; code != exitOK {
+		t.Errorf("serve exit %d", code)
 	}
 }
