@@ -90,10 +90,10 @@ func (s *Server) engine() *gin.Engine {
 	return r
 }
 
-// readyz is 503 unless the default profile loads, a control number
-// could be allocated (the counter store is readable and writable; the check
-// consumes no number) and the store answers a ping. The cause goes to the log (paths, never data), the
-// answer names only the failing dependency.
+// readyz is 503 unless the default profile loads, a control number could
+// be allocated (the counter store is readable and writable; the check
+// consumes no number) and the store answers a ping. The cause goes to the
+// log (paths, never data), the answer names only the failing dependency.
 func (s *Server) readyz(c *gin.Context) {
 	if _, err := profile.Load(s.cfg.Profile, s.cfg.ProfilesDir); err != nil {
 		s.log.Warn().Str("request_id", c.GetString("request_id")).Str("check", "profile").Msg("not ready")

@@ -72,7 +72,9 @@ func cmdServe(args []string, env *environ) int {
 		env.errorf("cannot listen on %s: %v", cfg.Addr, err)
 		return exitUsage
 	}
-	go purgeIdempotency(ctx, svc, log, time.Hour)
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	defer stopPurge() // before the store closes
+	go purgeIdempotency(purgeCtx, svc, log, time.Hour)
 	log.Info().Bool("local_mode", local).Msg("store open")
 	return runServer(ctx, ln, newHTTPServer(httpapi.New(cfg, log, httpapi.WithService(svc)).Handler()), log, cfg.Profile)
 }
