@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +12,12 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/casebridge/casebridge/adapters/store"
+	"github.com/casebridge/casebridge/internal/app"
 )
 
 func TestKeysCreateListRevoke(t *testing.T) {
@@ -158,5 +165,50 @@ func TestServeWithStore(t *testing.T) {
 	}
 	if code := <-done; code != exitOK {
 		t.Errorf("serve exit %d", code)
+	}
+}
+
+// serve's purge loop forgets idempotency keys past their 24 h at start.
+func TestPurgeIdempotency(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := store.Open(ctx, store.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	svc := app.New(st, nil, func() time.Time { return now }, app.Options{})
+	b, err := svc.Idempotency().Begin(ctx, "t1", "k", "POST", "/v1/claims", []byte("{}"))
+	if err != nil || b.Outcome != app.IdemNew {
+		t.Fatal(b, err)
+	}
+	if err := svc.Idempotency().Finish(ctx, "t1", "k", b.Token, 201, http.Header{}, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(25 * time.Hour)
+	logR, logW := io.Pipe()
+	done := make(chan struct{})
+	go func() {
+		purgeIdempotency(ctx, svc, zerolog.New(logW), time.Hour)
+		logW.Close()
+		close(done)
+	}()
+	sc := bufio.NewScanner(logR)
+	for sc.Scan() {
+		var m map[string]any
+		if json.Unmarshal(sc.Bytes(), &m) == nil && m["message"] == "idempotency keys purged" {
+			if m["purged"] != float64(1) {
+				t.Errorf("purged %v", m["purged"])
+			}
+			break
+		}
+	}
+	cancel()
+	go io.Copy(io.Discard, logR)
+	<-done
+	b, err = svc.Idempotency().Begin(context.Background(), "t1", "k", "POST", "/v1/claims", []byte("other"))
+	if err != nil || b.Outcome != app.IdemNew {
+		t.Errorf("after the purge the key is %v (%v), want new", b.Outcome, err)
 	}
 }
