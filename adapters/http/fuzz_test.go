@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"github.com/rs/zerolog"
 
 	httpapi "github.com/casebridge/casebridge/adapters/http"
+	"github.com/casebridge/casebridge/adapters/store"
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
 )
 
@@ -26,6 +29,8 @@ func FuzzGateway(f *testing.F) {
 		"/v1/remittances/findings?format=fhir&at=2026-11-27T10:00:00Z",
 		"/fhir/Claim/$x12?control_number=7&at=2026-11-27T10:00:00Z",
 		"/fhir/Claim/$validate",
+		"/v1/claims?at=2026-11-27T10:00:00Z",
+		"/v1/remittances",
 	}
 	types := []string{"application/json", "application/fhir+json", "application/edi-x12", "text/plain"}
 	for _, pattern := range []string{"../../testdata/records/*.json", "../../testdata/fhir/ehr/*.json", "../../testdata/835/*.x12", "../../testdata/fhir/Claim-100155.json"} {
@@ -43,9 +48,15 @@ func FuzzGateway(f *testing.F) {
 		}
 	}
 	cfg := config.Config{Profile: "default", StateDir: f.TempDir(), MaxBodyBytes: 1 << 20}
-	h := httpapi.New(cfg, zerolog.Nop(),
-		httpapi.WithClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }),
-		httpapi.WithControlNumbers(func() (int, error) { return 1, nil })).Handler()
+	clock := func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(f.TempDir(), store.SQLiteFile))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { st.Close() })
+	h := httpapi.New(cfg, zerolog.Nop(), httpapi.WithClock(clock),
+		httpapi.WithControlNumbers(func() (int, error) { return 1, nil }),
+		httpapi.WithService(app.New(st, app.DirProfiles("", "default"), clock, app.Options{}))).Handler()
 	f.Fuzz(func(t *testing.T, route, ctype uint8, body []byte) {
 		req := httptest.NewRequest("POST", routes[int(route)%len(routes)], bytes.NewReader(body))
 		req.Header.Set("Content-Type", types[int(ctype)%len(types)])

@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -21,11 +22,12 @@ import (
 
 // Server holds the gateway's dependencies.
 type Server struct {
-	cfg  config.Config
-	log  zerolog.Logger
-	now  func() time.Time
-	next func() (int, error) // control-number allocator
-	svc  *app.Service        // the service of record (stored claims, remittances, keys)
+	cfg     config.Config
+	log     zerolog.Logger
+	now     func() time.Time
+	next    func() (int, error) // control-number allocator
+	svc     *app.Service        // the service of record (stored claims, remittances, keys)
+	metrics *metrics            // GET /metrics
 }
 
 // Option changes a Server.
@@ -39,7 +41,7 @@ func WithControlNumbers(next func() (int, error)) Option { return func(s *Server
 
 // New builds the gateway.
 func New(cfg config.Config, log zerolog.Logger, opts ...Option) *Server {
-	s := &Server{cfg: cfg, log: log, now: time.Now}
+	s := &Server{cfg: cfg, log: log, now: time.Now, metrics: newMetrics()}
 	s.next = func() (int, error) { return control.Next(cfg.StateDir) }
 	for _, o := range opts {
 		o(s)
@@ -64,7 +66,7 @@ func (s *Server) engine() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	_ = r.SetTrustedProxies(nil)
-	r.Use(s.requestID, s.accessLog, s.recovery, s.limitBody)
+	r.Use(s.requestID, s.accessLog, s.observe, s.recovery, s.auth, s.limitBody)
 	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "Not found", "No such route.", nil) })
 	r.NoMethod(func(c *gin.Context) {
 		problem(c, http.StatusMethodNotAllowed, "Method not allowed", "This route does not accept that method.", nil)
@@ -76,6 +78,7 @@ func (s *Server) engine() *gin.Engine {
 	r.GET("/app.js", s.pageScript)
 	r.GET("/app.css", s.pageStyle)
 	r.GET("/openapi.yaml", s.openapi)
+	r.GET("/metrics", s.serveMetrics)
 
 	v1 := r.Group("/v1")
 	v1.POST("/claims/837d", s.claim837d)
@@ -84,13 +87,14 @@ func (s *Server) engine() *gin.Engine {
 	s.routes835(v1)
 	s.routesFHIR(r, v1)
 	s.routesFHIRREST(r)
+	s.routesStored(v1)
 	return r
 }
 
-// readyz is 503 unless the default profile loads and a control number
-// could be allocated (the counter store is readable and writable); the check
-// consumes no number. The cause goes to the log (paths, never data), the
-// answer names only the failing dependency.
+// readyz is 503 unless the default profile loads, a control number could
+// be allocated (the counter store is readable and writable; the check
+// consumes no number) and the store answers a ping. The cause goes to the
+// log (paths, never data), the answer names only the failing dependency.
 func (s *Server) readyz(c *gin.Context) {
 	if _, err := profile.Load(s.cfg.Profile, s.cfg.ProfilesDir); err != nil {
 		s.log.Warn().Str("request_id", c.GetString("request_id")).Str("check", "profile").Msg("not ready")
@@ -102,6 +106,17 @@ func (s *Server) readyz(c *gin.Context) {
 		problem(c, http.StatusServiceUnavailable, "Not ready", "Control numbers cannot be allocated: the counter store is not writable or not readable.",
 			one("NOT_READY_CONTROL_NUMBERS", "", "The control-number store under the state directory fails."))
 		return
+	}
+	if s.svc != nil {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
+		defer cancel()
+		if err := s.svc.Ping(ctx); err != nil {
+			// the driver's error: a path or a host, never data
+			s.log.Warn().Str("request_id", c.GetString("request_id")).Str("check", "store").Str("cause", err.Error()).Msg("not ready")
+			problem(c, http.StatusServiceUnavailable, "Not ready", "The database does not answer or does not accept writes.",
+				one("NOT_READY_STORE", "", "The store fails its ping."))
+			return
+		}
 	}
 	c.PureJSON(http.StatusOK, gin.H{"status": "ready"})
 }

@@ -50,6 +50,7 @@ func commands() []command {
 		{"check", "scrub a case record and print the report as JSON", cmdCheck},
 		{"835", "read an X12 835 remittance and report denial findings", cmd835},
 		{"fhir", "turn a case record into a FHIR R4 Claim Bundle", cmdFHIR},
+		{"keys", "create, list or revoke the gateway's API keys", cmdKeys},
 	}
 }
 

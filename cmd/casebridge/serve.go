@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	httpapi "github.com/casebridge/casebridge/adapters/http"
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
 	"github.com/casebridge/casebridge/internal/profile"
 )
@@ -27,6 +28,7 @@ func cmdServe(args []string, env *environ) int {
 	fs.StringVar(&cfg.StateDir, "state-dir", cfg.StateDir, "directory of the control-number counter (env CASEBRIDGE_STATE_DIR)")
 	fs.StringVar(&cfg.CodesDir, "codes-dir", cfg.CodesDir, "directory of official CARC/RARC/PLB lists: carc.tsv, rarc.tsv, plb.tsv (env CASEBRIDGE_CODES_DIR)")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest accepted request body (env CASEBRIDGE_MAX_BODY_BYTES)")
+	storeOpts := storeFlags(fs)
 	pos, code := parse(fs, args, env)
 	if code >= 0 {
 		return code
@@ -47,14 +49,53 @@ func cmdServe(args []string, env *environ) int {
 	if code := loadCodes(cfg.CodesDir, env); code >= 0 {
 		return code
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, code := openStore(ctx, fs, storeOpts, env)
+	if code >= 0 {
+		return code
+	}
+	defer st.Close()
+	svc := app.New(st, app.DirProfiles(cfg.ProfilesDir, cfg.Profile), time.Now, app.Options{})
+	local, err := svc.LocalMode(ctx)
+	if err != nil {
+		env.errorf("cannot read the API keys: %v", err)
+		return exitInternal
+	}
+	if local && !loopback(cfg.Addr) {
+		env.errorf("no API key exists, so the gateway would answer anyone on %s unauthenticated: "+
+			"listen on a loopback address (127.0.0.1:8080), or create a key first (casebridge keys create --tenant NAME)", cfg.Addr)
+		return exitUsage
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		env.errorf("cannot listen on %s: %v", cfg.Addr, err)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return runServer(ctx, ln, newHTTPServer(httpapi.New(cfg, log).Handler()), log, cfg.Profile)
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	defer stopPurge() // before the store closes
+	go purgeIdempotency(purgeCtx, svc, log, time.Hour)
+	log.Info().Bool("local_mode", local).Msg("store open")
+	return runServer(ctx, ln, newHTTPServer(httpapi.New(cfg, log, httpapi.WithService(svc)).Handler()), log, cfg.Profile)
+}
+
+// purgeIdempotency forgets idempotency keys past their retention (24 h), at
+// start and then every interval, until ctx ends.
+func purgeIdempotency(ctx context.Context, svc *app.Service, log zerolog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := svc.Idempotency().Purge(ctx); err != nil && ctx.Err() == nil {
+			log.Warn().Str("cause", err.Error()).Msg("idempotency purge failed")
+		} else if n > 0 {
+			log.Info().Int64("purged", n).Msg("idempotency keys purged")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Server timeouts. A response in flight at shutdown is bounded by

@@ -1,0 +1,109 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the gateway's Prometheus metrics, on a registry of the
+// Server's own (GET /metrics). Labels are route templates, methods, status
+// codes, claim statuses and finding categories: never ids, query values or
+// anything from a body.
+type metrics struct {
+	reg         *prometheus.Registry
+	requests    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	claims      *prometheus.CounterVec
+	remittances *prometheus.CounterVec
+	findings    *prometheus.CounterVec
+	handler     http.Handler
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "casebridge_http_requests_total", Help: "HTTP requests by method, route template and status code.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "casebridge_http_request_duration_seconds", Help: "HTTP request latency by method and route template.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"method", "route"}),
+		claims: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "casebridge_claims_stored_total", Help: "Claims stored, by status (submitted, rejected).",
+		}, []string{"status"}),
+		remittances: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "casebridge_remittances_read_total", Help: "835 remittances read successfully, by route template.",
+		}, []string{"route"}),
+		findings: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "casebridge_findings_total", Help: "Denial findings of stored remittances, by category.",
+		}, []string{"category"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.claims, m.remittances, m.findings,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	return m
+}
+
+// remittanceRoutes are the routes whose success means an 835 was read.
+var remittanceRoutes = map[string]int{"/v1/remittances": http.StatusCreated, "/v1/remittances/findings": http.StatusOK}
+
+// observe is the metrics middleware: requests and latency by route
+// template (unmatched routes share one label).
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
+	s.metrics.latency.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+	if want, ok := remittanceRoutes[route]; ok && c.Request.Method == http.MethodPost && status == want {
+		s.metrics.remittances.WithLabelValues(route).Inc()
+	}
+}
+
+func (s *Server) serveMetrics(c *gin.Context) { s.metrics.handler.ServeHTTP(c.Writer, c.Request) }
+
+// claimStored counts a stored claim.
+func (m *metrics) claimStored(status string) { m.claims.WithLabelValues(status).Inc() }
+
+var reCategory = regexp.MustCompile(`^[a-z_]{1,40}$`)
+
+// findingsOf counts the findings of a findings report by category (the
+// categories of our code tables; anything else counts as other).
+func (m *metrics) findingsOf(report []byte) {
+	var rep struct {
+		Remittances []struct {
+			Claims []struct {
+				Findings []struct {
+					Category string `json:"category"`
+				} `json:"findings"`
+			} `json:"claims"`
+		} `json:"remittances"`
+	}
+	if json.Unmarshal(report, &rep) != nil {
+		return
+	}
+	for _, r := range rep.Remittances {
+		for _, c := range r.Claims {
+			for _, f := range c.Findings {
+				cat := f.Category
+				if !reCategory.MatchString(cat) {
+					cat = "other"
+				}
+				m.findings.WithLabelValues(cat).Inc()
+			}
+		}
+	}
+}
