@@ -21,7 +21,7 @@ const OperationX12 = fhirmap.Base + "OperationDefinition/Claim-x12"
 const restDocumentation = `casebridge turns dental case-management claims (CDT D9997 and D9990-D9994) into X12 837D (005010X224A2) and keeps them: it is the service of record for the claims it writes and the 835s that answer them.
 
 * ` + "`POST [base]/Claim`" + ` - create: a Claim with its resources contained, or a collection Bundle whose first entry is the Claim. 201 with Location ` + "`[base]/Claim/{id}/_history/1`" + ` and the stored Claim only when the claim is accepted; a claim with scrub errors is stored as rejected (it has no FHIR form; see /v1/claims) and answered 422 with the issues; a Claim the D9997 mapping refuses is 422 and not stored. Conditional with ` + "`If-None-Exist: identifier=[system]|value`" + ` (one match: 200 with it; several: 412).
-* ` + "`GET [base]/Claim/{id}`" + ` - read: the stored Claim, its other resources contained, meta.versionId 1 (stored Claims are never updated).
+* ` + "`GET [base]/Claim/{id}`" + ` - read: the stored Claim, its other resources contained, meta.versionId 1 (stored Claims are never updated); ` + "`GET [base]/Claim/{id}/_history/1`" + ` - vread of that one version.
 * ` + "`GET [base]/Claim?identifier=&_count=`" + ` - search, newest first, ` + "`_count`" + ` up to 500 (default 50), a next link with an opaque cursor. Unknown parameters are 400 unless ` + "`Prefer: handling=lenient`" + `. patient is not supported: a stored Claim's Patient is contained in it.
 * ` + "`GET [base]/ClaimResponse?request=Claim/{id}`" + ` - search: one ClaimResponse per 835 claim (CLP) reconciled to the Claim.
 * ` + "`POST [base]/Claim/$x12`" + ` - the same input as create; the 837D (application/edi-x12) out, nothing stored, or an OperationOutcome (400 unreadable, 415 media type, 422 invalid or incomplete claim).
@@ -58,6 +58,7 @@ func CapabilityStatement(baseURL, version string) ([]byte, error) {
 				Interaction: []*cspb.CapabilityStatement_Rest_Resource_ResourceInteraction{
 					interaction(vspb.TypeRestfulInteractionValueSet_CREATE, "Stored when accepted (201); conditional with If-None-Exist identifier=[system]|value."),
 					interaction(vspb.TypeRestfulInteractionValueSet_READ, "The stored Claim, its other resources contained."),
+					interaction(vspb.TypeRestfulInteractionValueSet_VREAD, "Version 1, the only one (stored Claims are never updated): the Location of a create."),
 					interaction(vspb.TypeRestfulInteractionValueSet_SEARCH_TYPE, "Newest first; _count up to 500 (default 50); a next link with an opaque cursor."),
 				},
 				Versioning:        &cspb.CapabilityStatement_Rest_Resource_VersioningCode{Value: cpb.ResourceVersionPolicyCode_VERSIONED},

@@ -355,7 +355,7 @@ func TestCapabilityStatement(t *testing.T) {
 		}
 		got = append(got, fmt.Sprintf("%s %v %v conditional=%v", r.Type, codes, params, r.ConditionalCreate))
 	}
-	want := []string{"Claim [create read search-type] [identifier:token] conditional=true", "ClaimResponse [search-type] [request:reference] conditional=false"}
+	want := []string{"Claim [create read vread search-type] [identifier:token] conditional=true", "ClaimResponse [search-type] [request:reference] conditional=false"}
 	if strings.Join(got, "; ") != strings.Join(want, "; ") {
 		t.Fatalf("resources: %v", got)
 	}

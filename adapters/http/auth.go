@@ -15,6 +15,11 @@ import (
 // caller without a key nothing). /livez, /readyz, /metrics, the test page,
 // its assets and /openapi.yaml stay open.
 func protected(path string) bool {
+	if path == "/fhir/metadata" {
+		// a FHIR client reads the CapabilityStatement before it
+		// authenticates (it names no data)
+		return false
+	}
 	return path == "/v1" || strings.HasPrefix(path, "/v1/") || path == "/fhir" || strings.HasPrefix(path, "/fhir/")
 }
 

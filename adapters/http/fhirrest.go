@@ -19,9 +19,10 @@ import (
 // OperationOutcomes.
 func (s *Server) routesFHIRREST(r *gin.Engine) {
 	f := r.Group("/fhir")
-	f.POST("/Claim", s.fhirCreateClaim)
+	f.POST("/Claim", s.idempotent, s.fhirCreateClaim)
 	f.GET("/Claim", s.fhirSearchClaims)
 	f.GET("/Claim/:id", s.fhirReadClaim)
+	f.GET("/Claim/:id/_history/:vid", s.fhirReadClaim) // vread: the Location of a create
 	f.GET("/ClaimResponse", s.fhirSearchClaimResponses)
 }
 
@@ -123,7 +124,7 @@ func (s *Server) fhirCreateClaim(c *gin.Context) {
 			Rule: fhir.RuleContentType, Details: "Send the body as application/fhir+json."}}})
 		return
 	}
-	data, ok := readBody(c, s.cfg.MaxBodyBytes)
+	data, ok := s.requestBody(c)
 	if !ok {
 		return
 	}
@@ -149,6 +150,11 @@ func (s *Server) fhirReadClaim(c *gin.Context) {
 		return
 	}
 	if !s.haveService(c) {
+		return
+	}
+	// stored Claims are never updated: version 1 is the only one
+	if vid, vread := c.Params.Get("vid"); vread && vid != "1" {
+		fhirError(c, http.StatusNotFound, "No such version: stored Claims have only version 1.")
 		return
 	}
 	res, err := s.svc.ReadFHIRClaim(c.Request.Context(), tenantOf(c), c.Param("id"))

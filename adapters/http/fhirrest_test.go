@@ -150,6 +150,19 @@ func TestFHIRRESTCreateRead(t *testing.T) {
 	if r.code != 200 || !bytes.Equal(r.body.Bytes(), w.body.Bytes()) {
 		t.Fatalf("read back %d:\n%s\n%s", r.code, r.body.String(), w.body.String())
 	}
+	// the Location is served (vread of version 1); no other version exists
+	if v := h.doHeaders("GET", "http://gw.example"+w.header.Get("Location"), nil, nil); v.code != 200 || !bytes.Equal(v.body.Bytes(), w.body.Bytes()) {
+		t.Fatalf("vread of the Location: %d %s", v.code, v.body.String())
+	}
+	restOutcome(t, h.doHeaders("GET", "http://gw.example/fhir/Claim/"+d.ID+"/_history/2", nil, nil), 404)
+
+	// an Idempotency-Key replays the create byte for byte, stores nothing new
+	keyed := map[string]string{"Content-Type": "application/fhir+json", "Idempotency-Key": "ehr-retry-1"}
+	k1 := h.doHeaders("POST", "http://gw.example/fhir/Claim", keyed, body)
+	k2 := h.doHeaders("POST", "http://gw.example/fhir/Claim", keyed, body)
+	if k1.code != 201 || k2.code != 201 || !bytes.Equal(k1.body.Bytes(), k2.body.Bytes()) || k1.header.Get("Location") != k2.header.Get("Location") {
+		t.Fatalf("replay: %d %d, %q %q", k1.code, k2.code, k1.header.Get("Location"), k2.header.Get("Location"))
+	}
 
 	// another tenant's claim is not found, nor is an unknown id
 	other := mustOK(svc.CreateFHIRClaim(context.Background(), "other", body, app.SubmitOptions{}, ""))

@@ -135,7 +135,8 @@ func replay(c *gin.Context, r *app.StoredResponse) {
 // fingerprintRoute is what identifies a request besides its method and
 // body: the route template, the query (sorted) and the media type.
 func fingerprintRoute(c *gin.Context) string {
-	return c.FullPath() + "?" + c.Request.URL.Query().Encode() + " " + mediaType(c)
+	// If-None-Exist changes what a FHIR create does with the same body
+	return c.FullPath() + "?" + c.Request.URL.Query().Encode() + " " + mediaType(c) + " " + c.GetHeader("If-None-Exist")
 }
 
 // captureWriter copies what the handler writes.
