@@ -581,7 +581,7 @@ func containReferenced(focal proto.Message, entries []*bcrpb.Bundle_Entry, setCo
 		ref.Reference = &dpb.Reference_Fragment{Fragment: &dpb.String{Value: id}}
 		if used[i] == nil {
 			used[i] = proto.Clone(entries[i].GetResource()).(*bcrpb.ContainedResource)
-			if _, rm := resourceMessage(used[i]); rm != nil {
+			if _, rm := fhirmap.ResourceOf(used[i]); rm != nil {
 				visit(rm)
 			}
 		}
@@ -619,20 +619,6 @@ func containReferenced(focal proto.Message, entries []*bcrpb.Bundle_Entry, setCo
 	}
 	setContained(contained)
 	return nil
-}
-
-// resourceMessage is the resource a ContainedResource holds.
-func resourceMessage(cr *bcrpb.ContainedResource) (string, protoreflect.Message) {
-	if cr == nil {
-		return "", nil
-	}
-	m := cr.ProtoReflect()
-	fd := m.WhichOneof(m.Descriptor().Oneofs().ByName("oneof_resource"))
-	if fd == nil {
-		return "", nil
-	}
-	rm := m.Get(fd).Message()
-	return string(rm.Descriptor().Name()), rm
 }
 
 // FHIRClaimResponseSearch is GET /fhir/ClaimResponse's query, parsed.

@@ -39,36 +39,13 @@ type Interchange struct {
 
 // NewInterchange writes the ISA and GS (control number opts.ControlNumber).
 func NewInterchange(out io.Writer, prof *profile.Profile, opts Options) (*Interchange, error) {
-	if opts.ControlNumber < 1 || opts.ControlNumber > 999999999 {
-		return nil, fmt.Errorf("claim837: control number must be 1..999999999")
-	}
-	usage := prof.Interchange.Usage
-	if opts.Usage != "" {
-		usage = opts.Usage
-	}
-	if usage != "T" && usage != "P" {
-		return nil, fmt.Errorf("claim837: usage must be T or P")
+	usage, err := envelopeUsage(prof, opts)
+	if err != nil {
+		return nil, err
 	}
 	at := opts.At.UTC()
 	w := x12.NewWriter(out, x12.WriteOptions{NewlineAfterSegment: opts.NewlineAfterSegment})
-	w.BeginInterchange(x12.InterchangeHeader{
-		SenderQualifier:   prof.Interchange.SenderQualifier,
-		SenderID:          prof.Interchange.SenderID,
-		ReceiverQualifier: prof.Interchange.ReceiverQualifier,
-		ReceiverID:        prof.Interchange.ReceiverID,
-		Date:              at,
-		ControlNumber:     opts.ControlNumber,
-		AckRequested:      prof.Interchange.AckRequested,
-		Usage:             usage[0],
-	})
-	w.BeginGroup(x12.GroupHeader{
-		FunctionalID:  "HC",
-		SenderCode:    prof.Group.SenderCode,
-		ReceiverCode:  prof.Group.ReceiverCode,
-		Date:          at,
-		ControlNumber: opts.ControlNumber,
-		Version:       Version,
-	})
+	beginEnvelope(w, prof, opts.ControlNumber, usage, at)
 	if err := w.Err(); err != nil {
 		return nil, err
 	}

@@ -64,15 +64,9 @@ func padded(n, width int) string {
 // holding one 837D transaction. Output is built in memory: nothing is
 // returned on error, so no half-written file can result.
 func Write(rec *record.Record, prof *profile.Profile, opts Options) ([]byte, error) {
-	if opts.ControlNumber < 1 || opts.ControlNumber > 999999999 {
-		return nil, fmt.Errorf("claim837: control number must be 1..999999999")
-	}
-	usage := prof.Interchange.Usage
-	if opts.Usage != "" {
-		usage = opts.Usage
-	}
-	if usage != "T" && usage != "P" {
-		return nil, fmt.Errorf("claim837: usage must be T or P")
+	usage, err := envelopeUsage(prof, opts)
+	if err != nil {
+		return nil, err
 	}
 	r := rec.Defaulted()
 	at := opts.At.UTC()
@@ -81,24 +75,7 @@ func Write(rec *record.Record, prof *profile.Profile, opts Options) ([]byte, err
 	var buf bytes.Buffer
 	buf.Grow(1024 + 160*len(r.Services) + 48*len(r.Attachments) + len(r.Narrative))
 	w := x12.NewWriter(&buf, x12.WriteOptions{NewlineAfterSegment: opts.NewlineAfterSegment})
-	w.BeginInterchange(x12.InterchangeHeader{
-		SenderQualifier:   prof.Interchange.SenderQualifier,
-		SenderID:          prof.Interchange.SenderID,
-		ReceiverQualifier: prof.Interchange.ReceiverQualifier,
-		ReceiverID:        prof.Interchange.ReceiverID,
-		Date:              at,
-		ControlNumber:     opts.ControlNumber,
-		AckRequested:      prof.Interchange.AckRequested,
-		Usage:             usage[0],
-	})
-	w.BeginGroup(x12.GroupHeader{
-		FunctionalID:  "HC",
-		SenderCode:    prof.Group.SenderCode,
-		ReceiverCode:  prof.Group.ReceiverCode,
-		Date:          at,
-		ControlNumber: opts.ControlNumber,
-		Version:       Version,
-	})
+	beginEnvelope(w, prof, opts.ControlNumber, usage, at)
 	w.BeginTransaction("837", cn.Transaction, Version)
 	s := &segs{w: w}
 	s.header(r, r.RecordID, prof, at)
@@ -112,6 +89,44 @@ func Write(rec *record.Record, prof *profile.Profile, opts Options) ([]byte, err
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// envelopeUsage checks the envelope options and returns ISA15: the
+// options' usage, else the profile's.
+func envelopeUsage(prof *profile.Profile, opts Options) (byte, error) {
+	if opts.ControlNumber < 1 || opts.ControlNumber > 999999999 {
+		return 0, fmt.Errorf("claim837: control number must be 1..999999999")
+	}
+	usage := prof.Interchange.Usage
+	if opts.Usage != "" {
+		usage = opts.Usage
+	}
+	if usage != "T" && usage != "P" {
+		return 0, fmt.Errorf("claim837: usage must be T or P")
+	}
+	return usage[0], nil
+}
+
+// beginEnvelope writes the ISA and the GS of an 837D interchange.
+func beginEnvelope(w *x12.Writer, prof *profile.Profile, control int, usage byte, at time.Time) {
+	w.BeginInterchange(x12.InterchangeHeader{
+		SenderQualifier:   prof.Interchange.SenderQualifier,
+		SenderID:          prof.Interchange.SenderID,
+		ReceiverQualifier: prof.Interchange.ReceiverQualifier,
+		ReceiverID:        prof.Interchange.ReceiverID,
+		Date:              at,
+		ControlNumber:     control,
+		AckRequested:      prof.Interchange.AckRequested,
+		Usage:             usage,
+	})
+	w.BeginGroup(x12.GroupHeader{
+		FunctionalID:  "HC",
+		SenderCode:    prof.Group.SenderCode,
+		ReceiverCode:  prof.Group.ReceiverCode,
+		Date:          at,
+		ControlNumber: control,
+		Version:       Version,
+	})
 }
 
 // segs writes segments with free text cleaned for X12, one BeginSegment …

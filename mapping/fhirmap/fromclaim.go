@@ -28,7 +28,7 @@ func FromResource(cr *bcrpb.ContainedResource) *Mapped {
 	case cr.GetBundle() != nil:
 		return FromBundle(cr.GetBundle())
 	}
-	typ, _ := resourceOf(cr)
+	typ, _ := ResourceOf(cr)
 	if typ == "" {
 		typ = "resource"
 	}

@@ -53,9 +53,9 @@ func camel(snake string) string {
 	return b.String()
 }
 
-// resourceOf returns the resource type name and message a ContainedResource
+// ResourceOf returns the resource type name and message a ContainedResource
 // holds.
-func resourceOf(cr *bcrpb.ContainedResource) (string, protoreflect.Message) {
+func ResourceOf(cr *bcrpb.ContainedResource) (string, protoreflect.Message) {
 	if cr == nil {
 		return "", nil
 	}
@@ -108,7 +108,7 @@ func (rv *resolver) addEntry(fullURL string, cr *bcrpb.ContainedResource, path s
 			rv.byURL[fullURL] = l
 		}
 	}
-	typ, rm := resourceOf(cr)
+	typ, rm := ResourceOf(cr)
 	if id := resourceID(rm); id != "" {
 		if _, dup := rv.byTypeID[typ+"/"+id]; !dup {
 			rv.byTypeID[typ+"/"+id] = l
@@ -125,7 +125,7 @@ func (rv *resolver) addContained(contained []*anypb.Any, path string, bad func(i
 			bad(i)
 			continue
 		}
-		_, rm := resourceOf(cr)
+		_, rm := ResourceOf(cr)
 		if id := resourceID(rm); id != "" {
 			rv.contained["#"+id] = located{cr, fmt.Sprintf("%s.contained[%d]", path, i)}
 		}
