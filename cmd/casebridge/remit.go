@@ -1,9 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 
 	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/codes"
@@ -13,7 +13,7 @@ import (
 
 func cmd835(args []string, env *environ) int {
 	fs := flag.NewFlagSet("835", flag.ContinueOnError)
-	format := fs.String("format", "json", "output: json (findings report), table (for people), fhir (ClaimResponse Bundles)")
+	format := fs.String("format", "json", "output: json (findings report), ndjson (one line per claim, remittance, then the summary), table (for people), fhir (ClaimResponse Bundles)")
 	at := fs.String("at", "", "with --format fhir: creation time (RFC 3339) when the 835 has no BPR16 date")
 	codesDir := fs.String("codes-dir", config.FromEnv().CodesDir, "directory of official CARC/RARC/PLB lists: carc.tsv, rarc.tsv, plb.tsv (env CASEBRIDGE_CODES_DIR)")
 	name, code := oneInput(fs, args, env)
@@ -24,9 +24,9 @@ func cmd835(args []string, env *environ) int {
 		return code
 	}
 	switch *format {
-	case "json", "table", "fhir":
+	case "json", "ndjson", "table", "fhir":
 	default:
-		env.errorf("--format must be json, table or fhir")
+		env.errorf("--format must be json, ndjson, table or fhir")
 		return exitUsage
 	}
 	in, err := openInput(name, env)
@@ -38,26 +38,73 @@ func cmd835(args []string, env *environ) int {
 	if *format == "fhir" {
 		return remitFHIR(in, *at, env)
 	}
+	if *format != "table" {
+		return streamFindings(name, in, *format, env)
+	}
 	rep, err := remit.BuildReport(in, remit.Options{})
 	if err != nil {
 		return unreadable835(name, err, env)
 	}
-	for _, w := range rep.Warnings {
-		env.errorf("warning %s at segment %d (%s): %s", w.Code, w.SegmentNumber, w.SegmentID, w.Message)
-	}
-	if *format == "table" {
-		if err := remit.WriteTable(env.stdout, rep); err != nil {
-			return exitInternal
-		}
-		return exitOK
-	}
-	enc := json.NewEncoder(env.stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rep); err != nil {
+	printWarnings(rep.Warnings, env)
+	if err := remit.WriteTable(env.stdout, rep); err != nil {
 		return exitInternal
 	}
 	return exitOK
+}
+
+// findingsWriter is remit.JSONWriter or remit.NDJSONWriter.
+type findingsWriter interface {
+	remit.Sink
+	Started() bool
+	Fail(remit.ErrorReport) error
+	Flush() error
+}
+
+// streamFindings writes the JSON or ndjson findings as the 835 is read, so
+// memory stays flat whatever its size. An unreadable 835 exits 2: with
+// nothing on stdout when the error comes before the first claim, else
+// after a final "error" member (json) or line (ndjson).
+func streamFindings(name string, in io.Reader, format string, env *environ) int {
+	var fw findingsWriter
+	if format == "ndjson" {
+		fw = remit.NewNDJSONWriter(env.stdout)
+	} else {
+		fw = remit.NewJSONWriter(env.stdout, true)
+	}
+	var warnings []remit.Warning
+	err := remit.Findings(in, remit.Options{}, warningsTap{fw, &warnings})
+	if err != nil {
+		if e, ok := remit.NewErrorReport(err); ok {
+			if fw.Started() {
+				_ = fw.Fail(e)
+				_ = fw.Flush()
+			}
+			return unreadable835(name, err, env)
+		}
+		return exitInternal
+	}
+	if err := fw.Flush(); err != nil {
+		return exitInternal
+	}
+	printWarnings(warnings, env)
+	return exitOK
+}
+
+// warningsTap keeps the warnings End passes on, for stderr.
+type warningsTap struct {
+	findingsWriter
+	to *[]remit.Warning
+}
+
+func (t warningsTap) End(ws []remit.Warning, s remit.Summary) error {
+	*t.to = ws
+	return t.findingsWriter.End(ws, s)
+}
+
+func printWarnings(ws []remit.Warning, env *environ) {
+	for _, w := range ws {
+		env.errorf("warning %s at segment %d (%s): %s", w.Code, w.SegmentNumber, w.SegmentID, w.Message)
+	}
 }
 
 // loadCodes installs the operator's official code lists, if a directory is

@@ -224,26 +224,104 @@ func PaymentOutcome(c *Claim) string {
 
 // BuildReport reads a whole 835 and returns its findings report. It returns
 // no report, only the *x12.Error, when the input cannot be read (see Read).
-// Memory holds the report being built plus one transaction set.
+// Memory holds the whole report: WriteFindings with a JSONWriter or
+// NDJSONWriter writes the same report as it is made instead.
 func BuildReport(r io.Reader, opts Options) (*Report, error) {
-	rep := &Report{Remittances: []Remittance{}}
-	b := newSummaryBuilder()
-	warnings, err := Read(r, opts, func(tx *Transaction) error {
-		rem := remittance(tx)
-		b.add(tx, &rem)
-		rep.Remittances = append(rep.Remittances, rem)
-		return nil
-	})
-	if err != nil {
+	c := &reportCollector{rep: &Report{Remittances: []Remittance{}}}
+	if err := Findings(r, opts, c); err != nil {
 		return nil, err
 	}
-	rep.Warnings = warnings
-	rep.Summary = b.summary()
-	return rep, nil
+	return c.rep, nil
 }
 
-func remittance(tx *Transaction) Remittance {
-	rem := Remittance{
+// reportCollector is the Sink behind BuildReport.
+type reportCollector struct{ rep *Report }
+
+func (c *reportCollector) BeginRemittance(rem *Remittance) error {
+	rem.Claims = []ClaimReport{}
+	return nil
+}
+
+func (c *reportCollector) Claim(rem *Remittance, cr *ClaimReport) error {
+	rem.Claims = append(rem.Claims, *cr)
+	return nil
+}
+
+func (c *reportCollector) EndRemittance(rem *Remittance) error {
+	c.rep.Remittances = append(c.rep.Remittances, *rem)
+	return nil
+}
+
+func (c *reportCollector) End(warnings []Warning, s Summary) error {
+	c.rep.Warnings, c.rep.Summary = warnings, s
+	return nil
+}
+
+// Sink receives a findings report piece by piece, in the order of its
+// JSON: each remittance's header, its claims one by one, the rest of the
+// remittance, and at the end the warnings and the summary.
+type Sink interface {
+	// BeginRemittance gets the header (control_number, payer, payee,
+	// payment); Claims and ProviderAdjustments are nil.
+	BeginRemittance(rem *Remittance) error
+	// Claim gets one claim of rem; neither is to be kept after the call.
+	Claim(rem *Remittance, c *ClaimReport) error
+	// EndRemittance gets rem with ProviderAdjustments and Balanced; Claims
+	// holds what the sink put there.
+	EndRemittance(rem *Remittance) error
+	// End gets the warnings of the whole file and the summary.
+	End(warnings []Warning, s Summary) error
+}
+
+// Findings reads an 835 with Stream and hands the findings report to sink
+// as it is made: memory stays at about two claims, the summary's running
+// totals and the warnings. On a read error sink.End is not called and the
+// positioned *x12.Error is returned; what the sink got before stays valid.
+func Findings(r io.Reader, opts Options, sink Sink) error {
+	h := &findingsHandler{sink: sink, b: newSummaryBuilder()}
+	warnings, err := Stream(r, opts, h)
+	if err != nil {
+		return err
+	}
+	return sink.End(warnings, h.b.summary())
+}
+
+type findingsHandler struct {
+	sink Sink
+	b    *summaryBuilder
+	rem  Remittance
+	date string
+	cr   ClaimReport
+}
+
+func (h *findingsHandler) Begin(tx *Transaction) error {
+	h.rem = remittanceHeader(tx)
+	h.date = remittanceDate(tx)
+	return h.sink.BeginRemittance(&h.rem)
+}
+
+func (h *findingsHandler) Claim(tx *Transaction, c *Claim, next *Claim) error {
+	h.cr = claimReport(c, next, h.date)
+	h.b.add(c, &h.cr)
+	return h.sink.Claim(&h.rem, &h.cr)
+}
+
+func (h *findingsHandler) End(tx *Transaction) error {
+	h.rem.ProviderAdjustments = make([]ProviderAdjustmentReport, 0, len(tx.ProviderAdjustments))
+	for _, a := range tx.ProviderAdjustments {
+		info, _ := codes.PLB(a.Reason)
+		h.rem.ProviderAdjustments = append(h.rem.ProviderAdjustments, ProviderAdjustmentReport{
+			Reason: a.Reason, Reference: a.Reference, Amount: a.Amount, Description: plbDescription(a.Reason),
+			Retired: retired(info, h.date),
+		})
+	}
+	h.rem.Balanced = tx.Balanced
+	return h.sink.EndRemittance(&h.rem)
+}
+
+// remittanceHeader is what a remittance says before its claims.
+func remittanceHeader(tx *Transaction) Remittance {
+	return Remittance{
 		ControlNumber: tx.ControlNumber,
 		Payer:         ReportPayer{Name: tx.Payer.Name, ID: payerID(tx)},
 		Payee:         ReportPayee{Name: tx.Payee.Name, IDQualifier: tx.Payee.IDQualifier, ID: tx.Payee.ID},
@@ -253,25 +331,7 @@ func remittance(tx *Transaction) Remittance {
 			Date:        tx.Payment.Date,
 			TraceNumber: tx.Payment.TraceNumber,
 		},
-		Claims:              make([]ClaimReport, 0, len(tx.Claims)),
-		ProviderAdjustments: make([]ProviderAdjustmentReport, 0, len(tx.ProviderAdjustments)),
-		Balanced:            tx.Balanced,
 	}
-	for i := range tx.Claims {
-		var next *Claim
-		if i+1 < len(tx.Claims) {
-			next = &tx.Claims[i+1]
-		}
-		rem.Claims = append(rem.Claims, claimReport(&tx.Claims[i], next, remittanceDate(tx)))
-	}
-	for _, a := range tx.ProviderAdjustments {
-		info, _ := codes.PLB(a.Reason)
-		rem.ProviderAdjustments = append(rem.ProviderAdjustments, ProviderAdjustmentReport{
-			Reason: a.Reason, Reference: a.Reference, Amount: a.Amount, Description: plbDescription(a.Reason),
-			Retired: retired(info, remittanceDate(tx)),
-		})
-	}
-	return rem
 }
 
 // payerID is N1*PR N104, else the payer's REF*2U, else TRN03 (the payer
@@ -397,41 +457,38 @@ func newSummaryBuilder() *summaryBuilder {
 	}
 }
 
-func (b *summaryBuilder) add(tx *Transaction, rem *Remittance) {
-	for i := range rem.Claims {
-		cr, c := &rem.Claims[i], &tx.Claims[i]
-		b.s.Claims++
-		b.s.ByStatus[cr.Status]++
-		key := c.PatientControlNumber + "\x00" + c.PayerClaimControlNo
-		if cr.Status == StatusReversed {
-			b.s.ReversedAmount = b.s.ReversedAmount.Add(c.Paid)
-			// The original is the same CLP01 with this CLP07, or the one
-			// REF*F8 names when the reversal got its own control number.
-			for _, k := range []string{key, c.PatientControlNumber + "\x00" + c.Ref("F8")} {
-				if t, ok := b.counted[k]; ok {
-					b.apply(t, money.Amount.Sub)
-					delete(b.counted, k)
-					break
-				}
-			}
-			continue
-		}
-		t := claimTotals{denied: map[codes.Category]money.Amount{}}
-		for _, f := range cr.Findings {
-			switch {
-			case !f.Category.IsDenial():
-			case cr.Status == StatusForwarded:
-				t.forwarded = t.forwarded.Add(f.Amount)
-			case f.Category == codes.Pended:
-				t.pended = t.pended.Add(f.Amount)
-			default:
-				t.denied[f.Category] = t.denied[f.Category].Add(f.Amount)
+func (b *summaryBuilder) add(c *Claim, cr *ClaimReport) {
+	b.s.Claims++
+	b.s.ByStatus[cr.Status]++
+	key := c.PatientControlNumber + "\x00" + c.PayerClaimControlNo
+	if cr.Status == StatusReversed {
+		b.s.ReversedAmount = b.s.ReversedAmount.Add(c.Paid)
+		// The original is the same CLP01 with this CLP07, or the one
+		// REF*F8 names when the reversal got its own control number.
+		for _, k := range []string{key, c.PatientControlNumber + "\x00" + c.Ref("F8")} {
+			if t, ok := b.counted[k]; ok {
+				b.apply(t, money.Amount.Sub)
+				delete(b.counted, k)
+				break
 			}
 		}
-		b.apply(t, money.Amount.Add)
-		if len(t.denied) > 0 || !t.pended.IsZero() || !t.forwarded.IsZero() {
-			b.counted[key] = t
+		return
+	}
+	t := claimTotals{denied: map[codes.Category]money.Amount{}}
+	for _, f := range cr.Findings {
+		switch {
+		case !f.Category.IsDenial():
+		case cr.Status == StatusForwarded:
+			t.forwarded = t.forwarded.Add(f.Amount)
+		case f.Category == codes.Pended:
+			t.pended = t.pended.Add(f.Amount)
+		default:
+			t.denied[f.Category] = t.denied[f.Category].Add(f.Amount)
 		}
+	}
+	b.apply(t, money.Amount.Add)
+	if len(t.denied) > 0 || !t.pended.IsZero() || !t.forwarded.IsZero() {
+		b.counted[key] = t
 	}
 }
 

@@ -1,0 +1,178 @@
+package remit_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/casebridge/casebridge/internal/gen835"
+	"github.com/casebridge/casebridge/mapping/remit"
+)
+
+// encodeNoEscape is what the CLI and the HTTP API wrote before streaming:
+// encoding/json without HTML escaping, indented or compact.
+func encodeNoEscape(t testing.TB, v any, indent bool) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if indent {
+		enc.SetIndent("", "  ")
+	}
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func streamJSON(t testing.TB, data []byte, indent bool) ([]byte, error) {
+	var buf bytes.Buffer
+	jw := remit.NewJSONWriter(&buf, indent)
+	err := remit.Findings(bytes.NewReader(data), remit.Options{}, jw)
+	if err != nil {
+		if e, ok := remit.NewErrorReport(err); ok && jw.Started() {
+			jw.Fail(e)
+		}
+	}
+	if ferr := jw.Flush(); ferr != nil {
+		t.Fatal(ferr)
+	}
+	return buf.Bytes(), err
+}
+
+// TestStreamedJSONMatchesReport: the incremental writer produces exactly
+// the bytes encoding/json produces for the whole report, indented (CLI,
+// the golden files) and compact (HTTP), for every golden input and both
+// generated shapes.
+func TestStreamedJSONMatchesReport(t *testing.T) {
+	inputs := map[string][]byte{}
+	for _, in := range goldenInputs(t) {
+		b, err := os.ReadFile(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[in] = b
+	}
+	for i, cfg := range []gen835.Config{{Sets: 1, ClaimsPerSet: 500, Seed: 5}, {Sets: 7, ClaimsPerSet: 30, Seed: 6}, {Sets: 2, ClaimsPerSet: 0, Seed: 7}} {
+		var buf bytes.Buffer
+		if _, err := gen835.Write(&buf, cfg); err != nil {
+			t.Fatal(err)
+		}
+		inputs["generated-"+string(rune('a'+i))] = buf.Bytes()
+	}
+	for name, data := range inputs {
+		rep, err := remit.BuildReport(bytes.NewReader(data), remit.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, indent := range []bool{true, false} {
+			got, err := streamJSON(t, data, indent)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if want := encodeNoEscape(t, rep, indent); !bytes.Equal(got, want) {
+				t.Errorf("%s (indent %v): streamed JSON differs from the report", name, indent)
+			}
+		}
+		if strings.HasSuffix(name, ".x12") {
+			want, err := os.ReadFile(strings.TrimSuffix(name, ".x12") + ".json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := streamJSON(t, data, true); !bytes.Equal(got, want) {
+				t.Errorf("%s: streamed JSON differs from the golden file", name)
+			}
+		}
+		checkNDJSON(t, name, data, rep)
+	}
+}
+
+// checkNDJSON: the claim lines hold the report's claims in order, each with
+// its remittance's control number; one line per remittance; the summary last.
+func checkNDJSON(t *testing.T, name string, data []byte, rep *remit.Report) {
+	var buf bytes.Buffer
+	nw := remit.NewNDJSONWriter(&buf)
+	if err := remit.Findings(bytes.NewReader(data), remit.Options{}, nw); err != nil {
+		t.Fatal(err)
+	}
+	nw.Flush()
+	sc := bufio.NewScanner(&buf)
+	sc.Buffer(nil, 1<<24)
+	ri, ci := 0, 0
+	var last map[string]json.RawMessage
+	for sc.Scan() {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(sc.Bytes(), &obj); err != nil {
+			t.Fatalf("%s: line %q: %v", name, sc.Text(), err)
+		}
+		last = obj
+		switch {
+		case obj["patient_control_number"] != nil:
+			if ri >= len(rep.Remittances) || ci >= len(rep.Remittances[ri].Claims) {
+				t.Fatalf("%s: extra claim line", name)
+			}
+			var cn string
+			json.Unmarshal(obj["control_number"], &cn)
+			if cn != rep.Remittances[ri].ControlNumber {
+				t.Errorf("%s: control_number %q, want %q", name, cn, rep.Remittances[ri].ControlNumber)
+			}
+			delete(obj, "control_number")
+			want, _ := json.Marshal(rep.Remittances[ri].Claims[ci])
+			var wantObj map[string]json.RawMessage
+			json.Unmarshal(want, &wantObj)
+			g, _ := json.Marshal(obj)
+			w, _ := json.Marshal(wantObj)
+			if !bytes.Equal(g, w) {
+				t.Errorf("%s: claim line %d differs", name, ci)
+			}
+			ci++
+		case obj["remittance"] != nil:
+			if ci != len(rep.Remittances[ri].Claims) {
+				t.Errorf("%s: remittance line after %d claims, want %d", name, ci, len(rep.Remittances[ri].Claims))
+			}
+			ri, ci = ri+1, 0
+		case obj["summary"] != nil:
+			want, _ := json.Marshal(rep.Summary)
+			if !bytes.Equal(obj["summary"], want) || string(obj["warnings"]) != strconvItoa(len(rep.Warnings)) {
+				t.Errorf("%s: final line %s", name, sc.Text())
+			}
+		default:
+			t.Errorf("%s: unknown line %s", name, sc.Text())
+		}
+	}
+	if ri != len(rep.Remittances) || last["summary"] == nil {
+		t.Errorf("%s: %d remittance lines of %d, or no summary last", name, ri, len(rep.Remittances))
+	}
+}
+
+func strconvItoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestStreamedErrorAfterOutput: a read error after the first claim ends the
+// JSON with an "error" member (still one valid document) and the ndjson with
+// an error line; before the first claim nothing is written.
+func TestStreamedErrorAfterOutput(t *testing.T) {
+	good, err := os.ReadFile(testdata + "/d9997_dental.x12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := good[:bytes.LastIndex(good, []byte("SE*"))]
+	out, err := streamJSON(t, cut, true)
+	if err == nil {
+		t.Fatal("no error for a truncated file")
+	}
+	var doc struct {
+		Remittances []json.RawMessage `json:"remittances"`
+		Error       remit.ErrorReport `json:"error"`
+	}
+	if jerr := json.Unmarshal(out, &doc); jerr != nil {
+		t.Fatalf("not one JSON document: %v\n%s", jerr, out)
+	}
+	if doc.Error.Code != "TRUNCATED" || doc.Error.SegmentNumber == 0 || len(doc.Remittances) != 1 {
+		t.Errorf("error member %+v, %d remittances", doc.Error, len(doc.Remittances))
+	}
+	if out, err := streamJSON(t, good[:200], true); err == nil || len(out) != 0 {
+		t.Errorf("error before the first claim: %d bytes written, err %v", len(out), err)
+	}
+}
