@@ -1,8 +1,10 @@
 package remit
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"io"
+	"slices"
 
 	"github.com/casebridge/casebridge/internal/codes"
 	"github.com/casebridge/casebridge/internal/money"
@@ -434,47 +436,52 @@ func remarkReports(rs []Remark, date string) []RemarkReport {
 	return out
 }
 
-// summaryBuilder accumulates the summary set by set. It remembers what
+// summaryBuilder accumulates the summary claim by claim. It remembers what
 // each claim added (by CLP01 and CLP07) so that a later reversal of the
 // claim in the same report (same CLP01, and CLP07 or REF*F8 naming the
-// original) takes it out again: the corrected claim that
-// follows counts instead, and nothing is counted twice.
+// original) takes it out again: the corrected claim that follows counts
+// instead, and nothing is counted twice. Only claims that added something
+// are remembered, compactly (countedTable), so memory grows by a few dozen
+// bytes per denied, pended or forwarded claim.
 type summaryBuilder struct {
 	s       Summary
-	counted map[string]claimTotals
+	counted countedTable
 }
 
 // claimTotals is what one claim adds to the summary.
 type claimTotals struct {
-	denied            map[codes.Category]money.Amount
+	denied            []categoryAmount
 	pended, forwarded money.Amount
+}
+
+type categoryAmount struct {
+	cat codes.Category
+	amt money.Amount
 }
 
 func newSummaryBuilder() *summaryBuilder {
 	return &summaryBuilder{
 		s:       Summary{ByStatus: map[string]int{}, DeniedByCategory: map[string]money.Amount{}},
-		counted: map[string]claimTotals{},
+		counted: countedTable{index: map[[16]byte]uint32{}},
 	}
 }
 
 func (b *summaryBuilder) add(c *Claim, cr *ClaimReport) {
 	b.s.Claims++
 	b.s.ByStatus[cr.Status]++
-	key := c.PatientControlNumber + "\x00" + c.PayerClaimControlNo
 	if cr.Status == StatusReversed {
 		b.s.ReversedAmount = b.s.ReversedAmount.Add(c.Paid)
 		// The original is the same CLP01 with this CLP07, or the one
 		// REF*F8 names when the reversal got its own control number.
-		for _, k := range []string{key, c.PatientControlNumber + "\x00" + c.Ref("F8")} {
-			if t, ok := b.counted[k]; ok {
+		for _, icn := range []string{c.PayerClaimControlNo, c.Ref("F8")} {
+			if t, ok := b.counted.take(c.PatientControlNumber, icn); ok {
 				b.apply(t, money.Amount.Sub)
-				delete(b.counted, k)
 				break
 			}
 		}
 		return
 	}
-	t := claimTotals{denied: map[codes.Category]money.Amount{}}
+	var t claimTotals
 	for _, f := range cr.Findings {
 		switch {
 		case !f.Category.IsDenial():
@@ -483,24 +490,102 @@ func (b *summaryBuilder) add(c *Claim, cr *ClaimReport) {
 		case f.Category == codes.Pended:
 			t.pended = t.pended.Add(f.Amount)
 		default:
-			t.denied[f.Category] = t.denied[f.Category].Add(f.Amount)
+			i := slices.IndexFunc(t.denied, func(d categoryAmount) bool { return d.cat == f.Category })
+			if i < 0 {
+				t.denied = append(t.denied, categoryAmount{cat: f.Category})
+				i = len(t.denied) - 1
+			}
+			t.denied[i].amt = t.denied[i].amt.Add(f.Amount)
 		}
 	}
 	b.apply(t, money.Amount.Add)
 	if len(t.denied) > 0 || !t.pended.IsZero() || !t.forwarded.IsZero() {
-		b.counted[key] = t
+		b.counted.put(c.PatientControlNumber, c.PayerClaimControlNo, t)
 	}
+}
+
+// countedTable remembers claimTotals by (CLP01, CLP07) in little memory:
+// the key is the first 128 bits of the SHA-256 of both (no collision is
+// expected among fewer than 2^60 claims), the totals are encoded in an
+// append-only arena (category index, amount in its shortest X12 form).
+type countedTable struct {
+	index map[[16]byte]uint32 // key → offset of the record in arena
+	arena []byte
+}
+
+func countedKey(pcn, icn string) [16]byte {
+	h := sha256.New()
+	h.Write([]byte(pcn))
+	h.Write([]byte{0})
+	h.Write([]byte(icn))
+	var sum [32]byte
+	var k [16]byte
+	copy(k[:], h.Sum(sum[:0]))
+	return k
+}
+
+// put stores t under (pcn, icn), replacing what was there.
+func (ct *countedTable) put(pcn, icn string, t claimTotals) {
+	off := len(ct.arena)
+	a := append(ct.arena, byte(len(t.denied)))
+	for _, d := range t.denied {
+		a = append(a, byte(slices.Index(codes.Categories, d.cat)))
+		a = appendAmount(a, d.amt)
+	}
+	a = appendAmount(a, t.pended)
+	a = appendAmount(a, t.forwarded)
+	ct.arena = a
+	ct.index[countedKey(pcn, icn)] = uint32(off)
+}
+
+// take returns and forgets the totals stored under (pcn, icn).
+func (ct *countedTable) take(pcn, icn string) (claimTotals, bool) {
+	k := countedKey(pcn, icn)
+	off, ok := ct.index[k]
+	if !ok {
+		return claimTotals{}, false
+	}
+	delete(ct.index, k)
+	a := ct.arena[off:]
+	var t claimTotals
+	n := int(a[0])
+	a = a[1:]
+	for i := 0; i < n; i++ {
+		cat := codes.Categories[a[0]]
+		var amt money.Amount
+		amt, a = readAmount(a[1:])
+		t.denied = append(t.denied, categoryAmount{cat: cat, amt: amt})
+	}
+	t.pended, a = readAmount(a)
+	t.forwarded, _ = readAmount(a)
+	return t, true
+}
+
+// appendAmount writes m with every decimal place it has ("99.500" stays
+// "99.500": the exponent decides how sums print).
+func appendAmount(a []byte, m money.Amount) []byte {
+	s := m.X12()
+	if d := m.Decimal(); d.Exponent() < 0 {
+		s = d.StringFixed(-d.Exponent())
+	}
+	return append(append(a, byte(len(s))), s...)
+}
+
+func readAmount(a []byte) (money.Amount, []byte) {
+	n := int(a[0])
+	m := money.MustParse(string(a[1 : 1+n]))
+	return m, a[1+n:]
 }
 
 // apply adds (or, with Sub, takes out) a claim's totals.
 func (b *summaryBuilder) apply(t claimTotals, op func(money.Amount, money.Amount) money.Amount) {
-	for cat, a := range t.denied {
-		b.s.DeniedAmount = op(b.s.DeniedAmount, a)
-		v := op(b.s.DeniedByCategory[string(cat)], a)
+	for _, d := range t.denied {
+		b.s.DeniedAmount = op(b.s.DeniedAmount, d.amt)
+		v := op(b.s.DeniedByCategory[string(d.cat)], d.amt)
 		if v.IsZero() {
-			delete(b.s.DeniedByCategory, string(cat))
+			delete(b.s.DeniedByCategory, string(d.cat))
 		} else {
-			b.s.DeniedByCategory[string(cat)] = v
+			b.s.DeniedByCategory[string(d.cat)] = v
 		}
 	}
 	b.s.PendedAmount = op(b.s.PendedAmount, t.pended)

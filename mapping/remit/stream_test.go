@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/casebridge/casebridge/internal/gen835"
+	"github.com/casebridge/casebridge/internal/money"
 	"github.com/casebridge/casebridge/mapping/remit"
 )
 
@@ -174,5 +175,24 @@ func TestStreamedErrorAfterOutput(t *testing.T) {
 	}
 	if out, err := streamJSON(t, good[:200], true); err == nil || len(out) != 0 {
 		t.Errorf("error before the first claim: %d bytes written, err %v", len(out), err)
+	}
+}
+
+// TestCountedKeepsExponent: the compact store of a claim's totals gives
+// back amounts with their decimal places, so sums print as before.
+func TestCountedKeepsExponent(t *testing.T) {
+	x := wrap(body("CLP*A*1*100.500*0**12*ICN", "SVC*AD:D9997*100.500*0", "CAS*CO*16*100.500",
+		"CLP*A*22*-100.500*0**12*ICN", "SVC*AD:D9997*-100.500*0", "CAS*CO*16*-100.500",
+		"CLP*B*1*10.25*0**12*ICN2", "SVC*AD:D9997*10.25*0", "CAS*CO*16*10.25")...)
+	rep, err := remit.BuildReport(strings.NewReader(x), remit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Summary.DeniedAmount.String(); got != "10.250" && got != "10.25" {
+		t.Fatalf("denied %s", got)
+	}
+	want := money.MustParse("10.25").Add(money.MustParse("100.500")).Sub(money.MustParse("100.500")).String()
+	if got := rep.Summary.DeniedAmount.String(); got != want {
+		t.Errorf("denied %s, want %s", got, want)
 	}
 }
