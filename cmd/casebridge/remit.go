@@ -52,53 +52,26 @@ func cmd835(args []string, env *environ) int {
 	return exitOK
 }
 
-// findingsWriter is remit.JSONWriter or remit.NDJSONWriter.
-type findingsWriter interface {
-	remit.Sink
-	Started() bool
-	Fail(remit.ErrorReport) error
-	Flush() error
-}
-
 // streamFindings writes the JSON or ndjson findings as the 835 is read, so
 // memory stays flat whatever its size. An unreadable 835 exits 2: with
 // nothing on stdout when the error comes before the first claim, else
 // after a final "error" member (json) or line (ndjson).
 func streamFindings(name string, in io.Reader, format string, env *environ) int {
-	var fw findingsWriter
+	var w remit.Writer
 	if format == "ndjson" {
-		fw = remit.NewNDJSONWriter(env.stdout)
+		w = remit.NewNDJSONWriter(env.stdout)
 	} else {
-		fw = remit.NewJSONWriter(env.stdout, true)
+		w = remit.NewJSONWriter(env.stdout, true)
 	}
-	var warnings []remit.Warning
-	err := remit.Findings(in, remit.Options{}, warningsTap{fw, &warnings})
+	t, err := remit.WriteFindings(in, remit.Options{}, w)
 	if err != nil {
-		if e, ok := remit.NewErrorReport(err); ok {
-			if fw.Started() {
-				_ = fw.Fail(e)
-				_ = fw.Flush()
-			}
+		if _, ok := remit.NewErrorReport(err); ok {
 			return unreadable835(name, err, env)
 		}
 		return exitInternal
 	}
-	if err := fw.Flush(); err != nil {
-		return exitInternal
-	}
-	printWarnings(warnings, env)
+	printWarnings(t.Warnings, env)
 	return exitOK
-}
-
-// warningsTap keeps the warnings End passes on, for stderr.
-type warningsTap struct {
-	findingsWriter
-	to *[]remit.Warning
-}
-
-func (t warningsTap) End(ws []remit.Warning, s remit.Summary) error {
-	*t.to = ws
-	return t.findingsWriter.End(ws, s)
 }
 
 func printWarnings(ws []remit.Warning, env *environ) {

@@ -38,7 +38,14 @@
 // # The findings report
 //
 // BuildReport reads the whole file first and returns the Report, or no
-// report at all when the file cannot be read. Its JSON:
+// report at all when the file cannot be read. WriteFindings writes the
+// same report as it is made (JSONWriter: byte for byte the same JSON,
+// indented for the CLI, compact for the HTTP API; each claim when the
+// next one has started, each remittance's provider adjustments and
+// "balanced" at its SE, "warnings" and "summary" last), so memory stays at
+// about two claims, the summary's running totals (a few dozen bytes per
+// denied, pended or forwarded claim, for the reversal rule below) and the
+// warnings, whatever the size and shape of the file. Its JSON:
 //
 //	{ "remittances": [ {                      one per ST/SE set
 //	    "control_number",                      ST02
@@ -129,4 +136,27 @@
 // is never counted twice. "reversed_amount" sums CLP04 of the reversed
 // claims (negative: the money taken back). CLP02 19-21 claims count like
 // 1-3. "by_status" and "denied_by_category" list only what occurs.
+//
+// # Streamed output and errors
+//
+// NDJSONWriter (casebridge 835 --format ndjson, Accept: application/x-ndjson)
+// writes one JSON object a line: per claim the claim object above with the
+// remittance's "control_number" added first; per remittance, after its
+// claims, {"remittance": {"control_number", "payer", "payee", "payment",
+// "claims": count, "provider_adjustments", "balanced"}}; and last
+// {"summary": {...}, "warnings": count} (the warnings themselves go to
+// stderr in the CLI and are left out of the ndjson).
+//
+// A file that turns out unreadable after output began (the writers hold
+// the first 64 KiB; a TRUNCATED end, a misplaced segment in the 500th set)
+// still fails with exit code 2, but its output ends with the error: the
+// JSON document closes its open arrays and objects (a remittance cut short
+// lacks "provider_adjustments" and "balanced"; "warnings" and "summary"
+// are absent) and gets an "error" member, the ndjson a last line
+// {"error": {...}}, both ErrorReport: {"code", "segment_number",
+// "segment_id", "loop"?, "element", "offset", "message"}. An error found
+// before any output went out leaves stdout empty as before (HTTP: the 422
+// or 413 problem). The HTTP API holds the findings of a body of unknown
+// length (chunked) until it is read, so that a body over the size limit is
+// still a 413. The table format (for people) still builds the whole report.
 package remit

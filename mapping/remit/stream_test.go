@@ -30,16 +30,7 @@ func encodeNoEscape(t testing.TB, v any, indent bool) []byte {
 
 func streamJSON(t testing.TB, data []byte, indent bool) ([]byte, error) {
 	var buf bytes.Buffer
-	jw := remit.NewJSONWriter(&buf, indent)
-	err := remit.Findings(bytes.NewReader(data), remit.Options{}, jw)
-	if err != nil {
-		if e, ok := remit.NewErrorReport(err); ok && jw.Started() {
-			jw.Fail(e)
-		}
-	}
-	if ferr := jw.Flush(); ferr != nil {
-		t.Fatal(ferr)
-	}
+	_, err := remit.WriteFindings(bytes.NewReader(data), remit.Options{}, remit.NewJSONWriter(&buf, indent))
 	return buf.Bytes(), err
 }
 
@@ -154,10 +145,11 @@ func strconvItoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 // JSON with an "error" member (still one valid document) and the ndjson with
 // an error line; before the first claim nothing is written.
 func TestStreamedErrorAfterOutput(t *testing.T) {
-	good, err := os.ReadFile(testdata + "/d9997_dental.x12")
-	if err != nil {
+	var gen bytes.Buffer
+	if _, err := gen835.Write(&gen, gen835.Config{Sets: 1, ClaimsPerSet: 400, Seed: 9}); err != nil {
 		t.Fatal(err)
 	}
+	good := gen.Bytes()
 	cut := good[:bytes.LastIndex(good, []byte("SE*"))]
 	out, err := streamJSON(t, cut, true)
 	if err == nil {
@@ -173,8 +165,21 @@ func TestStreamedErrorAfterOutput(t *testing.T) {
 	if doc.Error.Code != "TRUNCATED" || doc.Error.SegmentNumber == 0 || len(doc.Remittances) != 1 {
 		t.Errorf("error member %+v, %d remittances", doc.Error, len(doc.Remittances))
 	}
-	if out, err := streamJSON(t, good[:200], true); err == nil || len(out) != 0 {
+	if out, err := streamJSON(t, good[:1000], true); err == nil || len(out) != 0 {
 		t.Errorf("error before the first claim: %d bytes written, err %v", len(out), err)
+	}
+	// Before the first 64 KiB went out, nothing is written either.
+	small, _ := os.ReadFile(testdata + "/d9997_dental.x12")
+	if out, err := streamJSON(t, small[:bytes.LastIndex(small, []byte("SE*"))], true); err == nil || len(out) != 0 {
+		t.Errorf("error within the buffered output: %d bytes written, err %v", len(out), err)
+	}
+	var nd bytes.Buffer
+	if _, err := remit.WriteFindings(bytes.NewReader(cut), remit.Options{}, remit.NewNDJSONWriter(&nd)); err == nil {
+		t.Fatal("no error")
+	}
+	lines := bytes.Split(bytes.TrimSpace(nd.Bytes()), []byte("\n"))
+	if last := lines[len(lines)-1]; !bytes.HasPrefix(last, []byte(`{"error":{"code":"TRUNCATED"`)) {
+		t.Errorf("last ndjson line %s", last)
 	}
 }
 

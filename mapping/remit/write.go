@@ -69,6 +69,21 @@ func (e *encoder) marshal(v any, prefix string, indent bool) ([]byte, error) {
 	return b[:len(b)-1], nil
 }
 
+// outWriter passes writes on and remembers whether any went out.
+type outWriter struct {
+	w    io.Writer
+	used bool
+}
+
+func (o *outWriter) Write(p []byte) (int, error) {
+	o.used = o.used || len(p) > 0
+	return o.w.Write(p)
+}
+
+// bufSize is the output buffered before anything is written: a read error
+// found before the first flush leaves nothing written at all.
+const bufSize = 64 << 10
+
 // JSONWriter writes the findings report (the Report JSON, byte for byte
 // what encoding/json writes for BuildReport's Report, indented by two
 // spaces or compact) as it is made: each claim when it is done, each
@@ -76,6 +91,7 @@ func (e *encoder) marshal(v any, prefix string, indent bool) ([]byte, error) {
 // and the summary last. Call Fail on a read error after WriteFindings
 // began, and Flush at the end.
 type JSONWriter struct {
+	out     outWriter
 	w       *bufio.Writer
 	enc     *encoder
 	indent  bool
@@ -89,11 +105,14 @@ type JSONWriter struct {
 // NewJSONWriter returns a JSONWriter on w, indented (as the CLI) or
 // compact (as the HTTP API).
 func NewJSONWriter(w io.Writer, indent bool) *JSONWriter {
-	return &JSONWriter{w: bufio.NewWriterSize(w, 64<<10), enc: newEncoder(), indent: indent}
+	j := &JSONWriter{out: outWriter{w: w}, enc: newEncoder(), indent: indent}
+	j.w = bufio.NewWriterSize(&j.out, bufSize)
+	return j
 }
 
-// Started reports whether anything was written.
-func (j *JSONWriter) Started() bool { return j.started }
+// Started reports whether any output went out to the writer (the first
+// 64 KiB are buffered).
+func (j *JSONWriter) Started() bool { return j.out.used }
 
 func (j *JSONWriter) nl(depth int) {
 	if !j.indent {
@@ -270,20 +289,23 @@ func (j *JSONWriter) Flush() error { return j.w.Flush() }
 // written (the CLI prints them to stderr). A read error after output began
 // ends the output with {"error": {...}} (ErrorReport).
 type NDJSONWriter struct {
-	w       *bufio.Writer
-	enc     *encoder
-	started bool
-	claims  int
-	cn      []byte // "{"control_number":"…","
+	out    outWriter
+	w      *bufio.Writer
+	enc    *encoder
+	claims int
+	cn     []byte // "{"control_number":"…","
 }
 
 // NewNDJSONWriter returns an NDJSONWriter on w.
 func NewNDJSONWriter(w io.Writer) *NDJSONWriter {
-	return &NDJSONWriter{w: bufio.NewWriterSize(w, 64<<10), enc: newEncoder()}
+	n := &NDJSONWriter{out: outWriter{w: w}, enc: newEncoder()}
+	n.w = bufio.NewWriterSize(&n.out, bufSize)
+	return n
 }
 
-// Started reports whether anything was written.
-func (n *NDJSONWriter) Started() bool { return n.started }
+// Started reports whether any output went out to the writer (the first
+// 64 KiB are buffered).
+func (n *NDJSONWriter) Started() bool { return n.out.used }
 
 // RemittanceLine is the per-remittance line of the ndjson output.
 type RemittanceLine struct {
@@ -297,7 +319,6 @@ type RemittanceLine struct {
 }
 
 func (n *NDJSONWriter) BeginRemittance(rem *Remittance) error {
-	n.started = true
 	n.claims = 0
 	b, err := n.enc.marshal(rem.ControlNumber, "", false)
 	if err != nil {
@@ -319,7 +340,6 @@ func (n *NDJSONWriter) Claim(rem *Remittance, c *ClaimReport) error {
 }
 
 func (n *NDJSONWriter) line(v any) error {
-	n.started = true
 	b, err := n.enc.marshal(v, "", false)
 	if err != nil {
 		return err
@@ -350,3 +370,57 @@ func (n *NDJSONWriter) Fail(e ErrorReport) error {
 
 // Flush writes out what is buffered.
 func (n *NDJSONWriter) Flush() error { return n.w.Flush() }
+
+// Writer is a Sink that writes the findings out: a JSONWriter or an
+// NDJSONWriter.
+type Writer interface {
+	Sink
+	Started() bool // anything written yet
+	Fail(ErrorReport) error
+	Flush() error
+}
+
+// Totals counts what WriteFindings wrote.
+type Totals struct {
+	Remittances int
+	Claims      int
+	Warnings    []Warning
+}
+
+// WriteFindings reads an 835 and writes its findings to w as they are
+// made. On a read error after output began (w.Started: the first 64 KiB
+// are buffered), w gets the error as its last member or line (Fail) and
+// is flushed; before, what was buffered is dropped and nothing is
+// written. Either way the error is returned.
+func WriteFindings(r io.Reader, opts Options, w Writer) (Totals, error) {
+	t := &totalsTap{Writer: w}
+	err := Findings(r, opts, t)
+	if err != nil {
+		if e, ok := NewErrorReport(err); ok && w.Started() {
+			_ = w.Fail(e)
+			_ = w.Flush()
+		}
+		return t.Totals, err
+	}
+	return t.Totals, w.Flush()
+}
+
+type totalsTap struct {
+	Writer
+	Totals
+}
+
+func (t *totalsTap) EndRemittance(rem *Remittance) error {
+	t.Remittances++
+	return t.Writer.EndRemittance(rem)
+}
+
+func (t *totalsTap) Claim(rem *Remittance, c *ClaimReport) error {
+	t.Claims++
+	return t.Writer.Claim(rem, c)
+}
+
+func (t *totalsTap) End(ws []Warning, s Summary) error {
+	t.Warnings = ws
+	return t.Writer.End(ws, s)
+}
