@@ -191,9 +191,20 @@ type parser struct {
 
 func (p *parser) run() error {
 	for {
-		seg, err := p.rd.Next()
+		seg, err := p.rd.NextView()
 		if err == io.EOF {
 			break
+		}
+		if err == nil {
+			// The view's strings point into the reader's buffer: one copy
+			// for what the claims keep; the envelope checker keeps ST, GS
+			// and ISA segments themselves.
+			switch seg.ID {
+			case "ST", "SE", "GS", "GE", "IEA":
+				seg = seg.Clone()
+			default:
+				seg.Own()
+			}
 		}
 		if err != nil {
 			var xe *x12.Error
