@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"os"
+	"runtime/debug"
 
 	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/codes"
@@ -52,11 +54,21 @@ func cmd835(args []string, env *environ) int {
 	return exitOK
 }
 
+// streamMemoryLimit is the Go memory limit while findings are streamed.
+const streamMemoryLimit = 40 << 20
+
 // streamFindings writes the JSON or ndjson findings as the 835 is read, so
 // memory stays flat whatever its size. An unreadable 835 exits 2: with
 // nothing on stdout when the error comes before the first claim, else
 // after a final "error" member (json) or line (ndjson).
 func streamFindings(name string, in io.Reader, format string, env *environ) int {
+	// What stays live is small and flat (two claims, the summary, the
+	// warnings) next to the ~20 MB of code tables every casebridge command
+	// loads; a soft limit keeps the collector from letting the heap grow
+	// to twice that before it runs. GOMEMLIMIT overrides it.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(streamMemoryLimit)
+	}
 	var w remit.Writer
 	if format == "ndjson" {
 		w = remit.NewNDJSONWriter(env.stdout)
