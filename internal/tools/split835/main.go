@@ -25,13 +25,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "no ISA")
 		os.Exit(1)
 	}
-	t := isa[105]
+	t, e := isa[105], isa[3] // copies: Peek's bytes are the buffer's
+	clp := []byte{'C', 'L', 'P', e}
 	segments, claims := 0, 0
 	for {
 		seg, err := br.ReadSlice(t)
 		if len(seg) > 0 {
 			segments++
-			if bytes.HasPrefix(seg, []byte{'C', 'L', 'P', isa[3]}) {
+			if bytes.HasPrefix(seg, clp) {
 				claims++
 			}
 		}
