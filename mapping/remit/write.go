@@ -99,7 +99,7 @@ type JSONWriter struct {
 	inRem   bool // inside a remittance's claims array
 	nRems   int
 	nClaims int
-	err     error
+	buf     []byte
 }
 
 // NewJSONWriter returns a JSONWriter on w, indented (as the CLI) or
@@ -200,7 +200,9 @@ func (j *JSONWriter) Claim(rem *Remittance, c *ClaimReport) error {
 	}
 	j.nClaims++
 	j.nl(4)
-	return j.value(c, 4)
+	j.buf = appendClaimJSON(j.buf[:0], c, j.indent, 4)
+	_, err := j.w.Write(j.buf)
+	return err
 }
 
 func (j *JSONWriter) closeClaims() {
@@ -294,6 +296,7 @@ type NDJSONWriter struct {
 	enc    *encoder
 	claims int
 	cn     []byte // "{"control_number":"…","
+	buf    []byte
 }
 
 // NewNDJSONWriter returns an NDJSONWriter on w.
@@ -330,13 +333,12 @@ func (n *NDJSONWriter) BeginRemittance(rem *Remittance) error {
 
 func (n *NDJSONWriter) Claim(rem *Remittance, c *ClaimReport) error {
 	n.claims++
-	b, err := n.enc.marshal(c, "", false)
-	if err != nil {
-		return err
-	}
-	n.w.Write(n.cn)
-	n.w.Write(b[1:])
-	return n.w.WriteByte('\n')
+	n.buf = appendClaimJSON(append(n.buf[:0], n.cn...), c, false, 0)
+	// the claim's "{" goes: the control number opened the object
+	copy(n.buf[len(n.cn):], n.buf[len(n.cn)+1:])
+	n.buf[len(n.buf)-1] = '\n'
+	_, err := n.w.Write(n.buf)
+	return err
 }
 
 func (n *NDJSONWriter) line(v any) error {
