@@ -14,7 +14,9 @@ var oddStrings = []string{"", "D9997", `a"b\c`, "<&>", "tab\there", "nl\nx\r", "
 
 func randClaim(r *rand.Rand) ClaimReport {
 	s := func() string { return oddStrings[r.IntN(len(oddStrings))] }
-	amt := func() money.Amount { return money.MustParse([]string{"0", "12.5", "-3.01", "100.125", "99999999999999999999.5"}[r.IntN(5)]) }
+	amt := func() money.Amount {
+		return money.MustParse([]string{"0", "12.5", "-3.01", "100.125", "99999999999999999999.5"}[r.IntN(5)])
+	}
 	adj := func() []AdjustmentReport {
 		if r.IntN(5) == 0 {
 			return nil
