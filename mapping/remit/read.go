@@ -112,6 +112,8 @@ func Stream(r io.Reader, opts Options, h Handler) ([]Warning, error) {
 		env: x12.NewEnvelopeChecker(),
 		h:   h,
 	}
+	_, collecting := h.(*collector)
+	p.reuse = !collecting
 	err := p.run()
 	if p.warnings == nil {
 		p.warnings = []Warning{}
@@ -187,6 +189,27 @@ type parser struct {
 	sumPaid  money.Amount
 	balanced bool
 	deferred []Warning
+
+	// reuse: the handler keeps nothing of a claim after Claim returns (not
+	// so for Read's collector), so claims and their lists are recycled.
+	reuse bool
+	free  []*Claim
+}
+
+// newClaim returns a claim to fill: a recycled one with its lists
+// emptied (their storage kept), or a new one.
+func (p *parser) newClaim() *Claim {
+	n := len(p.free)
+	if n == 0 {
+		return &Claim{}
+	}
+	c := p.free[n-1]
+	p.free = p.free[:n-1]
+	*c = Claim{
+		Names: c.Names[:0], Adjustments: c.Adjustments[:0], Remarks: c.Remarks[:0], References: c.References[:0],
+		Dates: c.Dates[:0], Amounts: c.Amounts[:0], Quantities: c.Quantities[:0], Lines: c.Lines[:0],
+	}
+	return c
 }
 
 func (p *parser) run() error {
@@ -444,6 +467,9 @@ func (p *parser) flush(keep int) error {
 			return err
 		}
 		p.pending[i] = nil
+		if p.reuse {
+			p.free = append(p.free, c)
+		}
 	}
 	p.pending = append(p.pending[:0], p.pending[n:]...)
 	return nil
@@ -640,7 +666,10 @@ func (p *parser) clp(s *x12.Segment) error {
 	if s.Element(1) == "" {
 		p.warn(s, WarnElementMissing, 1, "patient control number is missing")
 	}
-	c := &Claim{
+	c := p.newClaim()
+	*c = Claim{
+		Names: c.Names, Adjustments: c.Adjustments, Remarks: c.Remarks, References: c.References,
+		Dates: c.Dates, Amounts: c.Amounts, Quantities: c.Quantities, Lines: c.Lines,
 		HeaderNumber:          p.lx,
 		PatientControlNumber:  s.Element(1),
 		StatusCode:            s.Element(2),
@@ -733,7 +762,16 @@ func (p *parser) svc(s *x12.Segment) error {
 			l.SubmittedProcedure = &sub
 		}
 	}
-	p.claim.Lines = append(p.claim.Lines, l)
+	if n := len(p.claim.Lines); n < cap(p.claim.Lines) {
+		// a reused claim: the line's lists keep their storage too
+		p.claim.Lines = p.claim.Lines[:n+1]
+		old := &p.claim.Lines[n]
+		l.Adjustments, l.Remarks, l.References = old.Adjustments[:0], old.Remarks[:0], old.References[:0]
+		l.Dates, l.Amounts, l.Quantities = old.Dates[:0], old.Amounts[:0], old.Quantities[:0]
+		*old = l
+	} else {
+		p.claim.Lines = append(p.claim.Lines, l)
+	}
 	p.line = &p.claim.Lines[len(p.claim.Lines)-1]
 	p.st = stLine
 	return nil

@@ -201,3 +201,40 @@ func TestCountedKeepsExponent(t *testing.T) {
 		t.Errorf("denied %s, want %s", got, want)
 	}
 }
+
+// TestStreamSameAsRead: the claims Stream hands out (recycled storage) give
+// the same report as Read's whole sets, for shapes that exercise the
+// look-ahead: claims before the payee, a reversal across an LX and a payee
+// change, PLB after the claims.
+func TestStreamSameAsRead(t *testing.T) {
+	x := wrap("BPR*I*0*C*CHK************20261120", "TRN*1*T1*1999999999", "N1*PR*PLAN", "LX*1",
+		"CLP*A*1*100*80**12*ICN1", "CAS*CO*45*20", "CLP*B*4*50*0**12*ICN2", "SVC*AD:D9997*50*0", "CAS*CO*16*50", "LQ*HE*N211",
+		"N1*PE*DENTIST*XX*1234567893", "CLP*A*22*-100*-80**12*ICN1", "CAS*CO*45*-20", "LX*2", "CLP*A*1*100*90**12*ICN3", "CAS*CO*45*10",
+		"N1*PE*OTHER*XX*1234567893", "CLP*C*1*10*10**12*ICN4", "PLB*1234567893*20261231*WO:ICN4*-10")
+	rep, err := remit.BuildReport(strings.NewReader(x), remit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims []remit.Claim
+	if _, err := remit.Read(strings.NewReader(x), remit.Options{}, func(tx *remit.Transaction) error {
+		claims = append(claims, tx.Claims...)
+		if tx.Payee.Name != "DENTIST" {
+			t.Errorf("payee %q", tx.Payee.Name)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Remittances[0]
+	if r.Payee.Name != "DENTIST" || len(r.Claims) != len(claims) || len(claims) != 5 {
+		t.Fatalf("payee %q, %d claims, Read %d", r.Payee.Name, len(r.Claims), len(claims))
+	}
+	for i, c := range r.Claims {
+		if c.PatientControlNumber != claims[i].PatientControlNumber || !c.Paid.Equal(claims[i].Paid) || len(c.Lines) != len(claims[i].Lines) {
+			t.Errorf("claim %d differs", i)
+		}
+	}
+	if f := r.Claims[2].Findings[0].Explanation; !strings.Contains(f, "corrected claim follows") {
+		t.Errorf("reversal does not see its correction across the LX: %s", f)
+	}
+}
