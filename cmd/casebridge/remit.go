@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
 
 	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/codes"
@@ -57,6 +58,28 @@ func cmd835(args []string, env *environ) int {
 // streamMemoryLimit is the Go memory limit while findings are streamed.
 const streamMemoryLimit = 40 << 20
 
+// limitTracker raises the memory limit with what must stay live (the
+// summary remembers each denied claim in case a later reversal takes it
+// back: tens of bytes a claim), so the collector never runs back to back
+// against a limit the live heap has reached: every 16,384 claims the
+// limit becomes the live heap plus 16 MiB, at least streamMemoryLimit.
+type limitTracker struct {
+	remit.Writer
+	n int
+}
+
+var liveHeap = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+
+func (t *limitTracker) Claim(rem *remit.Remittance, c *remit.ClaimReport) error {
+	if t.n++; t.n%16384 == 0 {
+		metrics.Read(liveHeap)
+		if liveHeap[0].Value.Kind() == metrics.KindUint64 {
+			debug.SetMemoryLimit(max(streamMemoryLimit, int64(liveHeap[0].Value.Uint64())+16<<20))
+		}
+	}
+	return t.Writer.Claim(rem, c)
+}
+
 // streamFindings writes the JSON or ndjson findings as the 835 is read, so
 // memory stays flat whatever its size. An unreadable 835 exits 2: with
 // nothing on stdout when the error comes before the first claim, else
@@ -66,14 +89,15 @@ func streamFindings(name string, in io.Reader, format string, env *environ) int 
 	// warnings) next to the ~20 MB of code tables every casebridge command
 	// loads; a soft limit keeps the collector from letting the heap grow
 	// to twice that before it runs. GOMEMLIMIT overrides it.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(streamMemoryLimit)
-	}
 	var w remit.Writer
 	if format == "ndjson" {
 		w = remit.NewNDJSONWriter(env.stdout)
 	} else {
 		w = remit.NewJSONWriter(env.stdout, true)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(streamMemoryLimit)
+		w = &limitTracker{Writer: w}
 	}
 	t, err := remit.WriteFindings(in, remit.Options{}, w)
 	if err != nil {
