@@ -11,7 +11,8 @@
 // claim and line CAS triplets with their group, MOA/MIA and LQ remarks,
 // REF (6R line control numbers), SVC01/SVC06 composites, units, DTM dates,
 // AMT (B6 allowed), QTY and PLB pairs, each with its segment ordinal.
-// Memory holds one set at a time.
+// Read's memory holds one set at a time; Stream's, two claims (one claim
+// of look-ahead, running sums for the balancing).
 //
 // Fatal (*x12.Error, with segment ordinal, id, loop, element, offset):
 // no ISA (ISA_MISSING), not an 835 (NOT_835: ST01 ≠ 835, GS01 ≠ HP),
