@@ -2,6 +2,7 @@ package remit
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"slices"
@@ -461,8 +462,7 @@ type categoryAmount struct {
 
 func newSummaryBuilder() *summaryBuilder {
 	return &summaryBuilder{
-		s:       Summary{ByStatus: map[string]int{}, DeniedByCategory: map[string]money.Amount{}},
-		counted: countedTable{index: map[[16]byte]uint32{}},
+		s: Summary{ByStatus: map[string]int{}, DeniedByCategory: map[string]money.Amount{}},
 	}
 }
 
@@ -504,14 +504,19 @@ func (b *summaryBuilder) add(c *Claim, cr *ClaimReport) {
 	}
 }
 
-// countedTable remembers claimTotals by (CLP01, CLP07) in little memory:
-// the key is the first 128 bits of the SHA-256 of both (no collision is
-// expected among fewer than 2^60 claims), the totals are encoded in an
-// append-only arena (category index, amount in its shortest X12 form).
+// countedTable remembers claimTotals by (CLP01, CLP07) in little memory
+// (about 45 bytes a claim): the key is the first 128 bits of the SHA-256
+// of both (no collision is expected among fewer than 2^60 claims); each
+// record (key, a live flag, the totals: category index, amounts with their
+// decimal places) is appended to an arena, and an open-addressing table of
+// arena offsets (linear probing, at most 3/4 full) finds it.
 type countedTable struct {
-	index map[[16]byte]uint32 // key → offset of the record in arena
+	slots []uint64 // arena offset + 1 of a record; 0 is empty
+	used  int      // slots in use (live or taken records)
 	arena []byte
 }
+
+const recordKey = 16 // key bytes at the start of a record; a live flag follows
 
 func countedKey(pcn, icn string) [16]byte {
 	h := sha256.New()
@@ -524,10 +529,43 @@ func countedKey(pcn, icn string) [16]byte {
 	return k
 }
 
+// find returns the slot holding key, or the empty slot where it would go.
+func (ct *countedTable) find(k *[16]byte) int {
+	mask := len(ct.slots) - 1
+	i := int(binary.LittleEndian.Uint64(k[:8])) & mask
+	for {
+		v := ct.slots[i]
+		if v == 0 || string(ct.arena[v-1:v-1+recordKey]) == string(k[:]) {
+			return i
+		}
+		i = (i + 1) & mask
+	}
+}
+
+func (ct *countedTable) grow() {
+	old := ct.slots
+	ct.slots = make([]uint64, max(1024, 2*len(old)))
+	ct.used = 0
+	for _, v := range old {
+		if v == 0 || ct.arena[v-1+recordKey] == 0 {
+			continue // taken records are left behind
+		}
+		var k [16]byte
+		copy(k[:], ct.arena[v-1:])
+		ct.slots[ct.find(&k)] = v
+		ct.used++
+	}
+}
+
 // put stores t under (pcn, icn), replacing what was there.
 func (ct *countedTable) put(pcn, icn string, t claimTotals) {
+	if 4*(ct.used+1) > 3*len(ct.slots) {
+		ct.grow()
+	}
+	k := countedKey(pcn, icn)
 	off := len(ct.arena)
-	a := append(ct.arena, byte(len(t.denied)))
+	a := append(ct.arena, k[:]...)
+	a = append(a, 1, byte(len(t.denied)))
 	for _, d := range t.denied {
 		a = append(a, byte(slices.Index(codes.Categories, d.cat)))
 		a = appendAmount(a, d.amt)
@@ -535,18 +573,25 @@ func (ct *countedTable) put(pcn, icn string, t claimTotals) {
 	a = appendAmount(a, t.pended)
 	a = appendAmount(a, t.forwarded)
 	ct.arena = a
-	ct.index[countedKey(pcn, icn)] = uint32(off)
+	i := ct.find(&k)
+	if ct.slots[i] == 0 {
+		ct.used++
+	}
+	ct.slots[i] = uint64(off) + 1
 }
 
 // take returns and forgets the totals stored under (pcn, icn).
 func (ct *countedTable) take(pcn, icn string) (claimTotals, bool) {
-	k := countedKey(pcn, icn)
-	off, ok := ct.index[k]
-	if !ok {
+	if len(ct.slots) == 0 {
 		return claimTotals{}, false
 	}
-	delete(ct.index, k)
-	a := ct.arena[off:]
+	k := countedKey(pcn, icn)
+	v := ct.slots[ct.find(&k)]
+	if v == 0 || ct.arena[v-1+recordKey] == 0 {
+		return claimTotals{}, false
+	}
+	ct.arena[v-1+recordKey] = 0 // taken: a second reversal finds nothing
+	a := ct.arena[v-1+recordKey+1:]
 	var t claimTotals
 	n := int(a[0])
 	a = a[1:]
