@@ -511,12 +511,23 @@ func (b *summaryBuilder) add(c *Claim, cr *ClaimReport) {
 // decimal places) is appended to an arena, and an open-addressing table of
 // arena offsets (linear probing, at most 3/4 full) finds it.
 type countedTable struct {
-	slots []uint64 // arena offset + 1 of a record; 0 is empty
-	used  int      // slots in use (live or taken records)
-	arena []byte
+	slots   []uint64 // position + 1 of a record (chunk<<chunkBits | offset); 0 is empty
+	used    int      // slots in use (live or taken records)
+	chunks  [][]byte // the arena, in chunks that never move (no doubling copy)
+	scratch []byte
 }
 
-const recordKey = 16 // key bytes at the start of a record; a live flag follows
+const (
+	recordKey = 16 // key bytes at the start of a record; a live flag follows
+	chunkBits = 20 // 1 MiB arena chunks
+)
+
+// record returns the record at slot value v (from its start to the end of
+// its chunk).
+func (ct *countedTable) record(v uint64) []byte {
+	v--
+	return ct.chunks[v>>chunkBits][v&(1<<chunkBits-1):]
+}
 
 func countedKey(pcn, icn string) [16]byte {
 	h := sha256.New()
@@ -535,7 +546,7 @@ func (ct *countedTable) find(k *[16]byte) int {
 	i := int(binary.LittleEndian.Uint64(k[:8])) & mask
 	for {
 		v := ct.slots[i]
-		if v == 0 || string(ct.arena[v-1:v-1+recordKey]) == string(k[:]) {
+		if v == 0 || string(ct.record(v)[:recordKey]) == string(k[:]) {
 			return i
 		}
 		i = (i + 1) & mask
@@ -547,11 +558,11 @@ func (ct *countedTable) grow() {
 	ct.slots = make([]uint64, max(1024, 2*len(old)))
 	ct.used = 0
 	for _, v := range old {
-		if v == 0 || ct.arena[v-1+recordKey] == 0 {
+		if v == 0 || ct.record(v)[recordKey] == 0 {
 			continue // taken records are left behind
 		}
 		var k [16]byte
-		copy(k[:], ct.arena[v-1:])
+		copy(k[:], ct.record(v))
 		ct.slots[ct.find(&k)] = v
 		ct.used++
 	}
@@ -563,21 +574,27 @@ func (ct *countedTable) put(pcn, icn string, t claimTotals) {
 		ct.grow()
 	}
 	k := countedKey(pcn, icn)
-	off := len(ct.arena)
-	a := append(ct.arena, k[:]...)
-	a = append(a, 1, byte(len(t.denied)))
+	rec := append(ct.scratch[:0], k[:]...)
+	rec = append(rec, 1, byte(len(t.denied)))
 	for _, d := range t.denied {
-		a = append(a, byte(slices.Index(codes.Categories, d.cat)))
-		a = appendAmount(a, d.amt)
+		rec = append(rec, byte(slices.Index(codes.Categories, d.cat)))
+		rec = appendAmount(rec, d.amt)
 	}
-	a = appendAmount(a, t.pended)
-	a = appendAmount(a, t.forwarded)
-	ct.arena = a
+	rec = appendAmount(rec, t.pended)
+	rec = appendAmount(rec, t.forwarded)
+	ct.scratch = rec
+	n := len(ct.chunks) - 1
+	if n < 0 || len(ct.chunks[n])+len(rec) > cap(ct.chunks[n]) {
+		ct.chunks = append(ct.chunks, make([]byte, 0, max(1<<chunkBits, len(rec))))
+		n++
+	}
+	pos := uint64(n)<<chunkBits | uint64(len(ct.chunks[n]))
+	ct.chunks[n] = append(ct.chunks[n], rec...)
 	i := ct.find(&k)
 	if ct.slots[i] == 0 {
 		ct.used++
 	}
-	ct.slots[i] = uint64(off) + 1
+	ct.slots[i] = pos + 1
 }
 
 // take returns and forgets the totals stored under (pcn, icn).
@@ -587,11 +604,12 @@ func (ct *countedTable) take(pcn, icn string) (claimTotals, bool) {
 	}
 	k := countedKey(pcn, icn)
 	v := ct.slots[ct.find(&k)]
-	if v == 0 || ct.arena[v-1+recordKey] == 0 {
+	if v == 0 || ct.record(v)[recordKey] == 0 {
 		return claimTotals{}, false
 	}
-	ct.arena[v-1+recordKey] = 0 // taken: a second reversal finds nothing
-	a := ct.arena[v-1+recordKey+1:]
+	rec := ct.record(v)
+	rec[recordKey] = 0 // taken: a second reversal finds nothing
+	a := rec[recordKey+1:]
 	var t claimTotals
 	n := int(a[0])
 	a = a[1:]
