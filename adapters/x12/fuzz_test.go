@@ -31,6 +31,8 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte(doc("GS*HP") + "ST*8"))
 	f.Add([]byte(doc("GS*HP*A", "  ST*835*0001", "\tSE*2*0001", " \r\n GE*1*1", "IEA*1*1") + " \t"))
 
+	// NextView over wrapped lines (the scratch buffer) and a long segment.
+	f.Add([]byte(doc("GS*HP*A", "ST*835*0001", "CLP*A\r\n*1*1\n00*80", "NM1*QC*1*"+strings.Repeat("X", 400), "SE*4*0001", "GE*1*1", "IEA*1*1")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		opts := ReaderOptions{MaxSegmentLength: 512}
 		segs, err := ReadAll(bytes.NewReader(data), opts)
