@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"time"
@@ -43,11 +44,23 @@ func remitSets(r io.Reader, ro remit.Options, opts fhirmap.RemitOptions, fn func
 	return append(warnings, mapWarnings...), err
 }
 
-// RemitToBundle is POST /v1/remittances/findings?format=fhir and
-// `casebridge 835 FILE --format fhir`: the whole 835 as one collection
-// Bundle whose entries are the per-set Bundles (RemitBundles' output), built
-// once the file has been read. Nothing is returned on a read error.
+// RemitToBundle is POST /v1/remittances/findings?format=fhir: the whole
+// 835 as one collection Bundle whose entries are the per-set Bundles
+// (RemitBundles' output), in memory as JSON (WriteRemitBundle into a
+// buffer: one set's protos at a time). Nothing is returned on a read error.
 func RemitToBundle(r io.Reader, ro remit.Options, opts fhirmap.RemitOptions, indent bool) ([]byte, []remit.Warning, error) {
+	var buf bytes.Buffer
+	st, err := WriteRemitBundle(&buf, r, ro, opts, indent)
+	if err != nil {
+		return nil, st.Warnings, err
+	}
+	return buf.Bytes(), st.Warnings, nil
+}
+
+// RemitToBundleWhole is RemitToBundle as it was before streaming: the whole
+// outer Bundle built in memory, then marshalled. Tests compare it with
+// WriteRemitBundle.
+func RemitToBundleWhole(r io.Reader, ro remit.Options, opts fhirmap.RemitOptions, indent bool) ([]byte, []remit.Warning, error) {
 	outer := &bcrpb.Bundle{
 		Type:      &bcrpb.Bundle_TypeCode{Value: cpb.BundleTypeCode_COLLECTION},
 		Timestamp: &dpb.Instant{ValueUs: opts.At.UTC().Truncate(time.Second).UnixMicro(), Precision: dpb.Instant_SECOND, Timezone: "Z"},

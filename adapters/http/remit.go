@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -51,18 +52,69 @@ func (s *Server) findings(c *gin.Context) {
 		problem(c, http.StatusBadRequest, "Invalid query parameter", "format must be json or fhir.", nil)
 		return
 	}
-	// streamed: memory follows one transaction set, not the body
-	rep, err := remit.BuildReport(c.Request.Body, remit.Options{})
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		tooLarge(c, s.cfg.MaxBodyBytes)
-		return
+	// Streamed: the findings are written as they are made, so memory
+	// follows about two claims, not the body. Status and headers wait for
+	// the first byte: an error before it is a 413/422 problem as before;
+	// after it, the output ends with an "error" member or line. A body of
+	// unknown length (chunked) might pass the size limit after output
+	// began, so its findings are held until it is read: 413 stays 413.
+	lw := &lazyOK{c: c, ctype: "application/json; charset=utf-8", hold: c.Request.ContentLength < 0}
+	var w remit.Writer
+	if acceptsNDJSON(c) {
+		lw.ctype = "application/x-ndjson"
+		w = remit.NewNDJSONWriter(lw)
+	} else {
+		w = remit.NewJSONWriter(lw, false)
 	}
-	if err != nil {
+	t, err := remit.WriteFindings(c.Request.Body, remit.Options{}, w)
+	if err == nil && lw.hold {
+		lw.release()
+	}
+	if err != nil && !lw.started {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			tooLarge(c, s.cfg.MaxBodyBytes)
+			return
+		}
 		x12Problem(c, err)
 		return
 	}
-	s.log.Info().Str("request_id", c.GetString("request_id")).Int("remittances", len(rep.Remittances)).
-		Int("warnings", len(rep.Warnings)).Msg("835 read")
-	c.PureJSON(http.StatusOK, rep)
+	s.log.Info().Str("request_id", c.GetString("request_id")).Int("remittances", t.Remittances).
+		Int("claims", t.Claims).Int("warnings", len(t.Warnings)).Bool("cut_short", err != nil).Msg("835 read")
+}
+
+// acceptsNDJSON reports whether the client asked for application/x-ndjson.
+func acceptsNDJSON(c *gin.Context) bool {
+	return strings.Contains(c.GetHeader("Accept"), "application/x-ndjson")
+}
+
+// lazyOK answers 200 with its content type at the first byte written, or
+// with hold, only at release.
+type lazyOK struct {
+	c       *gin.Context
+	ctype   string
+	started bool
+	hold    bool
+	held    []byte
+}
+
+func (l *lazyOK) release() {
+	l.hold = false
+	if len(l.held) > 0 {
+		_, _ = l.Write(l.held)
+	}
+	l.held = nil
+}
+
+func (l *lazyOK) Write(p []byte) (int, error) {
+	if l.hold {
+		l.held = append(l.held, p...)
+		return len(p), nil
+	}
+	if !l.started {
+		l.started = true
+		l.c.Header("Content-Type", l.ctype)
+		l.c.Status(http.StatusOK)
+	}
+	return l.c.Writer.Write(p)
 }

@@ -122,3 +122,46 @@ func TestSynthetic835IsClean(t *testing.T) {
 		t.Fatalf("%d segments, issues %+v", segs, issues)
 	}
 }
+
+// BenchmarkReaderView835 is BenchmarkReader835 with NextView: no
+// allocation per segment.
+func BenchmarkReaderView835(b *testing.B) {
+	data := synthetic835(b, 10<<20)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		r := x12.NewReader(bytes.NewReader(data), x12.ReaderOptions{})
+		for {
+			_, err := r.NextView()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkIndexByteSplitter is the floor the reader is compared with: a
+// bytes.IndexByte segment splitter that checks nothing.
+func BenchmarkIndexByteSplitter(b *testing.B) {
+	data := synthetic835(b, 10<<20)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		for rest := data; len(rest) > 0; n++ {
+			i := bytes.IndexByte(rest, '~')
+			if i < 0 {
+				break
+			}
+			rest = rest[i+1:]
+		}
+		if n == 0 {
+			b.Fatal("no segments")
+		}
+	}
+}

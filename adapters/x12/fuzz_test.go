@@ -3,6 +3,7 @@ package x12
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,6 +31,8 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte(doc("GS*HP") + "ST*8"))
 	f.Add([]byte(doc("GS*HP*A", "  ST*835*0001", "\tSE*2*0001", " \r\n GE*1*1", "IEA*1*1") + " \t"))
 
+	// NextView over wrapped lines (the scratch buffer) and a long segment.
+	f.Add([]byte(doc("GS*HP*A", "ST*835*0001", "CLP*A\r\n*1*1\n00*80", "NM1*QC*1*"+strings.Repeat("X", 400), "SE*4*0001", "GE*1*1", "IEA*1*1")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		opts := ReaderOptions{MaxSegmentLength: 512}
 		segs, err := ReadAll(bytes.NewReader(data), opts)
@@ -41,6 +44,7 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 		c.Finish()
+		checkViews(t, data, opts, segs, err)
 		if err != nil {
 			var xe *Error
 			if !errors.As(err, &xe) {
@@ -138,4 +142,27 @@ func FuzzWriter(f *testing.F) {
 			t.Fatalf("read back %q", s.Elements)
 		}
 	})
+}
+
+// checkViews reads data again with NextView (copying each view with Clone)
+// and wants the same segments and the same final error as Next gave.
+func checkViews(t *testing.T, data []byte, opts ReaderOptions, segs []*Segment, err error) {
+	t.Helper()
+	r := NewReader(bytes.NewReader(data), opts)
+	for i := 0; ; i++ {
+		v, verr := r.NextView()
+		if verr != nil {
+			if (verr == io.EOF) != (err == nil) || (err != nil && verr.Error() != err.Error()) || i != len(segs) {
+				t.Fatalf("NextView ends with %v after %d segments; Next with %v after %d", verr, i, err, len(segs))
+			}
+			return
+		}
+		if i >= len(segs) {
+			t.Fatalf("NextView reads more segments than Next")
+		}
+		c := v.Clone()
+		if c.ID != segs[i].ID || !slices.Equal(c.Elements, segs[i].Elements) || c.Ordinal != segs[i].Ordinal || c.Offset != segs[i].Offset || c.Delims != segs[i].Delims {
+			t.Fatalf("segment %d: NextView %+v, Next %+v", i, c, segs[i])
+		}
+	}
 }

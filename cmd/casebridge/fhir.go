@@ -112,14 +112,22 @@ func remitFHIR(in io.Reader, atFlag string, env *environ) int {
 	if code >= 0 {
 		return code
 	}
-	out, warnings, err := fhir.RemitToBundle(in, remit.Options{}, fhirmap.RemitOptions{At: at}, true)
+	// Streamed: one transaction set's Bundle at a time. A read error after
+	// output began leaves the JSON cut short (exit 2, the error on stderr).
+	st, err := fhir.WriteRemitBundle(env.stdout, in, remit.Options{}, fhirmap.RemitOptions{At: at}, true)
 	if err != nil {
-		return unreadable835("input", err, env)
+		if _, ok := remit.NewErrorReport(err); ok {
+			if st.Started {
+				env.errorf("output cut short: the FHIR Bundle above is incomplete")
+			}
+			return unreadable835("input", err, env)
+		}
+		return exitInternal
 	}
-	for _, w := range warnings {
+	for _, w := range st.Warnings {
 		env.errorf("warning %s at segment %d (%s): %s", w.Code, w.SegmentNumber, w.SegmentID, w.Message)
 	}
-	if _, err := env.stdout.Write(append(out, '\n')); err != nil {
+	if _, err := env.stdout.Write([]byte{'\n'}); err != nil {
 		return exitInternal
 	}
 	return exitOK

@@ -1,9 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
+	"io"
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
 
 	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/codes"
@@ -13,7 +16,7 @@ import (
 
 func cmd835(args []string, env *environ) int {
 	fs := flag.NewFlagSet("835", flag.ContinueOnError)
-	format := fs.String("format", "json", "output: json (findings report), table (for people), fhir (ClaimResponse Bundles)")
+	format := fs.String("format", "json", "output: json (findings report), ndjson (one line per claim, remittance, then the summary), table (for people), fhir (ClaimResponse Bundles)")
 	at := fs.String("at", "", "with --format fhir: creation time (RFC 3339) when the 835 has no BPR16 date")
 	codesDir := fs.String("codes-dir", config.FromEnv().CodesDir, "directory of official CARC/RARC/PLB lists: carc.tsv, rarc.tsv, plb.tsv (env CASEBRIDGE_CODES_DIR)")
 	name, code := oneInput(fs, args, env)
@@ -24,9 +27,9 @@ func cmd835(args []string, env *environ) int {
 		return code
 	}
 	switch *format {
-	case "json", "table", "fhir":
+	case "json", "ndjson", "table", "fhir":
 	default:
-		env.errorf("--format must be json, table or fhir")
+		env.errorf("--format must be json, ndjson, table or fhir")
 		return exitUsage
 	}
 	in, err := openInput(name, env)
@@ -38,26 +41,79 @@ func cmd835(args []string, env *environ) int {
 	if *format == "fhir" {
 		return remitFHIR(in, *at, env)
 	}
+	if *format != "table" {
+		return streamFindings(name, in, *format, env)
+	}
 	rep, err := remit.BuildReport(in, remit.Options{})
 	if err != nil {
 		return unreadable835(name, err, env)
 	}
-	for _, w := range rep.Warnings {
-		env.errorf("warning %s at segment %d (%s): %s", w.Code, w.SegmentNumber, w.SegmentID, w.Message)
-	}
-	if *format == "table" {
-		if err := remit.WriteTable(env.stdout, rep); err != nil {
-			return exitInternal
-		}
-		return exitOK
-	}
-	enc := json.NewEncoder(env.stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rep); err != nil {
+	printWarnings(rep.Warnings, env)
+	if err := remit.WriteTable(env.stdout, rep); err != nil {
 		return exitInternal
 	}
 	return exitOK
+}
+
+// streamMemoryLimit is the Go memory limit while findings are streamed.
+const streamMemoryLimit = 40 << 20
+
+// limitTracker raises the memory limit with what must stay live (the
+// summary remembers each denied claim in case a later reversal takes it
+// back: tens of bytes a claim), so the collector never runs back to back
+// against a limit the live heap has reached: every 16,384 claims the
+// limit becomes the live heap plus 16 MiB, at least streamMemoryLimit.
+type limitTracker struct {
+	remit.Writer
+	n int
+}
+
+var liveHeap = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+
+func (t *limitTracker) Claim(rem *remit.Remittance, c *remit.ClaimReport) error {
+	if t.n++; t.n%16384 == 0 {
+		metrics.Read(liveHeap)
+		if liveHeap[0].Value.Kind() == metrics.KindUint64 {
+			debug.SetMemoryLimit(max(streamMemoryLimit, int64(liveHeap[0].Value.Uint64())+16<<20))
+		}
+	}
+	return t.Writer.Claim(rem, c)
+}
+
+// streamFindings writes the JSON or ndjson findings as the 835 is read, so
+// memory stays flat whatever its size. An unreadable 835 exits 2: with
+// nothing on stdout when the error comes before the first claim, else
+// after a final "error" member (json) or line (ndjson).
+func streamFindings(name string, in io.Reader, format string, env *environ) int {
+	// What stays live is small and flat (two claims, the summary, the
+	// warnings) next to the ~20 MB of code tables every casebridge command
+	// loads; a soft limit keeps the collector from letting the heap grow
+	// to twice that before it runs. GOMEMLIMIT overrides it.
+	var w remit.Writer
+	if format == "ndjson" {
+		w = remit.NewNDJSONWriter(env.stdout)
+	} else {
+		w = remit.NewJSONWriter(env.stdout, true)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(streamMemoryLimit)
+		w = &limitTracker{Writer: w}
+	}
+	t, err := remit.WriteFindings(in, remit.Options{}, w)
+	if err != nil {
+		if _, ok := remit.NewErrorReport(err); ok {
+			return unreadable835(name, err, env)
+		}
+		return exitInternal
+	}
+	printWarnings(t.Warnings, env)
+	return exitOK
+}
+
+func printWarnings(ws []remit.Warning, env *environ) {
+	for _, w := range ws {
+		env.errorf("warning %s at segment %d (%s): %s", w.Code, w.SegmentNumber, w.SegmentID, w.Message)
+	}
 }
 
 // loadCodes installs the operator's official code lists, if a directory is

@@ -11,10 +11,11 @@ import (
 func TestX12StringIsDecimalString(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 5))
 	check := func(d decimal.Decimal) {
-		if got, want := string(Amount{d}.AppendX12([]byte("x"))), "x"+d.String(); got != want {
+		a := fromDecimal(d)
+		if got, want := string(a.AppendX12([]byte("x"))), "x"+d.String(); got != want {
 			t.Fatalf("AppendX12 %v: %q, want %q", d, got, want)
 		}
-		if got, want := x12String(d), d.String(); got != want {
+		if got, want := a.X12(), d.String(); got != want {
 			t.Fatalf("%v (coefficient %v exponent %d): %q, want %q", d, d.Coefficient(), d.Exponent(), got, want)
 		}
 	}

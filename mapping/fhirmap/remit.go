@@ -81,15 +81,26 @@ type remitMapper struct {
 	orgList  []*orgpb.Organization
 	warnings []remit.Warning
 	payerID  string
-	plbClaim []int // per provider adjustment, the index of its claim or -1
+	plbClaim []int          // per provider adjustment, the index of its claim or -1
+	lastRev  map[string]int // CLP07 → index of the last reversal (CLP02 22) with it
 }
 
 func (m *remitMapper) build() *bcrpb.Bundle {
 	tx := m.tx
 	m.payerID = m.org(tx.Payer, rolePayer)
 	m.plbClaim = make([]int, len(tx.ProviderAdjustments))
-	for k, pa := range tx.ProviderAdjustments {
-		m.plbClaim[k] = m.claimOfPLB(pa)
+	if len(tx.ProviderAdjustments) > 0 {
+		byICN, byPCN := claimIndex(tx, func(c *remit.Claim) string { return c.PayerClaimControlNo }),
+			claimIndex(tx, func(c *remit.Claim) string { return c.PatientControlNumber })
+		for k, pa := range tx.ProviderAdjustments {
+			m.plbClaim[k] = claimOfPLB(pa, byICN, byPCN)
+		}
+	}
+	m.lastRev = map[string]int{}
+	for i := range tx.Claims {
+		if c := &tx.Claims[i]; c.Reversal() {
+			m.lastRev[c.PayerClaimControlNo] = i
+		}
 	}
 	prID := m.ids.id("PaymentReconciliation", "payment", "")
 	pr := m.reconciliation(prID)
@@ -268,34 +279,36 @@ func (m *remitMapper) org(p remit.Party, role string) string {
 	return id
 }
 
+// claimIndex maps a claim key (trimmed) to the index of the one claim
+// that has it, or -1 when more than one has it.
+func claimIndex(tx *remit.Transaction, key func(c *remit.Claim) string) map[string]int {
+	idx := map[string]int{}
+	for i := range tx.Claims {
+		k := strings.TrimSpace(key(&tx.Claims[i]))
+		if _, dup := idx[k]; dup {
+			idx[k] = -1
+		} else {
+			idx[k] = i
+		}
+	}
+	return idx
+}
+
 // claimOfPLB returns the index of the claim of this 835 a provider
 // adjustment belongs to, or -1. PLB03-2 "often [carries] the ICN or patient
 // account the money belongs to" (x12.md §4.5): the claim whose CLP07 (ICN)
 // equals the reference, else the one whose CLP01 does. A reference that
 // fits more than one claim (a reversal and its correction share CLP01, some
 // payers repeat an ICN) belongs to none: it stays on the
-// PaymentReconciliation.
-func (m *remitMapper) claimOfPLB(pa remit.ProviderAdjustment) int {
+// PaymentReconciliation. The indexes make it one look-up, not a scan.
+func claimOfPLB(pa remit.ProviderAdjustment, byICN, byPCN map[string]int) int {
 	ref := strings.TrimSpace(pa.Reference)
 	if ref == "" {
 		return -1
 	}
-	for _, key := range []func(c *remit.Claim) string{
-		func(c *remit.Claim) string { return c.PayerClaimControlNo },
-		func(c *remit.Claim) string { return c.PatientControlNumber },
-	} {
-		found := -1
-		for i := range m.tx.Claims {
-			if strings.TrimSpace(key(&m.tx.Claims[i])) != ref {
-				continue
-			}
-			if found >= 0 {
-				return -1
-			}
-			found = i
-		}
-		if found >= 0 {
-			return found
+	for _, idx := range []map[string]int{byICN, byPCN} {
+		if i, ok := idx[ref]; ok {
+			return i
 		}
 	}
 	return -1
@@ -525,16 +538,12 @@ func (m *remitMapper) payment(i int) *crpb.ClaimResponse_Payment {
 // reversedLater reports whether a later claim of the set reverses claim i
 // (CLP02 = 22 with the same payer claim number).
 func (m *remitMapper) reversedLater(i int) bool {
-	c := m.tx.Claims[i]
+	c := &m.tx.Claims[i]
 	if c.Reversal() || c.PayerClaimControlNo == "" {
 		return false
 	}
-	for _, o := range m.tx.Claims[i+1:] {
-		if o.Reversal() && o.PayerClaimControlNo == c.PayerClaimControlNo {
-			return true
-		}
-	}
-	return false
+	last, ok := m.lastRev[c.PayerClaimControlNo]
+	return ok && last > i
 }
 
 // patient is a logical reference by member id (NM1*IL, else NM1*QC).

@@ -11,7 +11,8 @@
 // claim and line CAS triplets with their group, MOA/MIA and LQ remarks,
 // REF (6R line control numbers), SVC01/SVC06 composites, units, DTM dates,
 // AMT (B6 allowed), QTY and PLB pairs, each with its segment ordinal.
-// Memory holds one set at a time.
+// Read's memory holds one set at a time; Stream's, two claims (one claim
+// of look-ahead, running sums for the balancing).
 //
 // Fatal (*x12.Error, with segment ordinal, id, loop, element, offset):
 // no ISA (ISA_MISSING), not an 835 (NOT_835: ST01 ≠ 835, GS01 ≠ HP),
@@ -38,7 +39,14 @@
 // # The findings report
 //
 // BuildReport reads the whole file first and returns the Report, or no
-// report at all when the file cannot be read. Its JSON:
+// report at all when the file cannot be read. WriteFindings writes the
+// same report as it is made (JSONWriter: byte for byte the same JSON,
+// indented for the CLI, compact for the HTTP API; each claim when the
+// next one has started, each remittance's provider adjustments and
+// "balanced" at its SE, "warnings" and "summary" last), so memory stays at
+// about two claims, the summary's running totals (a few dozen bytes per
+// denied, pended or forwarded claim, for the reversal rule below) and the
+// warnings, whatever the size and shape of the file. Its JSON:
 //
 //	{ "remittances": [ {                      one per ST/SE set
 //	    "control_number",                      ST02
@@ -129,4 +137,27 @@
 // is never counted twice. "reversed_amount" sums CLP04 of the reversed
 // claims (negative: the money taken back). CLP02 19-21 claims count like
 // 1-3. "by_status" and "denied_by_category" list only what occurs.
+//
+// # Streamed output and errors
+//
+// NDJSONWriter (casebridge 835 --format ndjson, Accept: application/x-ndjson)
+// writes one JSON object a line: per claim the claim object above with the
+// remittance's "control_number" added first; per remittance, after its
+// claims, {"remittance": {"control_number", "payer", "payee", "payment",
+// "claims": count, "provider_adjustments", "balanced"}}; and last
+// {"summary": {...}, "warnings": count} (the warnings themselves go to
+// stderr in the CLI and are left out of the ndjson).
+//
+// A file that turns out unreadable after output began (the writers hold
+// the first 64 KiB; a TRUNCATED end, a misplaced segment in the 500th set)
+// still fails with exit code 2, but its output ends with the error: the
+// JSON document closes its open arrays and objects (a remittance cut short
+// lacks "provider_adjustments" and "balanced"; "warnings" and "summary"
+// are absent) and gets an "error" member, the ndjson a last line
+// {"error": {...}}, both ErrorReport: {"code", "segment_number",
+// "segment_id", "loop"?, "element", "offset", "message"}. An error found
+// before any output went out leaves stdout empty as before (HTTP: the 422
+// or 413 problem). The HTTP API holds the findings of a body of unknown
+// length (chunked) until it is read, so that a body over the size limit is
+// still a 413. The table format (for people) still builds the whole report.
 package remit

@@ -31,6 +31,12 @@ func FuzzRead(f *testing.F) {
 	}
 	f.Add([]byte(strings.ReplaceAll(wrap(body("CLP*A*1*100*80**12*ICN", "SVC*AD:D9997*100*80", "CAS*CO*119*20", "LQ*HE*N411")...), "~", "~\r\n\t ")))
 	f.Add([]byte(wrap(body("CLP*A*22*-100*-80**12*ICN", "SVC*AD:D9997*-100*-80", "CAS*CO*16*-20", "LQ*HE*N850")...)))
+	// Streaming shapes: claims before the payee (held until it is known),
+	// a reversal and its correction around an LX and a payee change, PLB.
+	f.Add([]byte(wrap("BPR*I*0*C*CHK************20261120", "TRN*1*T1*1999999999", "N1*PR*PLAN", "LX*1",
+		"CLP*A*1*100*80**12*ICN1", "CAS*CO*45*20", "CLP*B*4*50*0**12*ICN2", "SVC*AD:D9997*50*0", "CAS*CO*16*50",
+		"N1*PE*DENTIST*XX*1234567893", "CLP*A*22*-100*-80**12*ICN1", "LX*2", "CLP*A*1*100*90**12*ICN3", "CAS*CO*45*10",
+		"N1*PE*OTHER*XX*1234567893", "CLP*C*1*10*10**12*ICN4", "PLB*1234567893*20261231*WO:ICN4*-10")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rep, err := remit.BuildReport(bytes.NewReader(data), remit.Options{MaxSegmentLength: 4096})
 		if err != nil {

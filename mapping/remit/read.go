@@ -65,7 +65,8 @@ type Warning struct {
 
 // Read streams an 835. fn is called once per ST/SE transaction set, right
 // after its SE, with the fully parsed set; the set is not kept afterwards,
-// so memory stays at one set plus the warnings whatever the file size.
+// so memory stays at one set plus the warnings whatever the number of sets.
+// Stream goes further and hands out one claim at a time.
 //
 // Input that cannot be read as an 835 stops Read with an *x12.Error that
 // carries the segment ordinal, id, loop, element and byte offset: no ISA,
@@ -75,16 +76,70 @@ type Warning struct {
 // defects and balancing failures are Warnings and never stop Read. An error
 // returned by fn stops Read and is returned as is.
 func Read(r io.Reader, opts Options, fn func(*Transaction) error) ([]Warning, error) {
+	return Stream(r, opts, &collector{fn: fn})
+}
+
+// Handler receives a transaction set piece by piece (see Stream).
+type Handler interface {
+	// Begin is called once per set, before its first claim (or at its SE
+	// when it has none), with the header complete: BPR, TRN, DTM*405,
+	// payer, and the set's first payee. Claims and ProviderAdjustments are
+	// empty.
+	Begin(tx *Transaction) error
+	// Claim is called once per claim, in file order, when the claim is
+	// complete and the one after it is known: next is the following
+	// claim of the set with its CLP fields read (its other segments may not
+	// be), or nil when c is the set's last claim. Neither may be kept after
+	// the call returns; c's line and claim balancing is already done.
+	Claim(tx *Transaction, c *Claim, next *Claim) error
+	// End is called after SE with ProviderAdjustments, SegmentCount and
+	// Balanced filled in; Claims stays empty.
+	End(tx *Transaction) error
+}
+
+// Stream reads an 835 like Read but hands out each claim as soon as the
+// next one has started (a one-claim look-ahead, enough to pair a reversal
+// with the corrected claim after it), and keeps only running sums for the
+// balancing, so memory stays at about two claims plus the warnings,
+// whatever the size or shape of the file. The only exception is a set
+// whose claims come before its first N1*PE (the payee loop is required
+// before them): its claims are held until the payee is known, so that
+// Begin always sees it. Errors and warnings are those of Read; the
+// balancing warnings of a set come at its SE, in claim order, as in Read.
+func Stream(r io.Reader, opts Options, h Handler) ([]Warning, error) {
 	p := &parser{
 		rd:  x12.NewReader(r, x12.ReaderOptions{MaxSegmentLength: opts.MaxSegmentLength}),
 		env: x12.NewEnvelopeChecker(),
-		fn:  fn,
+		h:   h,
 	}
+	_, collecting := h.(*collector)
+	p.reuse = !collecting
 	err := p.run()
 	if p.warnings == nil {
 		p.warnings = []Warning{}
 	}
 	return p.warnings, err
+}
+
+// collector turns Stream back into whole sets for Read.
+type collector struct {
+	fn     func(*Transaction) error
+	claims []Claim
+}
+
+func (c *collector) Begin(tx *Transaction) error { c.claims = nil; return nil }
+
+func (c *collector) Claim(tx *Transaction, cl *Claim, next *Claim) error {
+	c.claims = append(c.claims, *cl)
+	return nil
+}
+
+func (c *collector) End(tx *Transaction) error {
+	tx.Claims, c.claims = c.claims, nil
+	if c.fn == nil {
+		return nil
+	}
+	return c.fn(tx)
 }
 
 type state int
@@ -107,7 +162,7 @@ const (
 type parser struct {
 	rd       *x12.Reader
 	env      *x12.EnvelopeChecker
-	fn       func(*Transaction) error
+	h        Handler
 	warnings []Warning
 
 	st           state
@@ -125,13 +180,54 @@ type parser struct {
 	payees int
 	lx     string
 	seenLX bool
+
+	// Per set: claims read but not yet handed out (normally the last one
+	// only, two while a CLP is being placed), whether Begin was called,
+	// and the running sums and deferred warnings of the balancing.
+	pending  []*Claim
+	begun    bool
+	sumPaid  money.Amount
+	balanced bool
+	deferred []Warning
+
+	// reuse: the handler keeps nothing of a claim after Claim returns (not
+	// so for Read's collector), so claims and their lists are recycled.
+	reuse bool
+	free  []*Claim
+}
+
+// newClaim returns a claim to fill: a recycled one with its lists
+// emptied (their storage kept), or a new one.
+func (p *parser) newClaim() *Claim {
+	n := len(p.free)
+	if n == 0 {
+		return &Claim{}
+	}
+	c := p.free[n-1]
+	p.free = p.free[:n-1]
+	*c = Claim{
+		Names: c.Names[:0], Adjustments: c.Adjustments[:0], Remarks: c.Remarks[:0], References: c.References[:0],
+		Dates: c.Dates[:0], Amounts: c.Amounts[:0], Quantities: c.Quantities[:0], Lines: c.Lines[:0],
+	}
+	return c
 }
 
 func (p *parser) run() error {
 	for {
-		seg, err := p.rd.Next()
+		seg, err := p.rd.NextView()
 		if err == io.EOF {
 			break
+		}
+		if err == nil {
+			// The view's strings point into the reader's buffer: one copy
+			// for what the claims keep; the envelope checker keeps ST, GS
+			// and ISA segments themselves.
+			switch seg.ID {
+			case "ST", "SE", "GS", "GE", "IEA":
+				seg = seg.Clone()
+			default:
+				seg.Own()
+			}
 		}
 		if err != nil {
 			var xe *x12.Error
@@ -339,20 +435,61 @@ func (p *parser) startTransaction(s *x12.Segment) {
 	}
 	p.claim, p.line = nil, nil
 	p.payee, p.payees, p.lx, p.seenLX = Party{}, 0, "", false
+	p.pending, p.begun, p.sumPaid, p.balanced, p.deferred = p.pending[:0], false, money.Zero, true, p.deferred[:0]
 	p.st = stST
+}
+
+// flush hands out the pending claims, keeping the last keep of them (1
+// while a claim may still be followed by another, 0 at the set's end).
+// Nothing is handed out before the set has a payee, unless it is ending.
+func (p *parser) flush(keep int) error {
+	if keep > 0 && p.payees == 0 {
+		return nil
+	}
+	if len(p.pending) <= keep {
+		return nil
+	}
+	if !p.begun {
+		p.begun = true
+		if err := p.h.Begin(p.tx); err != nil {
+			return err
+		}
+	}
+	n := len(p.pending) - keep
+	for i := 0; i < n; i++ {
+		c := p.pending[i]
+		var next *Claim
+		if i+1 < len(p.pending) {
+			next = p.pending[i+1]
+		}
+		p.balanceClaim(c)
+		if err := p.h.Claim(p.tx, c, next); err != nil {
+			return err
+		}
+		p.pending[i] = nil
+		if p.reuse {
+			p.free = append(p.free, c)
+		}
+	}
+	p.pending = append(p.pending[:0], p.pending[n:]...)
+	return nil
 }
 
 func (p *parser) endTransaction(s *x12.Segment) error {
 	tx := p.tx
-	p.balance(tx)
-	p.tx, p.claim, p.line = nil, nil, nil
-	p.st = stGroup
-	if p.fn != nil {
-		if err := p.fn(tx); err != nil {
+	if err := p.flush(0); err != nil {
+		return err
+	}
+	if !p.begun {
+		p.begun = true
+		if err := p.h.Begin(tx); err != nil {
 			return err
 		}
 	}
-	return nil
+	p.balanceSet(tx)
+	p.tx, p.claim, p.line = nil, nil, nil
+	p.st = stGroup
+	return p.h.End(tx)
 }
 
 // body places a segment between BPR and SE.
@@ -382,6 +519,12 @@ func (p *parser) body(s *x12.Segment) error {
 		return p.svc(s)
 	case "PLB":
 		p.claim, p.line = nil, nil
+		if p.st != stPLB {
+			// no claim can follow a PLB
+			if err := p.flush(0); err != nil {
+				return err
+			}
+		}
 		p.st = stPLB
 		return p.plb(s)
 	}
@@ -523,7 +666,10 @@ func (p *parser) clp(s *x12.Segment) error {
 	if s.Element(1) == "" {
 		p.warn(s, WarnElementMissing, 1, "patient control number is missing")
 	}
-	p.tx.Claims = append(p.tx.Claims, Claim{
+	c := p.newClaim()
+	*c = Claim{
+		Names: c.Names, Adjustments: c.Adjustments, Remarks: c.Remarks, References: c.References,
+		Dates: c.Dates, Amounts: c.Amounts, Quantities: c.Quantities, Lines: c.Lines,
 		HeaderNumber:          p.lx,
 		PatientControlNumber:  s.Element(1),
 		StatusCode:            s.Element(2),
@@ -538,8 +684,12 @@ func (p *parser) clp(s *x12.Segment) error {
 		DRG:                   s.Element(11),
 		Payee:                 p.payee,
 		Segment:               s.Ordinal,
-	})
-	p.claim = &p.tx.Claims[len(p.tx.Claims)-1]
+	}
+	p.pending = append(p.pending, c)
+	if err := p.flush(1); err != nil {
+		return err
+	}
+	p.claim = c
 	p.line = nil
 	p.st = stClaim
 	return nil
@@ -612,7 +762,16 @@ func (p *parser) svc(s *x12.Segment) error {
 			l.SubmittedProcedure = &sub
 		}
 	}
-	p.claim.Lines = append(p.claim.Lines, l)
+	if n := len(p.claim.Lines); n < cap(p.claim.Lines) {
+		// a reused claim: the line's lists keep their storage too
+		p.claim.Lines = p.claim.Lines[:n+1]
+		old := &p.claim.Lines[n]
+		l.Adjustments, l.Remarks, l.References = old.Adjustments[:0], old.Remarks[:0], old.References[:0]
+		l.Dates, l.Amounts, l.Quantities = old.Dates[:0], old.Amounts[:0], old.Quantities[:0]
+		*old = l
+	} else {
+		p.claim.Lines = append(p.claim.Lines, l)
+	}
 	p.line = &p.claim.Lines[len(p.claim.Lines)-1]
 	p.st = stLine
 	return nil

@@ -1,8 +1,11 @@
 package remit
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"io"
+	"slices"
 
 	"github.com/casebridge/casebridge/internal/codes"
 	"github.com/casebridge/casebridge/internal/money"
@@ -224,26 +227,104 @@ func PaymentOutcome(c *Claim) string {
 
 // BuildReport reads a whole 835 and returns its findings report. It returns
 // no report, only the *x12.Error, when the input cannot be read (see Read).
-// Memory holds the report being built plus one transaction set.
+// Memory holds the whole report: WriteFindings with a JSONWriter or
+// NDJSONWriter writes the same report as it is made instead.
 func BuildReport(r io.Reader, opts Options) (*Report, error) {
-	rep := &Report{Remittances: []Remittance{}}
-	b := newSummaryBuilder()
-	warnings, err := Read(r, opts, func(tx *Transaction) error {
-		rem := remittance(tx)
-		b.add(tx, &rem)
-		rep.Remittances = append(rep.Remittances, rem)
-		return nil
-	})
-	if err != nil {
+	c := &reportCollector{rep: &Report{Remittances: []Remittance{}}}
+	if err := Findings(r, opts, c); err != nil {
 		return nil, err
 	}
-	rep.Warnings = warnings
-	rep.Summary = b.summary()
-	return rep, nil
+	return c.rep, nil
 }
 
-func remittance(tx *Transaction) Remittance {
-	rem := Remittance{
+// reportCollector is the Sink behind BuildReport.
+type reportCollector struct{ rep *Report }
+
+func (c *reportCollector) BeginRemittance(rem *Remittance) error {
+	rem.Claims = []ClaimReport{}
+	return nil
+}
+
+func (c *reportCollector) Claim(rem *Remittance, cr *ClaimReport) error {
+	rem.Claims = append(rem.Claims, *cr)
+	return nil
+}
+
+func (c *reportCollector) EndRemittance(rem *Remittance) error {
+	c.rep.Remittances = append(c.rep.Remittances, *rem)
+	return nil
+}
+
+func (c *reportCollector) End(warnings []Warning, s Summary) error {
+	c.rep.Warnings, c.rep.Summary = warnings, s
+	return nil
+}
+
+// Sink receives a findings report piece by piece, in the order of its
+// JSON: each remittance's header, its claims one by one, the rest of the
+// remittance, and at the end the warnings and the summary.
+type Sink interface {
+	// BeginRemittance gets the header (control_number, payer, payee,
+	// payment); Claims and ProviderAdjustments are nil.
+	BeginRemittance(rem *Remittance) error
+	// Claim gets one claim of rem; neither is to be kept after the call.
+	Claim(rem *Remittance, c *ClaimReport) error
+	// EndRemittance gets rem with ProviderAdjustments and Balanced; Claims
+	// holds what the sink put there.
+	EndRemittance(rem *Remittance) error
+	// End gets the warnings of the whole file and the summary.
+	End(warnings []Warning, s Summary) error
+}
+
+// Findings reads an 835 with Stream and hands the findings report to sink
+// as it is made: memory stays at about two claims, the summary's running
+// totals and the warnings. On a read error sink.End is not called and the
+// positioned *x12.Error is returned; what the sink got before stays valid.
+func Findings(r io.Reader, opts Options, sink Sink) error {
+	h := &findingsHandler{sink: sink, b: newSummaryBuilder()}
+	warnings, err := Stream(r, opts, h)
+	if err != nil {
+		return err
+	}
+	return sink.End(warnings, h.b.summary())
+}
+
+type findingsHandler struct {
+	sink Sink
+	b    *summaryBuilder
+	rem  Remittance
+	date string
+	cr   ClaimReport
+}
+
+func (h *findingsHandler) Begin(tx *Transaction) error {
+	h.rem = remittanceHeader(tx)
+	h.date = remittanceDate(tx)
+	return h.sink.BeginRemittance(&h.rem)
+}
+
+func (h *findingsHandler) Claim(tx *Transaction, c *Claim, next *Claim) error {
+	h.cr = claimReport(c, next, h.date)
+	h.b.add(c, &h.cr)
+	return h.sink.Claim(&h.rem, &h.cr)
+}
+
+func (h *findingsHandler) End(tx *Transaction) error {
+	h.rem.ProviderAdjustments = make([]ProviderAdjustmentReport, 0, len(tx.ProviderAdjustments))
+	for _, a := range tx.ProviderAdjustments {
+		info, _ := codes.PLB(a.Reason)
+		h.rem.ProviderAdjustments = append(h.rem.ProviderAdjustments, ProviderAdjustmentReport{
+			Reason: a.Reason, Reference: a.Reference, Amount: a.Amount, Description: plbDescription(a.Reason),
+			Retired: retired(info, h.date),
+		})
+	}
+	h.rem.Balanced = tx.Balanced
+	return h.sink.EndRemittance(&h.rem)
+}
+
+// remittanceHeader is what a remittance says before its claims.
+func remittanceHeader(tx *Transaction) Remittance {
+	return Remittance{
 		ControlNumber: tx.ControlNumber,
 		Payer:         ReportPayer{Name: tx.Payer.Name, ID: payerID(tx)},
 		Payee:         ReportPayee{Name: tx.Payee.Name, IDQualifier: tx.Payee.IDQualifier, ID: tx.Payee.ID},
@@ -253,25 +334,7 @@ func remittance(tx *Transaction) Remittance {
 			Date:        tx.Payment.Date,
 			TraceNumber: tx.Payment.TraceNumber,
 		},
-		Claims:              make([]ClaimReport, 0, len(tx.Claims)),
-		ProviderAdjustments: make([]ProviderAdjustmentReport, 0, len(tx.ProviderAdjustments)),
-		Balanced:            tx.Balanced,
 	}
-	for i := range tx.Claims {
-		var next *Claim
-		if i+1 < len(tx.Claims) {
-			next = &tx.Claims[i+1]
-		}
-		rem.Claims = append(rem.Claims, claimReport(&tx.Claims[i], next, remittanceDate(tx)))
-	}
-	for _, a := range tx.ProviderAdjustments {
-		info, _ := codes.PLB(a.Reason)
-		rem.ProviderAdjustments = append(rem.ProviderAdjustments, ProviderAdjustmentReport{
-			Reason: a.Reason, Reference: a.Reference, Amount: a.Amount, Description: plbDescription(a.Reason),
-			Retired: retired(info, remittanceDate(tx)),
-		})
-	}
-	return rem
 }
 
 // payerID is N1*PR N104, else the payer's REF*2U, else TRN03 (the payer
@@ -374,76 +437,218 @@ func remarkReports(rs []Remark, date string) []RemarkReport {
 	return out
 }
 
-// summaryBuilder accumulates the summary set by set. It remembers what
+// summaryBuilder accumulates the summary claim by claim. It remembers what
 // each claim added (by CLP01 and CLP07) so that a later reversal of the
 // claim in the same report (same CLP01, and CLP07 or REF*F8 naming the
-// original) takes it out again: the corrected claim that
-// follows counts instead, and nothing is counted twice.
+// original) takes it out again: the corrected claim that follows counts
+// instead, and nothing is counted twice. Only claims that added something
+// are remembered, compactly (countedTable), so memory grows by a few dozen
+// bytes per denied, pended or forwarded claim.
 type summaryBuilder struct {
 	s       Summary
-	counted map[string]claimTotals
+	counted countedTable
 }
 
 // claimTotals is what one claim adds to the summary.
 type claimTotals struct {
-	denied            map[codes.Category]money.Amount
+	denied            []categoryAmount
 	pended, forwarded money.Amount
+}
+
+type categoryAmount struct {
+	cat codes.Category
+	amt money.Amount
 }
 
 func newSummaryBuilder() *summaryBuilder {
 	return &summaryBuilder{
-		s:       Summary{ByStatus: map[string]int{}, DeniedByCategory: map[string]money.Amount{}},
-		counted: map[string]claimTotals{},
+		s: Summary{ByStatus: map[string]int{}, DeniedByCategory: map[string]money.Amount{}},
 	}
 }
 
-func (b *summaryBuilder) add(tx *Transaction, rem *Remittance) {
-	for i := range rem.Claims {
-		cr, c := &rem.Claims[i], &tx.Claims[i]
-		b.s.Claims++
-		b.s.ByStatus[cr.Status]++
-		key := c.PatientControlNumber + "\x00" + c.PayerClaimControlNo
-		if cr.Status == StatusReversed {
-			b.s.ReversedAmount = b.s.ReversedAmount.Add(c.Paid)
-			// The original is the same CLP01 with this CLP07, or the one
-			// REF*F8 names when the reversal got its own control number.
-			for _, k := range []string{key, c.PatientControlNumber + "\x00" + c.Ref("F8")} {
-				if t, ok := b.counted[k]; ok {
-					b.apply(t, money.Amount.Sub)
-					delete(b.counted, k)
-					break
-				}
-			}
-			continue
-		}
-		t := claimTotals{denied: map[codes.Category]money.Amount{}}
-		for _, f := range cr.Findings {
-			switch {
-			case !f.Category.IsDenial():
-			case cr.Status == StatusForwarded:
-				t.forwarded = t.forwarded.Add(f.Amount)
-			case f.Category == codes.Pended:
-				t.pended = t.pended.Add(f.Amount)
-			default:
-				t.denied[f.Category] = t.denied[f.Category].Add(f.Amount)
+func (b *summaryBuilder) add(c *Claim, cr *ClaimReport) {
+	b.s.Claims++
+	b.s.ByStatus[cr.Status]++
+	if cr.Status == StatusReversed {
+		b.s.ReversedAmount = b.s.ReversedAmount.Add(c.Paid)
+		// The original is the same CLP01 with this CLP07, or the one
+		// REF*F8 names when the reversal got its own control number.
+		for _, icn := range []string{c.PayerClaimControlNo, c.Ref("F8")} {
+			if t, ok := b.counted.take(c.PatientControlNumber, icn); ok {
+				b.apply(t, money.Amount.Sub)
+				break
 			}
 		}
-		b.apply(t, money.Amount.Add)
-		if len(t.denied) > 0 || !t.pended.IsZero() || !t.forwarded.IsZero() {
-			b.counted[key] = t
+		return
+	}
+	var t claimTotals
+	for _, f := range cr.Findings {
+		switch {
+		case !f.Category.IsDenial():
+		case cr.Status == StatusForwarded:
+			t.forwarded = t.forwarded.Add(f.Amount)
+		case f.Category == codes.Pended:
+			t.pended = t.pended.Add(f.Amount)
+		default:
+			i := slices.IndexFunc(t.denied, func(d categoryAmount) bool { return d.cat == f.Category })
+			if i < 0 {
+				t.denied = append(t.denied, categoryAmount{cat: f.Category})
+				i = len(t.denied) - 1
+			}
+			t.denied[i].amt = t.denied[i].amt.Add(f.Amount)
 		}
 	}
+	b.apply(t, money.Amount.Add)
+	if len(t.denied) > 0 || !t.pended.IsZero() || !t.forwarded.IsZero() {
+		b.counted.put(c.PatientControlNumber, c.PayerClaimControlNo, t)
+	}
+}
+
+// countedTable remembers claimTotals by (CLP01, CLP07) in little memory
+// (about 45 bytes a claim): the key is the first 128 bits of the SHA-256
+// of both (no collision is expected among fewer than 2^60 claims); each
+// record (key, a live flag, the totals: category index, amounts with their
+// decimal places) is appended to an arena, and an open-addressing table of
+// arena offsets (linear probing, at most 3/4 full) finds it.
+type countedTable struct {
+	slots   []uint64 // position + 1 of a record (chunk<<chunkBits | offset); 0 is empty
+	used    int      // slots in use (live or taken records)
+	chunks  [][]byte // the arena, in chunks that never move (no doubling copy)
+	scratch []byte
+}
+
+const (
+	recordKey = 16 // key bytes at the start of a record; a live flag follows
+	chunkBits = 20 // 1 MiB arena chunks
+)
+
+// record returns the record at slot value v (from its start to the end of
+// its chunk).
+func (ct *countedTable) record(v uint64) []byte {
+	v--
+	return ct.chunks[v>>chunkBits][v&(1<<chunkBits-1):]
+}
+
+func countedKey(pcn, icn string) [16]byte {
+	h := sha256.New()
+	h.Write([]byte(pcn))
+	h.Write([]byte{0})
+	h.Write([]byte(icn))
+	var sum [32]byte
+	var k [16]byte
+	copy(k[:], h.Sum(sum[:0]))
+	return k
+}
+
+// find returns the slot holding key, or the empty slot where it would go.
+func (ct *countedTable) find(k *[16]byte) int {
+	mask := len(ct.slots) - 1
+	i := int(binary.LittleEndian.Uint64(k[:8])) & mask
+	for {
+		v := ct.slots[i]
+		if v == 0 || string(ct.record(v)[:recordKey]) == string(k[:]) {
+			return i
+		}
+		i = (i + 1) & mask
+	}
+}
+
+func (ct *countedTable) grow() {
+	old := ct.slots
+	ct.slots = make([]uint64, max(1024, 2*len(old)))
+	ct.used = 0
+	for _, v := range old {
+		if v == 0 || ct.record(v)[recordKey] == 0 {
+			continue // taken records are left behind
+		}
+		var k [16]byte
+		copy(k[:], ct.record(v))
+		ct.slots[ct.find(&k)] = v
+		ct.used++
+	}
+}
+
+// put stores t under (pcn, icn), replacing what was there.
+func (ct *countedTable) put(pcn, icn string, t claimTotals) {
+	if 4*(ct.used+1) > 3*len(ct.slots) {
+		ct.grow()
+	}
+	k := countedKey(pcn, icn)
+	rec := append(ct.scratch[:0], k[:]...)
+	rec = append(rec, 1, byte(len(t.denied)))
+	for _, d := range t.denied {
+		rec = append(rec, byte(slices.Index(codes.Categories, d.cat)))
+		rec = appendAmount(rec, d.amt)
+	}
+	rec = appendAmount(rec, t.pended)
+	rec = appendAmount(rec, t.forwarded)
+	ct.scratch = rec
+	n := len(ct.chunks) - 1
+	if n < 0 || len(ct.chunks[n])+len(rec) > cap(ct.chunks[n]) {
+		ct.chunks = append(ct.chunks, make([]byte, 0, max(1<<chunkBits, len(rec))))
+		n++
+	}
+	pos := uint64(n)<<chunkBits | uint64(len(ct.chunks[n]))
+	ct.chunks[n] = append(ct.chunks[n], rec...)
+	i := ct.find(&k)
+	if ct.slots[i] == 0 {
+		ct.used++
+	}
+	ct.slots[i] = pos + 1
+}
+
+// take returns and forgets the totals stored under (pcn, icn).
+func (ct *countedTable) take(pcn, icn string) (claimTotals, bool) {
+	if len(ct.slots) == 0 {
+		return claimTotals{}, false
+	}
+	k := countedKey(pcn, icn)
+	v := ct.slots[ct.find(&k)]
+	if v == 0 || ct.record(v)[recordKey] == 0 {
+		return claimTotals{}, false
+	}
+	rec := ct.record(v)
+	rec[recordKey] = 0 // taken: a second reversal finds nothing
+	a := rec[recordKey+1:]
+	var t claimTotals
+	n := int(a[0])
+	a = a[1:]
+	for i := 0; i < n; i++ {
+		cat := codes.Categories[a[0]]
+		var amt money.Amount
+		amt, a = readAmount(a[1:])
+		t.denied = append(t.denied, categoryAmount{cat: cat, amt: amt})
+	}
+	t.pended, a = readAmount(a)
+	t.forwarded, _ = readAmount(a)
+	return t, true
+}
+
+// appendAmount writes m with every decimal place it has ("99.500" stays
+// "99.500": the exponent decides how sums print).
+func appendAmount(a []byte, m money.Amount) []byte {
+	s := m.X12()
+	if d := m.Decimal(); d.Exponent() < 0 {
+		s = d.StringFixed(-d.Exponent())
+	}
+	return append(append(a, byte(len(s))), s...)
+}
+
+func readAmount(a []byte) (money.Amount, []byte) {
+	n := int(a[0])
+	m := money.MustParse(string(a[1 : 1+n]))
+	return m, a[1+n:]
 }
 
 // apply adds (or, with Sub, takes out) a claim's totals.
 func (b *summaryBuilder) apply(t claimTotals, op func(money.Amount, money.Amount) money.Amount) {
-	for cat, a := range t.denied {
-		b.s.DeniedAmount = op(b.s.DeniedAmount, a)
-		v := op(b.s.DeniedByCategory[string(cat)], a)
+	for _, d := range t.denied {
+		b.s.DeniedAmount = op(b.s.DeniedAmount, d.amt)
+		v := op(b.s.DeniedByCategory[string(d.cat)], d.amt)
 		if v.IsZero() {
-			delete(b.s.DeniedByCategory, string(cat))
+			delete(b.s.DeniedByCategory, string(d.cat))
 		} else {
-			b.s.DeniedByCategory[string(cat)] = v
+			b.s.DeniedByCategory[string(d.cat)] = v
 		}
 	}
 	b.s.PendedAmount = op(b.s.PendedAmount, t.pended)
