@@ -8,10 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/casebridge/casebridge/internal/claims"
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
-	"github.com/casebridge/casebridge/internal/control"
-	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
 )
 
@@ -35,29 +33,28 @@ func (f *envelopeFlags) register(fs *flag.FlagSet, cfg config.Config) {
 }
 
 // resolve turns the flags into generation options; a non-negative code means stop.
-func (f *envelopeFlags) resolve(env *environ) (*profile.Profile, claims.Options, int) {
+func (f *envelopeFlags) resolve(env *environ) (*app.Profile, app.Envelope, int) {
 	prof, code := f.load(env)
 	if code >= 0 {
-		return nil, claims.Options{}, code
+		return nil, app.Envelope{}, code
 	}
-	opts, err := claims.ParseOptions(f.controlNumber, f.at, f.usage, prof, time.Now())
-	var oe *claims.OptionError
+	opts, err := app.ParseEnvelope(f.controlNumber, f.at, f.usage, prof, time.Now())
+	var oe *app.OptionError
 	if errors.As(err, &oe) {
 		env.errorf("--%s: %s", strings.ReplaceAll(oe.Option, "_", "-"), oe.Msg)
 		return nil, opts, exitUsage
 	}
 	opts.NewlineAfterSegment = f.newlines
 	if opts.ControlNumber == 0 {
-		dir := f.stateDir
-		opts.Allocate = func() (int, error) { return control.Next(dir) }
+		opts.Allocate = app.CounterControlNumbers(f.stateDir)
 	}
 	return prof, opts, -1
 }
 
-// generateFailed reports a claims.Generate error: the control-number
+// generateFailed reports an app.Generate837D or app.Batch error: the control-number
 // counter (the machine's fault, exit 70) or an envelope option.
 func generateFailed(err error, env *environ) int {
-	if errors.Is(err, claims.ErrControlNumber) {
+	if errors.Is(err, app.ErrControlNumber) {
 		env.errorf("cannot allocate a control number: %v", err)
 		return exitInternal
 	}
@@ -78,24 +75,30 @@ func pointerOrRoot(p string) string {
 	return p
 }
 
-// decodeRecord reads and strictly decodes a record; a non-negative code means stop.
-func decodeRecord(name string, env *environ) (*record.Record, int) {
+// readRecord reads a record's bytes; a non-negative code means stop.
+func readRecord(name string, env *environ) ([]byte, int) {
 	data, err := readInput(name, env, record.MaxRecordBytes)
 	if err != nil {
 		env.errorf("%v", err)
 		return nil, exitUnread
 	}
-	rec, probs, err := record.DecodeBytes(data)
-	var se *record.SyntaxError
-	if errors.As(err, &se) {
-		env.errorf("%s: %v", name, se)
-		return nil, exitUnread
+	return data, -1
+}
+
+// decodeFailed reports a body that is not a record (an *app.DecodeError):
+// exit 2 when it is not one JSON object, 1 with its shape problems. A
+// negative code means err is not a DecodeError.
+func decodeFailed(name string, err error, env *environ) int {
+	var de *app.DecodeError
+	if !errors.As(err, &de) {
+		return -1
 	}
-	if probs.HasErrors() {
-		printProblems(env, probs)
-		return nil, exitInvalid
+	if de.Syntax != nil {
+		env.errorf("%s: %v", name, de.Syntax)
+		return exitUnread
 	}
-	return rec, -1
+	printProblems(env, de.Problems)
+	return exitInvalid
 }
 
 func cmd837d(args []string, env *environ) int {
@@ -123,11 +126,14 @@ func cmd837d(args []string, env *environ) int {
 	if code >= 0 {
 		return code
 	}
-	rec, code := decodeRecord(name, env)
+	data, code := readRecord(name, env)
 	if code >= 0 {
 		return code
 	}
-	res, err := claims.Generate(rec, prof, opts)
+	res, err := app.Generate837D(data, prof, opts)
+	if code := decodeFailed(name, err, env); code >= 0 {
+		return code
+	}
 	if err != nil {
 		return generateFailed(err, env)
 	}
@@ -160,7 +166,7 @@ func cmdCheck(args []string, env *environ) int {
 		env.errorf("%v", err)
 		return exitUnread
 	}
-	rep, err := claims.CheckBytes(data, prof, time.Now().UTC())
+	rep, err := app.CheckRecord(data, prof, time.Now().UTC())
 	if err != nil {
 		env.errorf("%s: %v", name, err)
 		return exitUnread
@@ -189,8 +195,8 @@ func (f *profileFlags) register(fs *flag.FlagSet, cfg config.Config) {
 }
 
 // load returns the profile; a non-negative code means stop.
-func (f *profileFlags) load(env *environ) (*profile.Profile, int) {
-	prof, err := profile.Load(f.profile, f.profilesDir)
+func (f *profileFlags) load(env *environ) (*app.Profile, int) {
+	prof, err := app.LoadProfile(f.profile, f.profilesDir)
 	if err != nil {
 		env.errorf("%v", err)
 		return nil, exitUsage

@@ -16,7 +16,6 @@ import (
 	httpapi "github.com/casebridge/casebridge/adapters/http"
 	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
-	"github.com/casebridge/casebridge/internal/profile"
 )
 
 func cmdServe(args []string, env *environ) int {
@@ -42,7 +41,7 @@ func cmdServe(args []string, env *environ) int {
 		level = zerolog.InfoLevel
 	}
 	log := zerolog.New(env.stderr).Level(level).With().Timestamp().Str("service", "casebridge").Logger()
-	if _, err := profile.Load(cfg.Profile, cfg.ProfilesDir); err != nil {
+	if _, err := app.LoadProfile(cfg.Profile, cfg.ProfilesDir); err != nil {
 		env.errorf("%v", err)
 		return exitUsage
 	}
