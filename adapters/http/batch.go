@@ -59,7 +59,11 @@ func (s *Server) claimBatch(c *gin.Context) {
 	var out bytes.Buffer
 	res, err := app.Batch(bytes.NewReader(data), int64(len(data)), &out, prof, app.BatchOptions{Options: opts})
 	if err != nil {
-		s.log.Error().Str("request_id", c.GetString("request_id")).Bool("control_number", errors.Is(err, app.ErrControlNumber)).Msg("837D batch failed")
+		ev := s.log.Error().Str("request_id", c.GetString("request_id")).Bool("control_number", errors.Is(err, app.ErrControlNumber))
+		if errors.Is(err, app.ErrControlNumber) {
+			ev = ev.Str("cause", err.Error()) // the store's error: tenant, sender or database, no record data
+		}
+		ev.Msg("837D batch failed")
 		internalError(c)
 		return
 	}

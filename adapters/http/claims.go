@@ -47,9 +47,25 @@ func (s *Server) envelope(c *gin.Context) (*app.Profile, app.Envelope, bool) {
 	}
 	opts.NewlineAfterSegment = c.Query("newlines") == "true"
 	if opts.ControlNumber == 0 {
-		opts.Allocate = s.next
+		opts.Allocate = s.allocator(c, prof)
 	}
 	return prof, opts, true
+}
+
+// errNoStore is the allocation failure of a gateway built without a store.
+var errNoStore = errors.New("no store configured to allocate control numbers")
+
+// allocator is the control-number source of a stateless 837D request: the
+// store's counter for the request's tenant and the profile's ISA06 sender
+// (WithControlNumbers replaces it in tests).
+func (s *Server) allocator(c *gin.Context, prof *app.Profile) func() (int, error) {
+	switch {
+	case s.next != nil:
+		return s.next
+	case s.svc != nil:
+		return s.svc.ControlNumbers(c.Request.Context(), tenantOf(c), prof)
+	}
+	return func() (int, error) { return 0, errNoStore }
 }
 
 // badQuery answers 400 for a query parameter that cannot be honoured.
@@ -110,8 +126,8 @@ func (s *Server) claim837d(c *gin.Context) {
 	if err != nil {
 		ev := s.log.Error().Str("request_id", c.GetString("request_id")).Bool("control_number", errors.Is(err, app.ErrControlNumber))
 		if errors.Is(err, app.ErrControlNumber) {
-			// the allocator's error names the state directory and the
-			// failing step: no record data
+			// the store's error names the tenant, the sender or the
+			// database: no record data
 			ev = ev.Str("cause", err.Error())
 		}
 		ev.Msg("837D generation failed")

@@ -104,6 +104,7 @@ func batch837(name string, ef *envelopeFlags, env *environ) int {
 	if code >= 0 {
 		return code
 	}
+	defer ef.close()
 	in, size, closeIn, err := batchInput(name, env)
 	if err != nil {
 		env.errorf("%v", err)

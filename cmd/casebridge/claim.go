@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casebridge/casebridge/adapters/store"
 	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
 	"github.com/casebridge/casebridge/internal/record"
@@ -19,17 +21,28 @@ type envelopeFlags struct {
 	at            string
 	usage         string
 	profileFlags
-	stateDir string
 	newlines bool
+	tenant   string
+	fs       *flag.FlagSet
+	store    *store.Options // where the control numbers come from without --control-number
+	closers  []func() error
 }
 
 func (f *envelopeFlags) register(fs *flag.FlagSet, cfg config.Config) {
-	fs.StringVar(&f.controlNumber, "control-number", "", "interchange control number N: ISA13 %09d, GS06 N, ST02 %04d (default: next unused on this machine)")
+	fs.StringVar(&f.controlNumber, "control-number", "", "interchange control number N: ISA13 %09d, GS06 N, ST02 %04d (default: the store's next for the tenant and ISA06 sender)")
 	fs.StringVar(&f.at, "at", "", "creation time, RFC 3339 (e.g. 2026-11-27T10:00:00Z): ISA09/10, GS04/05, BHT04/05 in UTC (default: now)")
 	fs.StringVar(&f.usage, "usage", "", "ISA15 usage indicator T (test) or P (production) (default: the profile's)")
 	f.profileFlags.register(fs, cfg)
-	fs.StringVar(&f.stateDir, "state-dir", cfg.StateDir, "directory of the control-number counter")
 	fs.BoolVar(&f.newlines, "newlines", false, "put a newline after each segment")
+	fs.StringVar(&f.tenant, "tenant", app.LocalTenant, "without --control-number: the tenant whose control numbers are drawn (the gateway's local mode uses "+app.LocalTenant+")")
+	f.fs, f.store = fs, storeFlags(fs)
+}
+
+// close closes the store, if a control number opened it.
+func (f *envelopeFlags) close() {
+	for _, c := range f.closers {
+		_ = c()
+	}
 }
 
 // resolve turns the flags into generation options; a non-negative code means stop.
@@ -46,13 +59,35 @@ func (f *envelopeFlags) resolve(env *environ) (*app.Profile, app.Envelope, int) 
 	}
 	opts.NewlineAfterSegment = f.newlines
 	if opts.ControlNumber == 0 {
-		opts.Allocate = app.CounterControlNumbers(f.stateDir)
+		if err := app.CheckTenant(f.tenant); err != nil {
+			env.errorf("--tenant: 1-64 letters, digits, '.', '_' or '-'")
+			return nil, opts, exitUsage
+		}
+		if code := storeChoice(f.fs, f.store, env); code >= 0 {
+			return nil, opts, code
+		}
+		opts.Allocate = f.allocator(prof)
 	}
 	return prof, opts, -1
 }
 
-// generateFailed reports an app.Generate837D or app.Batch error: the control-number
-// counter (the machine's fault, exit 70) or an envelope option.
+// allocator draws the control number from the store (--data or
+// --database-url), opened only once a record passed the scrubber, so a
+// refused record neither opens nor creates a database.
+func (f *envelopeFlags) allocator(prof *app.Profile) func() (int, error) {
+	return func() (int, error) {
+		ctx := context.Background()
+		st, err := store.Open(ctx, *f.store)
+		if err != nil {
+			return 0, fmt.Errorf("cannot open the store: %w", err)
+		}
+		f.closers = append(f.closers, st.Close)
+		return app.New(st, nil, time.Now, app.Options{}).ControlNumbers(ctx, f.tenant, prof)()
+	}
+}
+
+// generateFailed reports an app.Generate837D or app.Batch error: the
+// control-number store (the machine's fault, exit 70) or an envelope option.
 func generateFailed(err error, env *environ) int {
 	if errors.Is(err, app.ErrControlNumber) {
 		env.errorf("cannot allocate a control number: %v", err)
@@ -126,6 +161,7 @@ func cmd837d(args []string, env *environ) int {
 	if code >= 0 {
 		return code
 	}
+	defer ef.close()
 	data, code := readRecord(name, env)
 	if code >= 0 {
 		return code

@@ -93,6 +93,7 @@ func from837FHIR(name string, ef *envelopeFlags, env *environ) int {
 	if code >= 0 {
 		return code
 	}
+	defer ef.close()
 	data, err := readInput(name, env, fhir.MaxBodyBytes)
 	if err != nil {
 		env.errorf("%v", err)

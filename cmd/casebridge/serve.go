@@ -24,7 +24,6 @@ func cmdServe(args []string, env *environ) int {
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env CASEBRIDGE_ADDR)")
 	fs.StringVar(&cfg.Profile, "profile", cfg.Profile, "default trading-partner profile (env CASEBRIDGE_PROFILE)")
 	fs.StringVar(&cfg.ProfilesDir, "profiles-dir", cfg.ProfilesDir, "directory of named profiles (env CASEBRIDGE_PROFILES_DIR)")
-	fs.StringVar(&cfg.StateDir, "state-dir", cfg.StateDir, "directory of the control-number counter (env CASEBRIDGE_STATE_DIR)")
 	fs.StringVar(&cfg.CodesDir, "codes-dir", cfg.CodesDir, "directory of official CARC/RARC/PLB lists: carc.tsv, rarc.tsv, plb.tsv (env CASEBRIDGE_CODES_DIR)")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest accepted request body (env CASEBRIDGE_MAX_BODY_BYTES)")
 	storeOpts := storeFlags(fs)

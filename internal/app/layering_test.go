@@ -40,8 +40,7 @@ var layers = []struct {
 	// the application layer: every use case
 	{pkg: "internal/app", may: []string{"internal/", "mapping/", "adapters/fhir", "adapters/x12"}},
 	// the domain below it
-	{pkg: "internal/claims", may: []string{"internal/profile", "internal/record", "internal/scrub", "mapping/claim837",
-		"internal/control"}}, // the counter file: retired next
+	{pkg: "internal/claims", may: []string{"internal/profile", "internal/record", "internal/scrub", "mapping/claim837"}},
 	{pkg: "mapping/", may: []string{"mapping/", "internal/record", "internal/money", "internal/codes",
 		"internal/profile", "internal/cdt", "adapters/x12"}},
 	{pkg: "internal/scrub", may: []string{"internal/record", "internal/cdt"}},
@@ -51,8 +50,7 @@ var layers = []struct {
 	{pkg: "internal/money"},
 	{pkg: "internal/codes"},
 	{pkg: "internal/cdt"},
-	{pkg: "internal/config", may: []string{"internal/control"}}, // the counter file: retired next
-	{pkg: "internal/control", stdlibOnly: true},
+	{pkg: "internal/config"},
 }
 
 // pending835 are the only exceptions: the 835 paths another branch is

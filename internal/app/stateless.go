@@ -1,13 +1,13 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"io"
 	"time"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/internal/claims"
-	"github.com/casebridge/casebridge/internal/control"
 	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
 	"github.com/casebridge/casebridge/mapping/claim837"
@@ -244,13 +244,28 @@ func ValidateClaim(body []byte, contentType string, prof *profile.Profile, today
 	return fhir.OutcomeResponse(200, out)
 }
 
-// CounterControlNumbers is the control-number allocator of the counter file
-// in dir (internal/control): the next number, never repeated on this
-// machine.
-func CounterControlNumbers(dir string) func() (int, error) {
-	return func() (int, error) { return control.Next(dir) }
-}
+// CheckTenant refuses an unusable tenant id (ErrInvalid): 1-64 letters,
+// digits, '.', '_' or '-', starting with a letter or digit.
+func CheckTenant(tenant string) error { return checkTenant(tenant) }
 
-// CounterReady reports whether the counter in dir could hand out a number,
-// without consuming one (GET /readyz). The error names paths, never data.
-func CounterReady(dir string) error { return control.Ready(dir) }
+// ControlNumbers is the allocator (Envelope.Allocate) of the stateless 837D
+// use cases for a tenant: each call draws the store's next number for the
+// tenant and the profile's ISA06 sender, the counter POST /v1/claims draws
+// from too, so a number is never handed out twice, across processes and
+// restarts. One number a call, no block kept in memory: nothing is lost
+// when a process ends, and a CLI run uses exactly the numbers it writes.
+// An error (the store's, ErrControlNumbersExhausted) names the tenant and
+// sender, never record data.
+func (s *Service) ControlNumbers(ctx context.Context, tenant string, prof *Profile) func() (int, error) {
+	sender := prof.Interchange.SenderID
+	return func() (int, error) {
+		if err := s.ensureTenant(ctx, tenant); err != nil {
+			return 0, err
+		}
+		n, err := s.store.NextControlNumber(ctx, tenant, sender)
+		if err != nil {
+			return 0, err
+		}
+		return int(n), nil
+	}
+}
