@@ -80,7 +80,7 @@ func ClaimPath(id string) string { return "/v1/claims/" + id }
 //
 // Errors: *DecodeError when the body is not one JSON object (400, Syntax) or
 // does not have the record's shape (422, Problems), or has no record_id to
-// store it under (422, Problems); *claims.OptionError for an unknown profile
+// store it under (422, Problems); *OptionError for an unknown profile
 // or usage; store errors otherwise.
 func (s *Service) SubmitRecord(ctx context.Context, tenant string, recordJSON []byte, opts SubmitOptions) (*SubmitResult, error) {
 	if err := checkTenant(tenant); err != nil {
@@ -155,7 +155,7 @@ func (s *Service) submit(ctx context.Context, tenant string, rec *record.Record,
 	switch opts.Usage {
 	case "", "T", "P":
 	default:
-		return nil, &claims.OptionError{Option: "usage", Msg: "must be T or P"}
+		return nil, &OptionError{Option: "usage", Msg: "must be T or P"}
 	}
 	prof, err := s.profile(ctx, tenant, opts.Profile)
 	if err != nil {

@@ -1,6 +1,7 @@
 // Package claims is the one path from a case record to an 837D: scrub, then
-// write with the trading-partner profile. The CLI, the HTTP gateway and the
-// FHIR adapter all call Generate, so the same claim always gives the same X12.
+// write with the trading-partner profile. internal/app calls it for every use
+// case (record, FHIR Claim, batch, stored claim), so the same claim always
+// gives the same X12; the edges never import it (see TestLayering).
 package claims
 
 import (
