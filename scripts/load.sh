@@ -10,7 +10,7 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 tmp=$(mktemp -d); trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 go build -o "$tmp/casebridge" ./cmd/casebridge
 port=$(( 20000 + RANDOM % 20000 ))
-CASEBRIDGE_LOG_LEVEL=warn CASEBRIDGE_STATE_DIR="$tmp/state" "$tmp/casebridge" serve --addr "127.0.0.1:$port" 2>"$tmp/log" &
+CASEBRIDGE_LOG_LEVEL=warn CASEBRIDGE_DATA_DIR="$tmp/data" "$tmp/casebridge" serve --addr "127.0.0.1:$port" 2>"$tmp/log" &
 pid=$!
 for _ in $(seq 50); do curl -fs "127.0.0.1:$port/livez" >/dev/null && break; sleep 0.1; done
 post() { # body-file content-type path

@@ -8,36 +8,15 @@ import (
 	bcrpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
-	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 	"github.com/casebridge/casebridge/mapping/remit"
 )
-
-func BenchmarkRecordToBundle(b *testing.B) {
-	body := read(b, "../../testdata/records/dependent.json")
-	prof := profile.Default()
-	for b.Loop() {
-		if out, _, err := fhir.RecordToBundle(body, prof, at, false); err != nil || out == nil {
-			b.Fatal(err)
-		}
-	}
-}
 
 func BenchmarkParseBundle(b *testing.B) {
 	body := read(b, "../../testdata/fhir/golden/dependent.bundle.json")
 	for b.Loop() {
 		if _, st, _ := fhir.Parse(body); st != fhir.Parsed {
 			b.Fatal(st)
-		}
-	}
-}
-
-func BenchmarkClaimToX12(b *testing.B) {
-	body := read(b, "../../testdata/fhir/golden/dependent.bundle.json")
-	prof := profile.Default()
-	for b.Loop() {
-		if r := fhir.ClaimToX12(body, "", prof, opts()); r.Status != 200 {
-			b.Fatal(r.Status)
 		}
 	}
 }

@@ -42,6 +42,13 @@ func (o *Outcome) Warnings() int {
 
 func (o *Outcome) add(is ...Issue) { o.Issues = append(o.Issues, is...) }
 
+// Add appends issues.
+func (o *Outcome) Add(is ...Issue) { o.add(is...) }
+
+// AddMapped appends the FHIR mapping's issues (those with a message), their
+// message as details and diagnostics.
+func (o *Outcome) AddMapped(is fhirmap.Issues) { o.addMapped(is) }
+
 func (o *Outcome) addMapped(is fhirmap.Issues) {
 	for _, i := range is {
 		if i.Message == "" {

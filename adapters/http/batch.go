@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/casebridge/casebridge/internal/claims"
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/record"
 )
 
@@ -17,14 +17,14 @@ import (
 // Accept: application/json.
 type BatchResponse struct {
 	X12 string `json:"x12"`
-	claims.BatchResult
+	app.BatchResult
 }
 
 // batchProblem is the 422 answer when no record of a batch is valid: a
 // problem document with the refused lines as an extension member.
 type batchProblem struct {
 	Problem
-	Refused []claims.Refused `json:"refused"`
+	Refused []app.Refused `json:"refused"`
 }
 
 func (p batchProblem) Render(w http.ResponseWriter) error {
@@ -39,7 +39,7 @@ func (batchProblem) WriteContentType(w http.ResponseWriter) {
 }
 
 // claimBatch is POST /v1/claims/batch: NDJSON records (one a line) → one
-// interchange of the valid ones (claims.Batch). The body is held in memory
+// interchange of the valid ones (app.Batch). The body is held in memory
 // (it is bounded by the body limit) and read twice from there: grouping
 // claims under their billing provider needs every line before the first
 // set is written, and holding the raw lines costs less than holding the
@@ -57,9 +57,13 @@ func (s *Server) claimBatch(c *gin.Context) {
 		return
 	}
 	var out bytes.Buffer
-	res, err := claims.Batch(bytes.NewReader(data), int64(len(data)), &out, prof, claims.BatchOptions{Options: opts})
+	res, err := app.Batch(bytes.NewReader(data), int64(len(data)), &out, prof, app.BatchOptions{Options: opts})
 	if err != nil {
-		s.log.Error().Str("request_id", c.GetString("request_id")).Bool("control_number", errors.Is(err, claims.ErrControlNumber)).Msg("837D batch failed")
+		ev := s.log.Error().Str("request_id", c.GetString("request_id")).Bool("control_number", errors.Is(err, app.ErrControlNumber))
+		if errors.Is(err, app.ErrControlNumber) {
+			ev = ev.Str("cause", err.Error()) // the store's error: tenant, sender or database, no record data
+		}
+		ev.Msg("837D batch failed")
 		internalError(c)
 		return
 	}

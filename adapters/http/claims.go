@@ -4,85 +4,97 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
-	"github.com/casebridge/casebridge/internal/claims"
-	"github.com/casebridge/casebridge/internal/profile"
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/record"
-	"github.com/casebridge/casebridge/mapping/claim837"
 )
 
 // ClaimResponse is the JSON answer of POST /v1/claims/837d with
 // Accept: application/json.
 type ClaimResponse struct {
-	X12            string                  `json:"x12"`
-	Warnings       record.Problems         `json:"warnings"`
-	ControlNumbers claim837.ControlNumbers `json:"control_numbers"`
+	X12            string                `json:"x12"`
+	Warnings       record.Problems       `json:"warnings"`
+	ControlNumbers app.X12ControlNumbers `json:"control_numbers"`
 }
-
-var reProfileName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // profileParam reads ?profile= (names only, never paths); false means an
 // answer was sent.
-func (s *Server) profileParam(c *gin.Context) (*profile.Profile, bool) {
-	name := c.DefaultQuery("profile", s.cfg.Profile)
-	if reProfileName.MatchString(name) {
-		if prof, err := profile.Load(name, s.cfg.ProfilesDir); err == nil {
-			return prof, true
-		}
+func (s *Server) profileParam(c *gin.Context) (*app.Profile, bool) {
+	prof, err := app.ProfileByName(c.DefaultQuery("profile", s.cfg.Profile), s.cfg.ProfilesDir)
+	var oe *app.OptionError
+	if errors.As(err, &oe) {
+		badQuery(c, oe)
+		return nil, false
 	}
-	badQuery(c, &claims.OptionError{Option: "profile", Msg: "unknown trading-partner profile (a name of 1-64 letters, digits, '-' or '_')"})
-	return nil, false
+	return prof, true
 }
 
 // envelope reads the query parameters that mirror the CLI flags.
-func (s *Server) envelope(c *gin.Context) (*profile.Profile, claims.Options, bool) {
+func (s *Server) envelope(c *gin.Context) (*app.Profile, app.Envelope, bool) {
 	prof, ok := s.profileParam(c)
 	if !ok {
-		return nil, claims.Options{}, false
+		return nil, app.Envelope{}, false
 	}
-	opts, err := claims.ParseOptions(c.Query("control_number"), c.Query("at"), c.Query("usage"), prof, s.now())
-	var oe *claims.OptionError
+	opts, err := app.ParseEnvelope(c.Query("control_number"), c.Query("at"), c.Query("usage"), prof, s.now())
+	var oe *app.OptionError
 	if errors.As(err, &oe) {
 		badQuery(c, oe)
 		return nil, opts, false
 	}
 	opts.NewlineAfterSegment = c.Query("newlines") == "true"
 	if opts.ControlNumber == 0 {
-		opts.Allocate = s.next
+		opts.Allocate = s.allocator(c, prof)
 	}
 	return prof, opts, true
 }
 
+// errNoStore is the allocation failure of a gateway built without a store.
+var errNoStore = errors.New("no store configured to allocate control numbers")
+
+// allocator is the control-number source of a stateless 837D request: the
+// store's counter for the request's tenant and the profile's ISA06 sender
+// (WithControlNumbers replaces it in tests).
+func (s *Server) allocator(c *gin.Context, prof *app.Profile) func() (int, error) {
+	switch {
+	case s.next != nil:
+		return s.next
+	case s.svc != nil:
+		return s.svc.ControlNumbers(c.Request.Context(), tenantOf(c), prof)
+	}
+	return func() (int, error) { return 0, errNoStore }
+}
+
 // badQuery answers 400 for a query parameter that cannot be honoured.
-func badQuery(c *gin.Context, oe *claims.OptionError) {
+func badQuery(c *gin.Context, oe *app.OptionError) {
 	problem(c, http.StatusBadRequest, "Invalid query parameter", oe.Error()+".", one("QUERY_PARAMETER", "", oe.Error()))
 }
 
-// decodeRecord reads a JSON record body; false means an answer was sent.
-func (s *Server) decodeRecord(c *gin.Context) (*record.Record, bool) {
+// recordBody reads a JSON record body; false means an answer was sent.
+func (s *Server) recordBody(c *gin.Context) ([]byte, bool) {
 	if !requireType(c, "application/json") {
 		return nil, false
 	}
-	data, ok := readBody(c, s.cfg.MaxBodyBytes)
-	if !ok {
-		return nil, false
+	return readBody(c, s.cfg.MaxBodyBytes)
+}
+
+// decodeFailed answers a body that is not a record: 400 JSON_SYNTAX when it
+// is not one JSON object, 422 with the shape problems otherwise. false
+// means err is not an *app.DecodeError and nothing was sent.
+func decodeFailed(c *gin.Context, data []byte, err error) bool {
+	var de *app.DecodeError
+	if !errors.As(err, &de) {
+		return false
 	}
-	rec, probs, err := record.DecodeBytes(data)
-	var se *record.SyntaxError
-	if errors.As(err, &se) {
+	if de.Syntax != nil {
 		jsonSyntax(c, data)
-		return nil, false
+		return true
 	}
-	if probs.HasErrors() {
-		problem(c, http.StatusUnprocessableEntity, "Invalid record", "The record does not match the contract.", probs)
-		return nil, false
-	}
-	return rec, true
+	problem(c, http.StatusUnprocessableEntity, "Invalid record", "The record does not match the contract.", de.Problems)
+	return true
 }
 
 // jsonSyntax answers 400 for a body that is not one JSON object: the rule
@@ -98,14 +110,24 @@ func jsonSyntax(c *gin.Context, data []byte) {
 	problemWith(c, http.StatusBadRequest, "Malformed JSON", "The body is not a JSON object.", []ProblemError{pe})
 }
 
-// generate produces the 837D for rec and writes the answer.
-func (s *Server) generate(c *gin.Context, rec *record.Record, prof *profile.Profile, opts claims.Options) {
-	res, err := claims.Generate(rec, prof, opts)
+func (s *Server) claim837d(c *gin.Context) {
+	prof, opts, ok := s.envelope(c)
+	if !ok {
+		return
+	}
+	data, ok := s.recordBody(c)
+	if !ok {
+		return
+	}
+	res, err := app.Generate837D(data, prof, opts)
+	if decodeFailed(c, data, err) {
+		return
+	}
 	if err != nil {
-		ev := s.log.Error().Str("request_id", c.GetString("request_id")).Bool("control_number", errors.Is(err, claims.ErrControlNumber))
-		if errors.Is(err, claims.ErrControlNumber) {
-			// the allocator's error names the state directory and the
-			// failing step: no record data
+		ev := s.log.Error().Str("request_id", c.GetString("request_id")).Bool("control_number", errors.Is(err, app.ErrControlNumber))
+		if errors.Is(err, app.ErrControlNumber) {
+			// the store's error names the tenant, the sender or the
+			// database: no record data
 			ev = ev.Str("cause", err.Error())
 		}
 		ev.Msg("837D generation failed")
@@ -116,7 +138,7 @@ func (s *Server) generate(c *gin.Context, rec *record.Record, prof *profile.Prof
 		problem(c, http.StatusUnprocessableEntity, "Record has errors", "The record cannot be billed as it is.", res.Problems)
 		return
 	}
-	s.log.Info().Str("request_id", c.GetString("request_id")).Int("lines", len(rec.Services)).
+	s.log.Info().Str("request_id", c.GetString("request_id")).Int("lines", res.Lines).
 		Int("warnings", len(res.Problems)).Str("control_number", res.ControlNumbers.Interchange).Msg("837D generated")
 	if wantsJSON(c) {
 		c.PureJSON(http.StatusOK, ClaimResponse{X12: string(res.X12), Warnings: res.Problems.Warnings(), ControlNumbers: res.ControlNumbers})
@@ -125,18 +147,6 @@ func (s *Server) generate(c *gin.Context, rec *record.Record, prof *profile.Prof
 	c.Header("Casebridge-Warnings", strconv.Itoa(len(res.Problems.Warnings())))
 	c.Header("Casebridge-Control-Number", res.ControlNumbers.Interchange)
 	c.Data(http.StatusOK, "application/edi-x12", res.X12)
-}
-
-func (s *Server) claim837d(c *gin.Context) {
-	prof, opts, ok := s.envelope(c)
-	if !ok {
-		return
-	}
-	rec, ok := s.decodeRecord(c)
-	if !ok {
-		return
-	}
-	s.generate(c, rec, prof, opts)
 }
 
 func (s *Server) checkRecord(c *gin.Context) {
@@ -151,7 +161,7 @@ func (s *Server) checkRecord(c *gin.Context) {
 	if !ok {
 		return
 	}
-	rep, err := claims.CheckBytes(data, prof, s.now().UTC())
+	rep, err := app.CheckRecord(data, prof, s.now().UTC())
 	var se *record.SyntaxError
 	if errors.As(err, &se) {
 		jsonSyntax(c, data)

@@ -10,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
-	"github.com/casebridge/casebridge/internal/claims"
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 	"github.com/casebridge/casebridge/mapping/remit"
 )
@@ -73,7 +73,7 @@ func (s *Server) fhirClaimX12(c *gin.Context) {
 		return
 	}
 	ctype := c.GetHeader("Content-Type")
-	s.writeFHIR(c, fhir.ClaimToX12(data, ctype, prof, opts))
+	s.writeFHIR(c, app.ClaimToX12(data, ctype, prof, opts))
 }
 
 func (s *Server) fhirValidate(c *gin.Context) {
@@ -85,13 +85,13 @@ func (s *Server) fhirValidate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.writeFHIR(c, fhir.ValidateClaim(data, c.GetHeader("Content-Type"), prof, s.now().UTC()))
+	s.writeFHIR(c, app.ValidateClaim(data, c.GetHeader("Content-Type"), prof, s.now().UTC()))
 }
 
 // atParam reads ?at= (RFC 3339), defaulting to the clock.
 func (s *Server) atParam(c *gin.Context) (time.Time, bool) {
-	t, err := claims.ParseTime(c.Query("at"), s.now())
-	var oe *claims.OptionError
+	t, err := app.ParseTime(c.Query("at"), s.now())
+	var oe *app.OptionError
 	if errors.As(err, &oe) {
 		badQuery(c, oe)
 		return time.Time{}, false
@@ -109,11 +109,14 @@ func (s *Server) recordToFHIR(c *gin.Context) {
 	if !ok {
 		return
 	}
-	rec, ok := s.decodeRecord(c)
+	data, ok := s.recordBody(c)
 	if !ok {
 		return
 	}
-	out, probs, err := fhir.RecordBundle(rec, prof, at, false)
+	out, probs, err := app.RecordToBundle(data, prof, at, false)
+	if decodeFailed(c, data, err) {
+		return
+	}
 	if probs.HasErrors() {
 		problem(c, http.StatusUnprocessableEntity, "Record has errors", "The record cannot be billed as it is.", probs)
 		return

@@ -9,7 +9,6 @@ import (
 
 	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/internal/app"
-	"github.com/casebridge/casebridge/internal/claims"
 )
 
 // routesFHIRREST registers the FHIR REST interactions on the stored claims
@@ -67,7 +66,7 @@ func (s *Server) fhirFail(c *gin.Context, err error) {
 		s.writeOutcome(c, fe.Status, fe.Outcome)
 		return
 	}
-	var oe *claims.OptionError
+	var oe *app.OptionError
 	if errors.As(err, &oe) {
 		// our own wording, naming the parameter: no input is quoted
 		s.writeOutcome(c, http.StatusBadRequest, &fhir.Outcome{Issues: []fhir.Issue{{Severity: "error", Code: "invalid",

@@ -36,7 +36,7 @@ func newServiceHarness(t *testing.T) (*harness, *app.Service) {
 	now := func() time.Time { clock = clock.Add(time.Millisecond); return clock }
 	svc := app.New(st, app.DirProfiles("", ""), now, app.Options{})
 	var logs bytes.Buffer
-	cfg := config.Config{Profile: "default", StateDir: t.TempDir(), MaxBodyBytes: 64 << 10}
+	cfg := config.Config{Profile: "default", MaxBodyBytes: 64 << 10}
 	n := 41
 	srv := httpapi.New(cfg, zerolog.New(&logs),
 		httpapi.WithClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }),

@@ -47,7 +47,7 @@ func FuzzGateway(f *testing.F) {
 			f.Add(uint8(5), uint8(1), data)
 		}
 	}
-	cfg := config.Config{Profile: "default", StateDir: f.TempDir(), MaxBodyBytes: 1 << 20}
+	cfg := config.Config{Profile: "default", MaxBodyBytes: 1 << 20}
 	clock := func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }
 	st, err := store.OpenSQLite(context.Background(), filepath.Join(f.TempDir(), store.SQLiteFile))
 	if err != nil {

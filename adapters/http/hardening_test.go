@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -24,9 +22,6 @@ func harnessWith(t *testing.T, cfg config.Config, opts ...httpapi.Option) *harne
 	var logs bytes.Buffer
 	if cfg.Profile == "" {
 		cfg.Profile = "default"
-	}
-	if cfg.StateDir == "" {
-		cfg.StateDir = t.TempDir()
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 64 << 10
@@ -147,46 +142,9 @@ func TestPageSecurityHeadersAndNoInlineScript(t *testing.T) {
 	}
 }
 
-func TestReadyzChecksControlNumberStore(t *testing.T) {
-	good := harnessWith(t, config.Config{})
-	for i := 0; i < 3; i++ {
-		if w := good.do("GET", "/readyz", "", "", nil); w.Code != 200 {
-			t.Fatalf("ready state dir: %d %s", w.Code, w.Body)
-		}
-	}
-	// the checks consumed no number: the first 837D gets control number 1
-	w := good.do("POST", "/v1/claims/837d", "application/json", "application/json", file(t, "../../testdata/records/self.json"))
-	if w.Code != 200 || !strings.Contains(w.Body.String(), `"interchange":"000000001"`) {
-		t.Errorf("first 837D after readiness checks: %d %.200s", w.Code, w.Body)
-	}
-
-	notDir := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	corrupt := t.TempDir()
-	if err := os.WriteFile(filepath.Join(corrupt, "control-number"), []byte("garbage"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for name, dir := range map[string]string{"unwritable state dir": filepath.Join(notDir, "state"), "corrupt counter": corrupt} {
-		h := harnessWith(t, config.Config{StateDir: dir})
-		w := h.do("GET", "/readyz", "", "", nil)
-		if w.Code != 503 {
-			t.Errorf("%s: readyz %d", name, w.Code)
-			continue
-		}
-		if p := decodeProblem(t, w); len(p.Errors) != 1 || p.Errors[0].Code != "NOT_READY_CONTROL_NUMBERS" {
-			t.Errorf("%s: %s", name, w.Body)
-		}
-		if !strings.Contains(h.log.String(), `"cause":"control: `) {
-			t.Errorf("%s: the log does not say why: %s", name, h.log)
-		}
-	}
-}
-
 // A failing allocator answers 500 and the log says why, without PHI.
 func TestAllocatorFailureLogsCause(t *testing.T) {
-	cause := errors.New("control: counter file: open /var/lib/casebridge/control-number: permission denied")
+	cause := errors.New("store: open /var/lib/casebridge/casebridge.db: permission denied")
 	h := harnessWith(t, config.Config{}, httpapi.WithControlNumbers(func() (int, error) { return 0, cause }))
 	for _, tc := range []struct{ route, ctype, file string }{
 		{"/v1/claims/837d", "application/json", "../../testdata/records/self.json"},
@@ -198,7 +156,7 @@ func TestAllocatorFailureLogsCause(t *testing.T) {
 			t.Fatalf("%s: %d %s", tc.route, w.Code, w.Body)
 		}
 		logs := h.log.String()
-		if !strings.Contains(logs, "permission denied") || !strings.Contains(logs, "/var/lib/casebridge/control-number") {
+		if !strings.Contains(logs, "permission denied") || !strings.Contains(logs, "/var/lib/casebridge/casebridge.db") {
 			t.Errorf("%s: the log lacks the allocator's cause: %s", tc.route, logs)
 		}
 		if strings.Contains(w.Body.String(), "permission denied") {

@@ -9,7 +9,6 @@ import (
 	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/app"
-	"github.com/casebridge/casebridge/internal/claims"
 	"github.com/casebridge/casebridge/internal/record"
 )
 
@@ -58,7 +57,7 @@ func (s *Server) idParam(c *gin.Context) (string, bool) {
 // number always comes from the store, so control_number is refused.
 func (s *Server) submitOptions(c *gin.Context) (app.SubmitOptions, bool) {
 	if _, ok := c.GetQuery("control_number"); ok {
-		badQuery(c, &claims.OptionError{Option: "control_number", Msg: "a stored claim's control number is drawn from the store; leave it out"})
+		badQuery(c, &app.OptionError{Option: "control_number", Msg: "a stored claim's control number is drawn from the store; leave it out"})
 		return app.SubmitOptions{}, false
 	}
 	o := app.SubmitOptions{Profile: c.Query("profile"), Usage: c.Query("usage"), NewlineAfterSegment: c.Query("newlines") == "true"}
@@ -250,7 +249,7 @@ func (s *Server) getRemittanceX12(c *gin.Context) {
 // error: no request data) and shows none.
 func (s *Server) fail(c *gin.Context, err error, body []byte) {
 	var de *app.DecodeError
-	var oe *claims.OptionError
+	var oe *app.OptionError
 	switch {
 	case errors.As(err, &de):
 		s.decodeFailed(c, de, body)

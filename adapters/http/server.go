@@ -1,6 +1,7 @@
 // Package httpapi is casebridge's HTTP gateway: thin Gin handlers that
-// decode, call the library (internal/claims, mapping/…) and encode. It
-// imports nothing that the CLI does not also use, and httptest can drive it.
+// parse the request, call the application layer (internal/app) and render
+// its result (problem JSON, FHIR, X12). It decides nothing about claims, and
+// httptest can drive it.
 package httpapi
 
 import (
@@ -16,8 +17,6 @@ import (
 
 	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
-	"github.com/casebridge/casebridge/internal/control"
-	"github.com/casebridge/casebridge/internal/profile"
 )
 
 // Server holds the gateway's dependencies.
@@ -25,8 +24,8 @@ type Server struct {
 	cfg     config.Config
 	log     zerolog.Logger
 	now     func() time.Time
-	next    func() (int, error) // control-number allocator
-	svc     *app.Service        // the service of record (stored claims, remittances, keys)
+	next    func() (int, error) // control-number allocator replacing the store's (tests)
+	svc     *app.Service        // the service of record (stored claims, remittances, keys, control numbers)
 	metrics *metrics            // GET /metrics
 }
 
@@ -36,13 +35,13 @@ type Option func(*Server)
 // WithClock sets the clock (tests).
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
-// WithControlNumbers sets the control-number allocator (tests).
+// WithControlNumbers replaces the store's control-number allocator of the
+// stateless 837D routes (tests).
 func WithControlNumbers(next func() (int, error)) Option { return func(s *Server) { s.next = next } }
 
 // New builds the gateway.
 func New(cfg config.Config, log zerolog.Logger, opts ...Option) *Server {
 	s := &Server{cfg: cfg, log: log, now: time.Now, metrics: newMetrics()}
-	s.next = func() (int, error) { return control.Next(cfg.StateDir) }
 	for _, o := range opts {
 		o(s)
 	}
@@ -91,20 +90,20 @@ func (s *Server) engine() *gin.Engine {
 	return r
 }
 
-// readyz is 503 unless the default profile loads, a control number could
-// be allocated (the counter store is readable and writable; the check
-// consumes no number) and the store answers a ping. The cause goes to the
-// log (paths, never data), the answer names only the failing dependency.
+// readyz is 503 unless the default profile loads and the store (which
+// allocates the control numbers) answers a ping and accepts a write; the
+// check consumes no number. The cause goes to the log (paths or hosts,
+// never data), the answer names only the failing dependency.
 func (s *Server) readyz(c *gin.Context) {
-	if _, err := profile.Load(s.cfg.Profile, s.cfg.ProfilesDir); err != nil {
+	if _, err := app.LoadProfile(s.cfg.Profile, s.cfg.ProfilesDir); err != nil {
 		s.log.Warn().Str("request_id", c.GetString("request_id")).Str("check", "profile").Msg("not ready")
 		problem(c, http.StatusServiceUnavailable, "Not ready", "The configured trading-partner profile cannot be loaded.", one("NOT_READY_PROFILE", "", "The default profile does not load."))
 		return
 	}
-	if err := control.Ready(s.cfg.StateDir); err != nil {
-		s.log.Warn().Str("request_id", c.GetString("request_id")).Str("check", "control_numbers").Str("cause", err.Error()).Msg("not ready")
-		problem(c, http.StatusServiceUnavailable, "Not ready", "Control numbers cannot be allocated: the counter store is not writable or not readable.",
-			one("NOT_READY_CONTROL_NUMBERS", "", "The control-number store under the state directory fails."))
+	if s.svc == nil && s.next == nil {
+		s.log.Warn().Str("request_id", c.GetString("request_id")).Str("check", "store").Str("cause", "no store configured").Msg("not ready")
+		problem(c, http.StatusServiceUnavailable, "Not ready", "No store is configured: control numbers cannot be allocated.",
+			one("NOT_READY_STORE", "", "No store is configured."))
 		return
 	}
 	if s.svc != nil {

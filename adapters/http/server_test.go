@@ -27,7 +27,7 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	var logs bytes.Buffer
-	cfg := config.Config{Profile: "default", StateDir: t.TempDir(), MaxBodyBytes: 64 << 10}
+	cfg := config.Config{Profile: "default", MaxBodyBytes: 64 << 10}
 	n := 41
 	srv := httpapi.New(cfg, zerolog.New(&logs),
 		httpapi.WithClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }),
@@ -137,7 +137,6 @@ func TestClaim837dErrors(t *testing.T) {
 		{"no content type", "/v1/claims/837d", "", strings.NewReader("{}"), 415, "CONTENT_TYPE", ""},
 		{"unknown field", "/v1/claims/837d", "application/json", file(t, "../../testdata/records-invalid/unknown-field.json"), 422, "UNKNOWN_FIELD", "/colour"},
 		{"scrub errors", "/v1/claims/837d", "application/json", file(t, "../../testdata/records-invalid/scrub-errors.json"), 422, "NPI_CHECK_DIGIT", "/billing_provider/npi"},
-		{"production without number", "/v1/claims/837d?usage=P", "application/json", file(t, "../../testdata/records/self.json"), 400, "QUERY_PARAMETER", ""},
 		{"bad at", "/v1/claims/837d?at=now", "application/json", file(t, "../../testdata/records/self.json"), 400, "QUERY_PARAMETER", ""},
 		{"bad profile", "/v1/claims/837d?profile=../etc/passwd", "application/json", file(t, "../../testdata/records/self.json"), 400, "QUERY_PARAMETER", ""},
 		{"too large", "/v1/claims/837d", "application/json", strings.NewReader(`{"narrative":"` + strings.Repeat("x", 70<<10) + `"}`), 413, "BODY_TOO_LARGE", ""},
@@ -304,7 +303,7 @@ func TestFindingsTooLarge(t *testing.T) {
 
 func TestRecoveryAnswersProblemJSON(t *testing.T) {
 	var logs bytes.Buffer
-	cfg := config.Config{Profile: "default", StateDir: t.TempDir(), MaxBodyBytes: 64 << 10}
+	cfg := config.Config{Profile: "default", MaxBodyBytes: 64 << 10}
 	srv := httpapi.New(cfg, zerolog.New(&logs),
 		httpapi.WithControlNumbers(func() (int, error) { panic("allocator exploded: MBR555001") }))
 	h := &harness{h: srv.Handler(), log: &logs}

@@ -46,7 +46,7 @@ func newStoreHarnessWith(t *testing.T, profiles app.ProfileSource) *storeHarness
 	clock := func() time.Time { return testNow }
 	svc := app.New(st, profiles, clock, app.Options{})
 	var logs bytes.Buffer
-	cfg := config.Config{Profile: "default", StateDir: t.TempDir(), MaxBodyBytes: 64 << 10}
+	cfg := config.Config{Profile: "default", MaxBodyBytes: 64 << 10}
 	n := 41
 	srv := httpapi.New(cfg, zerolog.New(&logs), httpapi.WithClock(clock),
 		httpapi.WithControlNumbers(func() (int, error) { n++; return n, nil }), httpapi.WithService(svc))

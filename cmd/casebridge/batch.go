@@ -9,7 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 
-	"github.com/casebridge/casebridge/internal/claims"
+	"github.com/casebridge/casebridge/internal/app"
 )
 
 // maxPipedBatchBytes bounds a batch read from a pipe, which is held in
@@ -54,9 +54,9 @@ func readAllAt(name string, r io.Reader) (io.ReaderAt, int64, func(), error) {
 const batchMemoryLimit = 32 << 20
 
 // writeReport writes res as one line of JSON (the encoding of
-// claims.BatchResult) entry by entry, so the report of 10,000 records is
+// app.BatchResult) entry by entry, so the report of 10,000 records is
 // never built whole.
-func writeReport(w io.Writer, res *claims.BatchResult) error {
+func writeReport(w io.Writer, res *app.BatchResult) error {
 	bw := bufio.NewWriter(w)
 	var item bytes.Buffer
 	enc := json.NewEncoder(&item)
@@ -96,7 +96,7 @@ func writeReport(w io.Writer, res *claims.BatchResult) error {
 }
 
 // batch837 is `casebridge 837d --batch`: NDJSON records in, one interchange
-// of the valid ones on stdout, the JSON report (claims.BatchResult) on
+// of the valid ones on stdout, the JSON report (app.BatchResult) on
 // stderr. Exit 0 when every record was written, 1 when some (or all) were
 // refused or there were none, 2 when the input cannot be read.
 func batch837(name string, ef *envelopeFlags, env *environ) int {
@@ -104,6 +104,7 @@ func batch837(name string, ef *envelopeFlags, env *environ) int {
 	if code >= 0 {
 		return code
 	}
+	defer ef.close()
 	in, size, closeIn, err := batchInput(name, env)
 	if err != nil {
 		env.errorf("%v", err)
@@ -116,9 +117,9 @@ func batch837(name string, ef *envelopeFlags, env *environ) int {
 		// records in well under 64 MiB of resident memory)
 		debug.SetMemoryLimit(batchMemoryLimit)
 	}
-	res, err := claims.Batch(in, size, env.stdout, prof, claims.BatchOptions{Options: opts})
+	res, err := app.Batch(in, size, env.stdout, prof, app.BatchOptions{Options: opts})
 	switch {
-	case errors.Is(err, claims.ErrBatchInput):
+	case errors.Is(err, app.ErrBatchInput):
 		env.errorf("%s: %v", name, err)
 		return exitUnread
 	case err != nil:

@@ -141,7 +141,7 @@ func TestCLIBatch10000InMemoryBound(t *testing.T) {
 		var errOut bytes.Buffer
 		cmd := exec.Command(os.Args[0], args...)
 		rssPath := filepath.Join(t.TempDir(), "rss")
-		cmd.Env = append(os.Environ(), "CASEBRIDGE_TEST_CLI=1", "CASEBRIDGE_STATE_DIR="+t.TempDir(), "CASEBRIDGE_TEST_RSS="+rssPath)
+		cmd.Env = append(os.Environ(), "CASEBRIDGE_TEST_CLI=1", "CASEBRIDGE_DATA_DIR="+t.TempDir(), "CASEBRIDGE_DATABASE_URL=", "CASEBRIDGE_TEST_RSS="+rssPath)
 		cmd.Stdout, cmd.Stderr = stdout, &errOut
 		if err := cmd.Run(); err != nil {
 			t.Fatalf("%v: %.500s", err, errOut.String())

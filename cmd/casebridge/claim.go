@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -8,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/casebridge/casebridge/internal/claims"
+	"github.com/casebridge/casebridge/adapters/store"
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
-	"github.com/casebridge/casebridge/internal/control"
-	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
 )
 
@@ -21,43 +21,75 @@ type envelopeFlags struct {
 	at            string
 	usage         string
 	profileFlags
-	stateDir string
 	newlines bool
+	tenant   string
+	fs       *flag.FlagSet
+	store    *store.Options // where the control numbers come from without --control-number
+	closers  []func() error
 }
 
 func (f *envelopeFlags) register(fs *flag.FlagSet, cfg config.Config) {
-	fs.StringVar(&f.controlNumber, "control-number", "", "interchange control number N: ISA13 %09d, GS06 N, ST02 %04d (default: next unused on this machine)")
+	fs.StringVar(&f.controlNumber, "control-number", "", "interchange control number N: ISA13 %09d, GS06 N, ST02 %04d (default: the store's next for the tenant and ISA06 sender)")
 	fs.StringVar(&f.at, "at", "", "creation time, RFC 3339 (e.g. 2026-11-27T10:00:00Z): ISA09/10, GS04/05, BHT04/05 in UTC (default: now)")
 	fs.StringVar(&f.usage, "usage", "", "ISA15 usage indicator T (test) or P (production) (default: the profile's)")
 	f.profileFlags.register(fs, cfg)
-	fs.StringVar(&f.stateDir, "state-dir", cfg.StateDir, "directory of the control-number counter")
 	fs.BoolVar(&f.newlines, "newlines", false, "put a newline after each segment")
+	fs.StringVar(&f.tenant, "tenant", app.LocalTenant, "without --control-number: the tenant whose control numbers are drawn (the gateway's local mode uses "+app.LocalTenant+")")
+	f.fs, f.store = fs, storeFlags(fs)
+}
+
+// close closes the store, if a control number opened it.
+func (f *envelopeFlags) close() {
+	for _, c := range f.closers {
+		_ = c()
+	}
 }
 
 // resolve turns the flags into generation options; a non-negative code means stop.
-func (f *envelopeFlags) resolve(env *environ) (*profile.Profile, claims.Options, int) {
+func (f *envelopeFlags) resolve(env *environ) (*app.Profile, app.Envelope, int) {
 	prof, code := f.load(env)
 	if code >= 0 {
-		return nil, claims.Options{}, code
+		return nil, app.Envelope{}, code
 	}
-	opts, err := claims.ParseOptions(f.controlNumber, f.at, f.usage, prof, time.Now())
-	var oe *claims.OptionError
+	opts, err := app.ParseEnvelope(f.controlNumber, f.at, f.usage, prof, time.Now())
+	var oe *app.OptionError
 	if errors.As(err, &oe) {
 		env.errorf("--%s: %s", strings.ReplaceAll(oe.Option, "_", "-"), oe.Msg)
 		return nil, opts, exitUsage
 	}
 	opts.NewlineAfterSegment = f.newlines
 	if opts.ControlNumber == 0 {
-		dir := f.stateDir
-		opts.Allocate = func() (int, error) { return control.Next(dir) }
+		if err := app.CheckTenant(f.tenant); err != nil {
+			env.errorf("--tenant: 1-64 letters, digits, '.', '_' or '-'")
+			return nil, opts, exitUsage
+		}
+		if code := storeChoice(f.fs, f.store, env); code >= 0 {
+			return nil, opts, code
+		}
+		opts.Allocate = f.allocator(prof)
 	}
 	return prof, opts, -1
 }
 
-// generateFailed reports a claims.Generate error: the control-number
-// counter (the machine's fault, exit 70) or an envelope option.
+// allocator draws the control number from the store (--data or
+// --database-url), opened only once a record passed the scrubber, so a
+// refused record neither opens nor creates a database.
+func (f *envelopeFlags) allocator(prof *app.Profile) func() (int, error) {
+	return func() (int, error) {
+		ctx := context.Background()
+		st, err := store.Open(ctx, *f.store)
+		if err != nil {
+			return 0, fmt.Errorf("cannot open the store: %w", err)
+		}
+		f.closers = append(f.closers, st.Close)
+		return app.New(st, nil, time.Now, app.Options{}).ControlNumbers(ctx, f.tenant, prof)()
+	}
+}
+
+// generateFailed reports an app.Generate837D or app.Batch error: the
+// control-number store (the machine's fault, exit 70) or an envelope option.
 func generateFailed(err error, env *environ) int {
-	if errors.Is(err, claims.ErrControlNumber) {
+	if errors.Is(err, app.ErrControlNumber) {
 		env.errorf("cannot allocate a control number: %v", err)
 		return exitInternal
 	}
@@ -78,24 +110,30 @@ func pointerOrRoot(p string) string {
 	return p
 }
 
-// decodeRecord reads and strictly decodes a record; a non-negative code means stop.
-func decodeRecord(name string, env *environ) (*record.Record, int) {
+// readRecord reads a record's bytes; a non-negative code means stop.
+func readRecord(name string, env *environ) ([]byte, int) {
 	data, err := readInput(name, env, record.MaxRecordBytes)
 	if err != nil {
 		env.errorf("%v", err)
 		return nil, exitUnread
 	}
-	rec, probs, err := record.DecodeBytes(data)
-	var se *record.SyntaxError
-	if errors.As(err, &se) {
-		env.errorf("%s: %v", name, se)
-		return nil, exitUnread
+	return data, -1
+}
+
+// decodeFailed reports a body that is not a record (an *app.DecodeError):
+// exit 2 when it is not one JSON object, 1 with its shape problems. A
+// negative code means err is not a DecodeError.
+func decodeFailed(name string, err error, env *environ) int {
+	var de *app.DecodeError
+	if !errors.As(err, &de) {
+		return -1
 	}
-	if probs.HasErrors() {
-		printProblems(env, probs)
-		return nil, exitInvalid
+	if de.Syntax != nil {
+		env.errorf("%s: %v", name, de.Syntax)
+		return exitUnread
 	}
-	return rec, -1
+	printProblems(env, de.Problems)
+	return exitInvalid
 }
 
 func cmd837d(args []string, env *environ) int {
@@ -123,11 +161,15 @@ func cmd837d(args []string, env *environ) int {
 	if code >= 0 {
 		return code
 	}
-	rec, code := decodeRecord(name, env)
+	defer ef.close()
+	data, code := readRecord(name, env)
 	if code >= 0 {
 		return code
 	}
-	res, err := claims.Generate(rec, prof, opts)
+	res, err := app.Generate837D(data, prof, opts)
+	if code := decodeFailed(name, err, env); code >= 0 {
+		return code
+	}
 	if err != nil {
 		return generateFailed(err, env)
 	}
@@ -160,7 +202,7 @@ func cmdCheck(args []string, env *environ) int {
 		env.errorf("%v", err)
 		return exitUnread
 	}
-	rep, err := claims.CheckBytes(data, prof, time.Now().UTC())
+	rep, err := app.CheckRecord(data, prof, time.Now().UTC())
 	if err != nil {
 		env.errorf("%s: %v", name, err)
 		return exitUnread
@@ -189,8 +231,8 @@ func (f *profileFlags) register(fs *flag.FlagSet, cfg config.Config) {
 }
 
 // load returns the profile; a non-negative code means stop.
-func (f *profileFlags) load(env *environ) (*profile.Profile, int) {
-	prof, err := profile.Load(f.profile, f.profilesDir)
+func (f *profileFlags) load(env *environ) (*app.Profile, int) {
+	prof, err := app.LoadProfile(f.profile, f.profilesDir)
 	if err != nil {
 		env.errorf("%v", err)
 		return nil, exitUsage

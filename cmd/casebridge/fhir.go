@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
-	"github.com/casebridge/casebridge/internal/claims"
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 	"github.com/casebridge/casebridge/mapping/remit"
@@ -32,11 +32,14 @@ func cmdFHIR(args []string, env *environ) int {
 	if code >= 0 {
 		return code
 	}
-	rec, code := decodeRecord(name, env)
+	data, code := readRecord(name, env)
 	if code >= 0 {
 		return code
 	}
-	out, probs, err := fhir.RecordBundle(rec, prof, at, true)
+	out, probs, err := app.RecordToBundle(data, prof, at, true)
+	if code := decodeFailed(name, err, env); code >= 0 {
+		return code
+	}
 	printProblems(env, probs)
 	if err != nil || out == nil {
 		if err != nil {
@@ -51,7 +54,7 @@ func cmdFHIR(args []string, env *environ) int {
 }
 
 func parseAt(v string, env *environ) (time.Time, int) {
-	t, err := claims.ParseTime(v, time.Now())
+	t, err := app.ParseTime(v, time.Now())
 	if err != nil {
 		env.errorf("--%v", err)
 		return time.Time{}, exitUsage
@@ -90,12 +93,13 @@ func from837FHIR(name string, ef *envelopeFlags, env *environ) int {
 	if code >= 0 {
 		return code
 	}
+	defer ef.close()
 	data, err := readInput(name, env, fhir.MaxBodyBytes)
 	if err != nil {
 		env.errorf("%v", err)
 		return exitUnread
 	}
-	resp := fhir.ClaimToX12(data, fhir.ContentTypeFHIR, prof, opts)
+	resp := app.ClaimToX12(data, fhir.ContentTypeFHIR, prof, opts)
 	printOutcome(env, resp.Outcome)
 	if resp.Status != 200 {
 		return resp.ExitCode()

@@ -106,7 +106,7 @@ func TestServeWithStore(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		var out bytes.Buffer
-		done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--state-dir", t.TempDir(), "--data", data}, strings.NewReader(""), &out, logW)
+		done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, strings.NewReader(""), &out, logW)
 		logW.Close()
 	}()
 	var addr string

@@ -15,7 +15,8 @@ import (
 
 func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	t.Setenv("CASEBRIDGE_STATE_DIR", t.TempDir())
+	t.Setenv("CASEBRIDGE_DATA_DIR", t.TempDir())
+	t.Setenv("CASEBRIDGE_DATABASE_URL", "")
 	var out, errb bytes.Buffer
 	code = run(args, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
@@ -56,7 +57,7 @@ func TestCLIExitCodes(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, "", 64, false, "unknown command"},
 		{"bad flag", []string{"837d", "--nope", rec + "self.json"}, "", 64, false, "nope"},
 		{"two files", []string{"837d", rec + "self.json", rec + "void.json"}, "", 64, false, "exactly one"},
-		{"production without number", []string{"837d", "--usage", "P", rec + "self.json"}, "", 64, false, "control-number"},
+		{"production without number", []string{"837d", "--usage", "P", rec + "self.json"}, "", 0, true, "warning"}, // the store draws it
 		{"bad control number", []string{"837d", "--control-number", "0", rec + "self.json"}, "", 64, false, "control-number"},
 		{"bad at", []string{"837d", "--at", "yesterday", rec + "self.json"}, "", 64, false, "RFC 3339"},
 		{"unknown profile", []string{"837d", "--profile", "nosuch", rec + "self.json"}, "", 64, false, "profile"},
@@ -112,19 +113,68 @@ func TestCLIScrubErrorsListsEveryProblem(t *testing.T) {
 	}
 }
 
-func TestCLIControlNumbersDoNotRepeat(t *testing.T) {
-	t.Setenv("CASEBRIDGE_STATE_DIR", t.TempDir())
-	seen := map[string]bool{}
-	for i := 0; i < 3; i++ {
+// TestCLIControlNumbersFromTheStore: without --control-number, 837d (and
+// --batch, --from-fhir) draw from the store in the data directory, per
+// tenant and ISA06 sender, the counter serve's POST /v1/claims uses too.
+func TestCLIControlNumbersFromTheStore(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("CASEBRIDGE_DATA_DIR", data)
+	t.Setenv("CASEBRIDGE_DATABASE_URL", "")
+	cli := func(stdin string, args ...string) (int, string, string) {
 		var out, errb bytes.Buffer
-		if code := run([]string{"837d", rec + "self.json"}, nil, &out, &errb); code != 0 {
-			t.Fatalf("exit %d: %s", code, errb.String())
+		code := run(args, strings.NewReader(stdin), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	isa13 := func(x12 string) string {
+		if len(x12) < 99 {
+			return ""
 		}
-		isa13 := out.String()[90:99]
-		if seen[isa13] {
-			t.Fatalf("control number %s repeated", isa13)
+		return x12[90:99]
+	}
+	oneLine := strings.Join(strings.Fields(mustRead(t, rec+"self.json")), " ") + "\n" // NDJSON
+	for i, step := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"", []string{"837d", rec + "self.json"}, "000000001"},
+		{"", []string{"837d", rec + "self.json", "--usage", "P"}, "000000002"},
+		{"", []string{"837d", rec + "self.json", "--control-number", "500"}, "000000500"}, // takes none
+		{oneLine, []string{"837d", "--batch", "-"}, "000000003"},
+		{"", []string{"837d", "--from-fhir", "../../testdata/fhir/ehr/claim-contained.json"}, "000000004"},
+		{"", []string{"837d", rec + "self.json", "--tenant", "acme"}, "000000001"}, // another tenant's counter
+		{"", []string{"837d", rec + "self.json", "--data", data}, "000000005"},
+	} {
+		code, out, errs := cli(step.stdin, step.args...)
+		if code != 0 || isa13(out) != step.want {
+			t.Errorf("step %d %v: exit %d, ISA13 %q, want %s: %.300s", i, step.args, code, isa13(out), step.want, errs)
 		}
-		seen[isa13] = true
+	}
+	// a refused record draws nothing and opens no store: a data directory
+	// that cannot be a directory still gives exit 1
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := cli("", "837d", "../../testdata/records-invalid/scrub-errors.json", "--data", notDir); code != 1 {
+		t.Errorf("refused record, broken store: exit %d, want 1", code)
+	}
+	// a clean record and a store that does not open: exit 70, nothing on stdout
+	code, out, errs := cli("", "837d", rec+"self.json", "--data", filepath.Join(notDir, "sub"))
+	if code != 70 || out != "" || !strings.Contains(errs, "cannot allocate a control number") {
+		t.Errorf("broken store: exit %d, stdout %d bytes, stderr %s", code, len(out), errs)
+	}
+	if strings.Contains(errs, "Doe") || strings.Contains(errs, "MBR100200") {
+		t.Errorf("stderr holds PHI: %s", errs)
+	}
+	if code, _, _ := cli("", "837d", rec+"self.json", "--data", data, "--database-url", "postgres://x"); code != 64 {
+		t.Errorf("--data and --database-url: exit %d, want 64", code)
+	}
+	if code, _, _ := cli("", "837d", rec+"self.json", "--tenant", "../x"); code != 64 {
+		t.Errorf("bad tenant: exit %d, want 64", code)
+	}
+	if code, out, _ := cli("", "837d", rec+"self.json"); code != 0 || isa13(out) != "000000006" {
+		t.Errorf("after the failures: exit %d, ISA13 %q, want 000000006", code, isa13(out))
 	}
 }
 

@@ -16,7 +16,6 @@ import (
 	httpapi "github.com/casebridge/casebridge/adapters/http"
 	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
-	"github.com/casebridge/casebridge/internal/profile"
 )
 
 func cmdServe(args []string, env *environ) int {
@@ -25,7 +24,6 @@ func cmdServe(args []string, env *environ) int {
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env CASEBRIDGE_ADDR)")
 	fs.StringVar(&cfg.Profile, "profile", cfg.Profile, "default trading-partner profile (env CASEBRIDGE_PROFILE)")
 	fs.StringVar(&cfg.ProfilesDir, "profiles-dir", cfg.ProfilesDir, "directory of named profiles (env CASEBRIDGE_PROFILES_DIR)")
-	fs.StringVar(&cfg.StateDir, "state-dir", cfg.StateDir, "directory of the control-number counter (env CASEBRIDGE_STATE_DIR)")
 	fs.StringVar(&cfg.CodesDir, "codes-dir", cfg.CodesDir, "directory of official CARC/RARC/PLB lists: carc.tsv, rarc.tsv, plb.tsv (env CASEBRIDGE_CODES_DIR)")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest accepted request body (env CASEBRIDGE_MAX_BODY_BYTES)")
 	storeOpts := storeFlags(fs)
@@ -42,7 +40,7 @@ func cmdServe(args []string, env *environ) int {
 		level = zerolog.InfoLevel
 	}
 	log := zerolog.New(env.stderr).Level(level).With().Timestamp().Str("service", "casebridge").Logger()
-	if _, err := profile.Load(cfg.Profile, cfg.ProfilesDir); err != nil {
+	if _, err := app.LoadProfile(cfg.Profile, cfg.ProfilesDir); err != nil {
 		env.errorf("%v", err)
 		return exitUsage
 	}

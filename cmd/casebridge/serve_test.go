@@ -42,7 +42,7 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		var out bytes.Buffer
-		done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--state-dir", t.TempDir(), "--data", t.TempDir()}, strings.NewReader(""), &out, logW)
+		done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, strings.NewReader(""), &out, logW)
 		logW.Close()
 	}()
 	addr, _ := waitFor("casebridge listening")["addr"].(string)

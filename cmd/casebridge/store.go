@@ -22,17 +22,8 @@ func storeFlags(fs *flag.FlagSet) *store.Options {
 // usage error (64); a store that does not open exits 70. The error names the
 // data directory or the database, never the URL's password.
 func openStore(ctx context.Context, fs *flag.FlagSet, o *store.Options, env *environ) (*store.Store, int) {
-	dataSet, urlSet := false, false
-	fs.Visit(func(f *flag.Flag) {
-		dataSet = dataSet || f.Name == "data"
-		urlSet = urlSet || f.Name == "database-url"
-	})
-	if dataSet && urlSet {
-		env.errorf("%s: give --data or --database-url, not both", fs.Name())
-		return nil, exitUsage
-	}
-	if dataSet {
-		o.DatabaseURL = "" // the flag overrides the environment's URL
+	if code := storeChoice(fs, o, env); code >= 0 {
+		return nil, code
 	}
 	st, err := store.Open(ctx, *o)
 	if err != nil {
@@ -40,6 +31,24 @@ func openStore(ctx context.Context, fs *flag.FlagSet, o *store.Options, env *env
 		return nil, exitInternal
 	}
 	return st, -1
+}
+
+// storeChoice settles --data against --database-url: both given is a usage
+// error (64); --data given drops the environment's URL.
+func storeChoice(fs *flag.FlagSet, o *store.Options, env *environ) int {
+	dataSet, urlSet := false, false
+	fs.Visit(func(f *flag.Flag) {
+		dataSet = dataSet || f.Name == "data"
+		urlSet = urlSet || f.Name == "database-url"
+	})
+	if dataSet && urlSet {
+		env.errorf("%s: give --data or --database-url, not both", fs.Name())
+		return exitUsage
+	}
+	if dataSet {
+		o.DatabaseURL = "" // the flag overrides the environment's URL
+	}
+	return -1
 }
 
 // loopback tells whether a listen address only takes connections from this

@@ -18,7 +18,7 @@ package app
 // /v1/claims).
 //
 // Input errors are *FHIRError (an OperationOutcome and a 4xx status), or a
-// *claims.OptionError (unknown profile or usage, 400); ErrNotFound is 404;
+// *OptionError (unknown profile or usage, 400); ErrNotFound is 404;
 // anything else is the machine's fault (500).
 
 import (

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
-	"github.com/casebridge/casebridge/internal/claims"
 	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
 )
@@ -40,7 +39,7 @@ import (
 //	casebridge keys create|list|revoke CreateKey, ListKeys (APIKey.View), RevokeKey
 //
 // Errors to statuses (HTTPStatus): ErrNotFound 404; ErrInvalid and
-// ErrBadCursor 400; *DecodeError its Status; *claims.OptionError 400 (an
+// ErrBadCursor 400; *DecodeError its Status; *OptionError 400 (an
 // unknown profile, a bad usage); ErrUnauthenticated 401;
 // ErrControlNumbersExhausted and anything else 500 (PHI-free messages).
 type Service struct {
@@ -77,7 +76,7 @@ const LocalTenant = "local"
 
 // ProfileSource gives the trading-partner profile for a tenant's request.
 // name is the profile the request asked for ("" for the configured default).
-// An unknown name is an error the service reports as a *claims.OptionError
+// An unknown name is an error the service reports as an *OptionError
 // (option "profile"), which the handlers answer 400.
 type ProfileSource interface {
 	Profile(ctx context.Context, tenant, name string) (*profile.Profile, error)
@@ -163,7 +162,7 @@ func (s *Service) ensureTenant(ctx context.Context, tenant string) error {
 func (s *Service) profile(ctx context.Context, tenant, name string) (*profile.Profile, error) {
 	p, err := s.profiles.Profile(ctx, tenant, name)
 	if err != nil || p == nil {
-		return nil, &claims.OptionError{Option: "profile", Msg: "unknown trading-partner profile (a name of 1-64 letters, digits, '-' or '_')"}
+		return nil, &OptionError{Option: "profile", Msg: "unknown trading-partner profile (a name of 1-64 letters, digits, '-' or '_')"}
 	}
 	return p, nil
 }

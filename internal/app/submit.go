@@ -80,7 +80,7 @@ func ClaimPath(id string) string { return "/v1/claims/" + id }
 //
 // Errors: *DecodeError when the body is not one JSON object (400, Syntax) or
 // does not have the record's shape (422, Problems), or has no record_id to
-// store it under (422, Problems); *claims.OptionError for an unknown profile
+// store it under (422, Problems); *OptionError for an unknown profile
 // or usage; store errors otherwise.
 func (s *Service) SubmitRecord(ctx context.Context, tenant string, recordJSON []byte, opts SubmitOptions) (*SubmitResult, error) {
 	if err := checkTenant(tenant); err != nil {
@@ -123,7 +123,7 @@ func (s *Service) SubmitFHIR(ctx context.Context, tenant string, fhirJSON []byte
 		return nil, &DecodeError{Status: st.HTTPStatus(), FHIR: out}
 	}
 	m := fhirmap.FromResource(res)
-	addMapped(out, m.Issues)
+	out.AddMapped(m.Issues)
 	if m.Record == nil {
 		return nil, &DecodeError{Status: 400, FHIR: out}
 	}
@@ -132,7 +132,7 @@ func (s *Service) SubmitFHIR(ctx context.Context, tenant string, fhirJSON []byte
 		if err != nil {
 			return nil, err
 		}
-		addMapped(out, m.Problems(claims.Check(m.Record, prof, s.at(opts))))
+		out.AddMapped(m.Problems(claims.Check(m.Record, prof, s.at(opts))))
 		return nil, &DecodeError{Status: 422, FHIR: out}
 	}
 	raw, err := json.Marshal(m.Record)
@@ -140,17 +140,6 @@ func (s *Service) SubmitFHIR(ctx context.Context, tenant string, fhirJSON []byte
 		return nil, fmt.Errorf("app: mapped record: %w", err)
 	}
 	return s.submit(ctx, tenant, m.Record, raw, m, opts)
-}
-
-// addMapped adds mapping issues to an outcome the way adapters/fhir does.
-func addMapped(out *fhir.Outcome, is fhirmap.Issues) {
-	for _, i := range is {
-		if i.Message == "" {
-			continue
-		}
-		out.Issues = append(out.Issues, fhir.Issue{Severity: i.Severity, Code: i.Code, Rule: i.Rule,
-			Expression: i.Expression, Details: i.Message, Diagnostics: i.Message})
-	}
 }
 
 func (s *Service) at(opts SubmitOptions) time.Time {
@@ -166,7 +155,7 @@ func (s *Service) submit(ctx context.Context, tenant string, rec *record.Record,
 	switch opts.Usage {
 	case "", "T", "P":
 	default:
-		return nil, &claims.OptionError{Option: "usage", Msg: "must be T or P"}
+		return nil, &OptionError{Option: "usage", Msg: "must be T or P"}
 	}
 	prof, err := s.profile(ctx, tenant, opts.Profile)
 	if err != nil {

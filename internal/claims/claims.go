@@ -1,6 +1,7 @@
 // Package claims is the one path from a case record to an 837D: scrub, then
-// write with the trading-partner profile. The CLI, the HTTP gateway and the
-// FHIR adapter all call Generate, so the same claim always gives the same X12.
+// write with the trading-partner profile. internal/app calls it for every use
+// case (record, FHIR Claim, batch, stored claim), so the same claim always
+// gives the same X12; the edges never import it (see TestLayering).
 package claims
 
 import (
@@ -10,7 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/casebridge/casebridge/internal/control"
 	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
 	"github.com/casebridge/casebridge/internal/scrub"
@@ -28,6 +28,9 @@ type Options struct {
 	NewlineAfterSegment bool
 	Usage               string // T or P; empty → the profile's
 }
+
+// MaxControlNumber is the largest ISA13 (nine digits).
+const MaxControlNumber = 999999999
 
 // ErrControlNumber wraps a failure of Options.Allocate: the machine's
 // fault, not the record's.
@@ -134,8 +137,9 @@ func (e *OptionError) Error() string { return e.Option + ": " + e.Msg }
 // ParseOptions reads the envelope options as the CLI flags and the query
 // parameters give them (empty = not given): the control number (1..Max),
 // the creation time (RFC 3339, written in UTC; default now) and the usage
-// indicator (T or P; default the profile's). Production usage needs an
-// explicit control number. The result has no Allocate.
+// indicator (T or P; default the profile's). Without a control number the
+// caller sets Allocate (internal/app: the store's counter for the tenant and
+// ISA06 sender), in test and production usage alike.
 func ParseOptions(controlNumber, at, usage string, prof *profile.Profile, now time.Time) (Options, error) {
 	var opts Options
 	switch usage {
@@ -144,18 +148,12 @@ func ParseOptions(controlNumber, at, usage string, prof *profile.Profile, now ti
 	default:
 		return opts, &OptionError{"usage", "must be T or P"}
 	}
-	if usage == "" {
-		usage = prof.Interchange.Usage
-	}
-	switch {
-	case controlNumber != "":
+	if controlNumber != "" {
 		n, err := strconv.Atoi(controlNumber)
-		if err != nil || n < 1 || n > control.Max {
-			return opts, &OptionError{"control_number", fmt.Sprintf("must be a whole number from 1 to %d", control.Max)}
+		if err != nil || n < 1 || n > MaxControlNumber {
+			return opts, &OptionError{"control_number", fmt.Sprintf("must be a whole number from 1 to %d", MaxControlNumber)}
 		}
 		opts.ControlNumber = n
-	case usage == "P":
-		return opts, &OptionError{"control_number", "production usage (P) needs an explicit control number agreed with the trading partner"}
 	}
 	t, err := ParseTime(at, now)
 	opts.At = t

@@ -45,8 +45,8 @@ func TestParseOptions(t *testing.T) {
 		{"zero", "0", "", "", test, "control_number"},
 		{"too big", "1000000000", "", "", test, "control_number"},
 		{"not a number", "12a", "", "", test, "control_number"},
-		{"P without number", "", "", "P", test, "control_number"},
-		{"profile P without number", "", "", "", prod, "control_number"},
+		{"P without number", "", "", "P", test, ""}, // the store allocates it
+		{"profile P without number", "", "", "", prod, ""},
 		{"profile P overridden", "", "", "T", prod, ""},
 		{"bad at", "", "yesterday", "", test, "at"},
 	}

@@ -5,8 +5,6 @@ package config
 import (
 	"os"
 	"strconv"
-
-	"github.com/casebridge/casebridge/internal/control"
 )
 
 // Config is the gateway's configuration.
@@ -14,7 +12,6 @@ type Config struct {
 	Addr         string // CASEBRIDGE_ADDR, default 127.0.0.1:8080
 	Profile      string // CASEBRIDGE_PROFILE, default "default"
 	ProfilesDir  string // CASEBRIDGE_PROFILES_DIR
-	StateDir     string // CASEBRIDGE_STATE_DIR (control-number counter)
 	MaxBodyBytes int64  // CASEBRIDGE_MAX_BODY_BYTES, default 10 MiB
 	LogLevel     string // CASEBRIDGE_LOG_LEVEL: debug, info, warn, error
 	CodesDir     string // CASEBRIDGE_CODES_DIR: official CARC/RARC/PLB lists (carc.tsv, rarc.tsv, plb.tsv)
@@ -26,7 +23,6 @@ func FromEnv() Config {
 		Addr:         env("CASEBRIDGE_ADDR", "127.0.0.1:8080"),
 		Profile:      env("CASEBRIDGE_PROFILE", "default"),
 		ProfilesDir:  env("CASEBRIDGE_PROFILES_DIR", ""),
-		StateDir:     env("CASEBRIDGE_STATE_DIR", control.DefaultDir()),
 		MaxBodyBytes: 10 << 20,
 		LogLevel:     env("CASEBRIDGE_LOG_LEVEL", "info"),
 		CodesDir:     env("CASEBRIDGE_CODES_DIR", ""),
