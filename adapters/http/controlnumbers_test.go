@@ -29,7 +29,7 @@ func newAllocatingHarness(t *testing.T) *storeHarness {
 	clock := func() time.Time { return testNow }
 	svc := app.New(st, app.DirProfiles("", "default"), clock, app.Options{})
 	var logs bytes.Buffer
-	srv := httpapi.New(config.Config{Profile: "default", MaxBodyBytes: 64 << 10}, zerolog.New(&logs),
+	srv := httpapi.New(config.Config{Profile: "default", MaxBodyBytes: 64 << 10}, zerolog.New(suiteLog(&logs)),
 		httpapi.WithClock(clock), httpapi.WithService(svc))
 	return &storeHarness{harness: harness{h: srv.Handler(), log: &logs}, svc: svc, st: st, srv: srv}
 }

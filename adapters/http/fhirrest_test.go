@@ -38,7 +38,7 @@ func newServiceHarness(t *testing.T) (*harness, *app.Service) {
 	var logs bytes.Buffer
 	cfg := config.Config{Profile: "default", MaxBodyBytes: 64 << 10}
 	n := 41
-	srv := httpapi.New(cfg, zerolog.New(&logs),
+	srv := httpapi.New(cfg, zerolog.New(suiteLog(&logs)),
 		httpapi.WithClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }),
 		httpapi.WithControlNumbers(func() (int, error) { n++; return n, nil }),
 		httpapi.WithService(svc))

@@ -27,7 +27,7 @@ func harnessWith(t *testing.T, cfg config.Config, opts ...httpapi.Option) *harne
 		cfg.MaxBodyBytes = 64 << 10
 	}
 	opts = append([]httpapi.Option{httpapi.WithClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) })}, opts...)
-	return &harness{h: httpapi.New(cfg, zerolog.New(&logs), opts...).Handler(), log: &logs}
+	return &harness{h: httpapi.New(cfg, zerolog.New(suiteLog(&logs)), opts...).Handler(), log: &logs}
 }
 
 func TestJSONSyntaxReportsRealOffset(t *testing.T) {

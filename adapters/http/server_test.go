@@ -29,7 +29,7 @@ func newHarness(t *testing.T) *harness {
 	var logs bytes.Buffer
 	cfg := config.Config{Profile: "default", MaxBodyBytes: 64 << 10}
 	n := 41
-	srv := httpapi.New(cfg, zerolog.New(&logs),
+	srv := httpapi.New(cfg, zerolog.New(suiteLog(&logs)),
 		httpapi.WithClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }),
 		httpapi.WithControlNumbers(func() (int, error) { n++; return n, nil }))
 	return &harness{h: srv.Handler(), log: &logs}
@@ -304,7 +304,7 @@ func TestFindingsTooLarge(t *testing.T) {
 func TestRecoveryAnswersProblemJSON(t *testing.T) {
 	var logs bytes.Buffer
 	cfg := config.Config{Profile: "default", MaxBodyBytes: 64 << 10}
-	srv := httpapi.New(cfg, zerolog.New(&logs),
+	srv := httpapi.New(cfg, zerolog.New(suiteLog(&logs)),
 		httpapi.WithControlNumbers(func() (int, error) { panic("allocator exploded: MBR555001") }))
 	h := &harness{h: srv.Handler(), log: &logs}
 	w := h.do("POST", "/v1/claims/837d", "application/json", "", file(t, "../../testdata/records/dependent.json"))

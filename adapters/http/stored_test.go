@@ -48,7 +48,7 @@ func newStoreHarnessWith(t *testing.T, profiles app.ProfileSource) *storeHarness
 	var logs bytes.Buffer
 	cfg := config.Config{Profile: "default", MaxBodyBytes: 64 << 10}
 	n := 41
-	srv := httpapi.New(cfg, zerolog.New(&logs), httpapi.WithClock(clock),
+	srv := httpapi.New(cfg, zerolog.New(suiteLog(&logs)), httpapi.WithClock(clock),
 		httpapi.WithControlNumbers(func() (int, error) { n++; return n, nil }), httpapi.WithService(svc))
 	return &storeHarness{harness: harness{h: srv.Handler(), log: &logs}, svc: svc, st: st, srv: srv}
 }
