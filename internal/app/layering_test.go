@@ -62,11 +62,8 @@ var layers = []struct {
 // from the edges. TODO(issue 9): remove every entry once the 835 use case
 // is behind internal/app; the table above then holds with no exception.
 var pending835 = map[string][]string{
-	"adapters/http/remit*.go":  {"mapping/remit"},                    // POST /v1/remittances/findings
-	"adapters/http/fhir.go":    {"mapping/remit", "mapping/fhirmap"}, // findingsFHIR (?format=fhir) only
-	"cmd/casebridge/remit*.go": {"mapping/remit", "internal/codes"},  // cmd835, loadCodes
-	"cmd/casebridge/fhir.go":   {"mapping/remit", "mapping/fhirmap"}, // remitFHIR (835 --format fhir) only
-	"adapters/fhir/remit*.go":  {"mapping/remit"},                    // RemitBundles, RemitToBundle
+	"adapters/http/remit*.go":  {"mapping/remit"},                   // POST /v1/remittances/findings
+	"cmd/casebridge/remit*.go": {"mapping/remit", "internal/codes"}, // cmd835, loadCodes
 }
 
 type listedPackage struct {
