@@ -3,9 +3,7 @@ package fhir_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -14,11 +12,9 @@ import (
 	bcrpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
-	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/golden"
 	"github.com/casebridge/casebridge/internal/record"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
-	"github.com/casebridge/casebridge/mapping/remit"
 )
 
 var at = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
@@ -125,44 +121,5 @@ func TestAcceptableContentType(t *testing.T) {
 		if got := fhir.AcceptableContentType(ct); got != want {
 			t.Errorf("%q: %v", ct, got)
 		}
-	}
-}
-
-func TestRemit(t *testing.T) {
-	ropts := fhirmap.RemitOptions{At: at}
-	f, err := os.Open("../../testdata/835/two_sets_pipe_crlf.x12")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	n := 0
-	if _, err := fhir.RemitBundles(f, remit.Options{}, ropts, false, func(b []byte) error {
-		n++
-		res, st, out := fhir.Parse(b)
-		if st != fhir.Parsed || res.GetBundle() == nil {
-			t.Errorf("set %d: not a valid Bundle: %+v", n, out.Issues)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if n != 2 {
-		t.Errorf("%d Bundles, want 2", n)
-	}
-
-	out, _, err := fhir.RemitToBundle(bytes.NewReader(read(t, "../../testdata/835/d9997_dental.x12")), remit.Options{}, ropts, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, st, _ := fhir.Parse(out)
-	if st != fhir.Parsed || len(res.GetBundle().GetEntry()) != 1 || res.GetBundle().GetEntry()[0].GetResource().GetBundle() == nil {
-		t.Fatalf("outer Bundle: %s", out)
-	}
-
-	bad := read(t, "../../testdata/835/invalid/837d_given_as_835-invalid.x12")
-	out, _, err = fhir.RemitToBundle(bytes.NewReader(bad), remit.Options{}, ropts, false)
-	var xe *x12.Error
-	if out != nil || !errors.As(err, &xe) {
-		t.Errorf("an 837 read as 835: out=%v err=%v", out != nil, err)
 	}
 }

@@ -11,8 +11,6 @@ import (
 
 	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/internal/app"
-	"github.com/casebridge/casebridge/mapping/fhirmap"
-	"github.com/casebridge/casebridge/mapping/remit"
 )
 
 // Version is the software version the CapabilityStatement reports.
@@ -136,7 +134,7 @@ func (s *Server) findingsFHIR(c *gin.Context, data []byte) {
 	if !ok {
 		return
 	}
-	out, warnings, err := fhir.RemitToBundle(bytes.NewReader(data), remit.Options{}, fhirmap.RemitOptions{At: at}, false)
+	out, warnings, err := app.RemitFHIR(bytes.NewReader(data), at, false)
 	if err != nil {
 		x12Problem(c, err)
 		return

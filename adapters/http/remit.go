@@ -8,8 +8,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/casebridge/casebridge/adapters/x12"
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/record"
-	"github.com/casebridge/casebridge/mapping/remit"
 )
 
 var x12Types = []string{"application/edi-x12", "text/plain", "application/octet-stream"}
@@ -59,14 +59,12 @@ func (s *Server) findings(c *gin.Context) {
 	// unknown length (chunked) might pass the size limit after output
 	// began, so its findings are held until it is read: 413 stays 413.
 	lw := &lazyOK{c: c, ctype: "application/json; charset=utf-8", hold: c.Request.ContentLength < 0}
-	var w remit.Writer
+	format := "json"
 	if acceptsNDJSON(c) {
 		lw.ctype = "application/x-ndjson"
-		w = remit.NewNDJSONWriter(lw)
-	} else {
-		w = remit.NewJSONWriter(lw, false)
+		format = "ndjson"
 	}
-	t, err := remit.WriteFindings(c.Request.Body, remit.Options{}, w)
+	t, err := app.WriteFindings(c.Request.Body, lw, app.FindingsOptions{Format: format})
 	if err == nil && lw.hold {
 		lw.release()
 	}

@@ -9,8 +9,6 @@ import (
 	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
-	"github.com/casebridge/casebridge/mapping/fhirmap"
-	"github.com/casebridge/casebridge/mapping/remit"
 )
 
 // cmdFHIR is `casebridge fhir RECORD.json`: the FHIR R4 Claim Bundle.
@@ -118,9 +116,9 @@ func remitFHIR(in io.Reader, atFlag string, env *environ) int {
 	}
 	// Streamed: one transaction set's Bundle at a time. A read error after
 	// output began leaves the JSON cut short (exit 2, the error on stderr).
-	st, err := fhir.WriteRemitBundle(env.stdout, in, remit.Options{}, fhirmap.RemitOptions{At: at}, true)
+	st, err := app.WriteRemitFHIR(env.stdout, in, at, true)
 	if err != nil {
-		if _, ok := remit.NewErrorReport(err); ok {
+		if app.Unreadable(err) {
 			if st.Started {
 				env.errorf("output cut short: the FHIR Bundle above is incomplete")
 			}

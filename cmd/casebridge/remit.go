@@ -9,9 +9,8 @@ import (
 	"runtime/metrics"
 
 	"github.com/casebridge/casebridge/adapters/x12"
-	"github.com/casebridge/casebridge/internal/codes"
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
-	"github.com/casebridge/casebridge/mapping/remit"
 )
 
 func cmd835(args []string, env *environ) int {
@@ -44,12 +43,12 @@ func cmd835(args []string, env *environ) int {
 	if *format != "table" {
 		return streamFindings(name, in, *format, env)
 	}
-	rep, err := remit.BuildReport(in, remit.Options{})
+	rep, err := app.FindingsReport(in)
 	if err != nil {
 		return unreadable835(name, err, env)
 	}
 	printWarnings(rep.Warnings, env)
-	if err := remit.WriteTable(env.stdout, rep); err != nil {
+	if err := app.WriteFindingsTable(env.stdout, rep); err != nil {
 		return exitInternal
 	}
 	return exitOK
@@ -63,21 +62,18 @@ const streamMemoryLimit = 40 << 20
 // back: tens of bytes a claim), so the collector never runs back to back
 // against a limit the live heap has reached: every 16,384 claims the
 // limit becomes the live heap plus 16 MiB, at least streamMemoryLimit.
-type limitTracker struct {
-	remit.Writer
-	n int
-}
+// claim is called before each claim is written.
+type limitTracker struct{ n int }
 
 var liveHeap = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 
-func (t *limitTracker) Claim(rem *remit.Remittance, c *remit.ClaimReport) error {
+func (t *limitTracker) claim() {
 	if t.n++; t.n%16384 == 0 {
 		metrics.Read(liveHeap)
 		if liveHeap[0].Value.Kind() == metrics.KindUint64 {
 			debug.SetMemoryLimit(max(streamMemoryLimit, int64(liveHeap[0].Value.Uint64())+16<<20))
 		}
 	}
-	return t.Writer.Claim(rem, c)
 }
 
 // streamFindings writes the JSON or ndjson findings as the 835 is read, so
@@ -89,19 +85,14 @@ func streamFindings(name string, in io.Reader, format string, env *environ) int 
 	// warnings) next to the ~20 MB of code tables every casebridge command
 	// loads; a soft limit keeps the collector from letting the heap grow
 	// to twice that before it runs. GOMEMLIMIT overrides it.
-	var w remit.Writer
-	if format == "ndjson" {
-		w = remit.NewNDJSONWriter(env.stdout)
-	} else {
-		w = remit.NewJSONWriter(env.stdout, true)
-	}
+	opts := app.FindingsOptions{Format: format, Indent: true}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(streamMemoryLimit)
-		w = &limitTracker{Writer: w}
+		opts.OnClaim = (&limitTracker{}).claim
 	}
-	t, err := remit.WriteFindings(in, remit.Options{}, w)
+	t, err := app.WriteFindings(in, env.stdout, opts)
 	if err != nil {
-		if _, ok := remit.NewErrorReport(err); ok {
+		if app.Unreadable(err) {
 			return unreadable835(name, err, env)
 		}
 		return exitInternal
@@ -110,7 +101,7 @@ func streamFindings(name string, in io.Reader, format string, env *environ) int 
 	return exitOK
 }
 
-func printWarnings(ws []remit.Warning, env *environ) {
+func printWarnings(ws []app.RemitWarning, env *environ) {
 	for _, w := range ws {
 		env.errorf("warning %s at segment %d (%s): %s", w.Code, w.SegmentNumber, w.SegmentID, w.Message)
 	}
@@ -123,7 +114,7 @@ func loadCodes(dir string, env *environ) int {
 	if dir == "" {
 		return -1
 	}
-	if err := codes.LoadDir(dir); err != nil {
+	if err := app.LoadCodes(dir); err != nil {
 		env.errorf("%v", err)
 		return exitUsage
 	}

@@ -57,18 +57,6 @@ var layers = []struct {
 	{pkg: "internal/config"},
 }
 
-// pending835 are the only exceptions: the 835 paths another branch is
-// rewriting, which still call mapping/remit (and fhirmap, internal/codes)
-// from the edges. TODO(issue 9): remove every entry once the 835 use case
-// is behind internal/app; the table above then holds with no exception.
-var pending835 = map[string][]string{
-	"adapters/http/remit*.go":  {"mapping/remit"},                    // POST /v1/remittances/findings
-	"adapters/http/fhir.go":    {"mapping/remit", "mapping/fhirmap"}, // findingsFHIR (?format=fhir) only
-	"cmd/casebridge/remit*.go": {"mapping/remit", "internal/codes"},  // cmd835, loadCodes
-	"cmd/casebridge/fhir.go":   {"mapping/remit", "mapping/fhirmap"}, // remitFHIR (835 --format fhir) only
-	"adapters/fhir/remit*.go":  {"mapping/remit"},                    // RemitBundles, RemitToBundle
-}
-
 type listedPackage struct {
 	ImportPath string
 	Dir        string
@@ -124,22 +112,6 @@ func matches(prefix, path string) bool {
 		return strings.HasPrefix(path, prefix)
 	}
 	return path == prefix
-}
-
-// excepted tells whether file (module-relative) may import imp as a pending
-// 835 exception.
-func excepted(file, imp string) bool {
-	for pattern, imps := range pending835 {
-		if ok, _ := filepath.Match(pattern, file); !ok {
-			continue
-		}
-		for _, i := range imps {
-			if i == imp {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // fileImports maps each module-internal import of p to the files
@@ -206,45 +178,12 @@ func TestLayering(t *testing.T) {
 				continue
 			}
 			for _, f := range files {
-				if !excepted(f, imp) {
-					failures = append(failures, f+" imports "+imp+": "+rel+" may import "+strings.Join(l.may, ", ")+" only")
-				}
+				failures = append(failures, f+" imports "+imp+": "+rel+" may import "+strings.Join(l.may, ", ")+" only")
 			}
 		}
 	}
 	sort.Strings(failures)
 	for _, f := range failures {
 		t.Error(f)
-	}
-}
-
-// TestLayeringExceptionsAreLive: every pending 835 exception still matches
-// an import, so one that is no longer needed is removed, not kept open.
-func TestLayeringExceptionsAreLive(t *testing.T) {
-	module, pkgs, _ := listModule(t)
-	root, _ := filepath.Abs("../..")
-	used := map[string]bool{}
-	for _, p := range pkgs {
-		for imp, files := range fileImports(t, module, root, p) {
-			for _, f := range files {
-				for pattern, imps := range pending835 {
-					if ok, _ := filepath.Match(pattern, f); !ok {
-						continue
-					}
-					for _, i := range imps {
-						if i == imp {
-							used[pattern+" "+i] = true
-						}
-					}
-				}
-			}
-		}
-	}
-	for pattern, imps := range pending835 {
-		for _, i := range imps {
-			if !used[pattern+" "+i] {
-				t.Errorf("exception %s → %s matches no import any more: remove it", pattern, i)
-			}
-		}
 	}
 }

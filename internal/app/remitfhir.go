@@ -1,4 +1,4 @@
-package fhir
+package app
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	dpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/datatypes_go_proto"
 	bcrpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
 
+	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 	"github.com/casebridge/casebridge/mapping/remit"
 )
@@ -24,7 +25,7 @@ import (
 // code 2, HTTP 422), or fn's error.
 func RemitBundles(r io.Reader, ro remit.Options, opts fhirmap.RemitOptions, indent bool, fn func(bundle []byte) error) ([]remit.Warning, error) {
 	return remitSets(r, ro, opts, func(b *bcrpb.Bundle) error {
-		data, err := Marshal(b, indent)
+		data, err := fhir.Marshal(b, indent)
 		if err != nil {
 			return err
 		}
@@ -81,6 +82,6 @@ func RemitToBundleWhole(r io.Reader, ro remit.Options, opts fhirmap.RemitOptions
 	id := uuid.NewSHA1(uuid.NameSpaceURL, []byte(fhirmap.Base+"835/"+strings.Join(ids, "/"))).String()
 	outer.Id = &dpb.Id{Value: id}
 	outer.Identifier = &dpb.Identifier{System: &dpb.Uri{Value: fhirmap.SystemURI}, Value: &dpb.String{Value: "urn:uuid:" + id}}
-	out, err := Marshal(outer, indent)
+	out, err := fhir.Marshal(outer, indent)
 	return out, warnings, err
 }

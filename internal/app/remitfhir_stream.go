@@ -1,12 +1,9 @@
-package fhir
+package app
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha1"
-	"encoding/json"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,22 +12,10 @@ import (
 	dpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/datatypes_go_proto"
 	bcrpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
 
+	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 	"github.com/casebridge/casebridge/mapping/remit"
 )
-
-// marshalOwn is Marshal for a resource nobody else holds: no defensive
-// clone first.
-func marshalOwn(r *bcrpb.Bundle, indent bool) ([]byte, error) {
-	if err := codec(); err != nil {
-		return nil, err
-	}
-	m := compact
-	if indent {
-		m = pretty
-	}
-	return m.MarshalResource(r)
-}
 
 // RemitStream is the output of WriteRemitBundle so far.
 type RemitStream struct {
@@ -85,7 +70,7 @@ func WriteRemitBundle(w io.Writer, r io.Reader, ro remit.Options, opts fhirmap.R
 		bw.WriteString(`"fullUrl"` + sep + `"urn:uuid:` + id + `",`)
 		nl(3)
 		bw.WriteString(`"resource"` + sep)
-		if err := writeBundle(bw, b, indent, 3); err != nil {
+		if err := fhir.WriteBundle(bw, b, indent, 3); err != nil {
 			return err
 		}
 		nl(2)
@@ -109,7 +94,7 @@ func WriteRemitBundle(w io.Writer, r io.Reader, ro remit.Options, opts fhirmap.R
 		// no set read: the outer id is over no inner id
 		id = uuid.NewSHA1(uuid.NameSpaceURL, []byte(fhirmap.Base+"835/")).String()
 	}
-	tail, err := marshalOwn(&bcrpb.Bundle{
+	tail, err := fhir.MarshalOwn(&bcrpb.Bundle{
 		Id:         &dpb.Id{Value: id},
 		Identifier: &dpb.Identifier{System: &dpb.Uri{Value: fhirmap.SystemURI}, Value: &dpb.String{Value: "urn:uuid:" + id}},
 		Type:       &bcrpb.Bundle_TypeCode{Value: cpb.BundleTypeCode_COLLECTION},
@@ -137,90 +122,4 @@ type sentWriter struct {
 func (s *sentWriter) Write(p []byte) (int, error) {
 	s.sent = s.sent || len(p) > 0
 	return s.w.Write(p)
-}
-
-// writeBundle writes a collection Bundle to out as google/fhir marshals
-// it, but one entry resource at a time (its marshaller builds a tree of
-// maps of the whole message first: gigabytes for a set of 100,000
-// claims), each entry's proto dropped once written. depth is the nesting
-// level the Bundle is written at (indented output only).
-func writeBundle(out *bufio.Writer, b *bcrpb.Bundle, indent bool, depth int) error {
-	pad := func(d int) string {
-		if !indent {
-			return ""
-		}
-		return "\n" + strings.Repeat("  ", d)
-	}
-	sep := ": "
-	if !indent {
-		sep = ":"
-	}
-	for _, e := range b.Entry {
-		if e.GetId() != nil || len(e.GetExtension()) > 0 || len(e.GetModifierExtension()) > 0 || len(e.GetLink()) > 0 ||
-			e.GetSearch() != nil || e.GetRequest() != nil || e.GetResponse() != nil {
-			// not an entry this writer knows: the whole Bundle at once
-			data, err := marshalOwn(b, indent)
-			if err != nil {
-				return err
-			}
-			if indent {
-				data = bytes.ReplaceAll(data, []byte("\n"), []byte("\n"+strings.Repeat("  ", depth)))
-			}
-			_, err = out.Write(data)
-			return err
-		}
-	}
-	entries := b.Entry
-	b.Entry = nil
-	tail, err := marshalOwn(b, indent)
-	b.Entry = entries
-	if err != nil {
-		return err
-	}
-	if len(entries) > 0 {
-		out.WriteString("{" + pad(depth+1) + `"entry"` + sep + "[")
-		for i, e := range entries {
-			if i > 0 {
-				out.WriteByte(',')
-			}
-			out.WriteString(pad(depth+2) + "{")
-			fields := 0
-			if u := e.GetFullUrl().GetValue(); u != "" {
-				q, _ := json.Marshal(u)
-				out.WriteString(pad(depth+3) + `"fullUrl"` + sep)
-				out.Write(q)
-				fields++
-			}
-			if e.GetResource() != nil {
-				if err := codec(); err != nil {
-					return err
-				}
-				m := compact
-				if indent {
-					m = pretty
-				}
-				res, err := m.Marshal(e.GetResource())
-				if err != nil {
-					return err
-				}
-				if fields > 0 {
-					out.WriteByte(',')
-				}
-				out.WriteString(pad(depth+3) + `"resource"` + sep)
-				if indent {
-					res = bytes.ReplaceAll(res, []byte("\n"), []byte(pad(depth+3)))
-				}
-				out.Write(res)
-			}
-			out.WriteString(pad(depth+2) + "}")
-			entries[i] = nil // written: let it go
-		}
-		out.WriteString(pad(depth+1) + "],")
-		tail = tail[1:]
-	}
-	if indent {
-		tail = bytes.ReplaceAll(tail, []byte("\n"), []byte(pad(depth)))
-	}
-	_, err = out.Write(tail)
-	return err
 }

@@ -1,4 +1,4 @@
-package fhir_test
+package app_test
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/casebridge/casebridge/adapters/fhir"
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/gen835"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 	"github.com/casebridge/casebridge/mapping/remit"
@@ -31,9 +31,9 @@ func TestWriteRemitBundleMatchesWhole(t *testing.T) {
 	ropts := fhirmap.RemitOptions{At: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
 	for name, data := range inputs {
 		for _, indent := range []bool{true, false} {
-			want, _, werr := fhir.RemitToBundleWhole(bytes.NewReader(data), remit.Options{}, ropts, indent)
+			want, _, werr := app.RemitToBundleWhole(bytes.NewReader(data), remit.Options{}, ropts, indent)
 			var got bytes.Buffer
-			st, gerr := fhir.WriteRemitBundle(&got, bytes.NewReader(data), remit.Options{}, ropts, indent)
+			st, gerr := app.WriteRemitBundle(&got, bytes.NewReader(data), remit.Options{}, ropts, indent)
 			if (werr == nil) != (gerr == nil) {
 				t.Fatalf("%s: errors %v / %v", name, werr, gerr)
 			}
