@@ -59,6 +59,12 @@ func (s *Server) findings(c *gin.Context) {
 	// unknown length (chunked) might pass the size limit after output
 	// began, so its findings are held until it is read: 413 stays 413.
 	lw := &lazyOK{c: c, ctype: "application/json; charset=utf-8", hold: c.Request.ContentLength < 0}
+	// Output begins while the body is still arriving: without full duplex
+	// Go's HTTP/1 server closes the request body at the first flush of the
+	// response, and the rest of the 835 would be lost.
+	if err := http.NewResponseController(c.Writer).EnableFullDuplex(); err != nil {
+		lw.hold = true // no full duplex (e.g. a test recorder): read it all first
+	}
 	format := "json"
 	if acceptsNDJSON(c) {
 		lw.ctype = "application/x-ndjson"

@@ -2,10 +2,21 @@ package httpapi_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
+	"testing/iotest"
+
+	"github.com/rs/zerolog"
+
+	httpapi "github.com/casebridge/casebridge/adapters/http"
+	"github.com/casebridge/casebridge/internal/config"
+	"github.com/casebridge/casebridge/internal/gen835"
 )
 
 // TestFindingsNDJSON: Accept: application/x-ndjson answers one object per
@@ -49,5 +60,46 @@ func TestFindingsNDJSON(t *testing.T) {
 	}
 	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &rep) != nil || len(rep.Remittances) != 1 {
 		t.Fatalf("json: status %d %.200s", w.Code, w.Body)
+	}
+}
+
+// TestFindingsStreamReadsWholeBody: over a real HTTP/1 connection, findings
+// that go out while the body is still arriving must not cut the body short
+// (Go's server closes the request body once the response starts unless the
+// handler asks for full duplex): the report is complete, with the
+// generator's claim count and no error member.
+func TestFindingsStreamReadsWholeBody(t *testing.T) {
+	var body bytes.Buffer
+	rec, err := gen835.Write(&body, gen835.Config{Sets: 1, ClaimsPerSet: 3000, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httpapi.New(config.Config{Profile: "default", MaxBodyBytes: 64 << 20}, zerolog.New(suiteLog(io.Discard)))
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	// a reader that trickles, so output begins before the body is read
+	req, err := http.NewRequest("POST", ts.URL+"/v1/remittances/findings", iotest.HalfReader(bytes.NewReader(body.Bytes())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = int64(body.Len()) // known length: findings are not held back
+	req.Header.Set("Content-Type", "application/edi-x12")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Summary struct {
+			Claims int `json:"claims"`
+		} `json:"summary"`
+		Error json.RawMessage `json:"error"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(out, &rep) != nil || rep.Error != nil || rep.Summary.Claims != rec.Claims {
+		t.Fatalf("status %d, %d claims of %d, error %s; %d bytes of %d in", resp.StatusCode, rep.Summary.Claims, rec.Claims, rep.Error, len(out), body.Len())
 	}
 }
