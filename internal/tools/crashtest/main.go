@@ -110,6 +110,13 @@ func run() int {
 			c.dbs = append(c.dbs, d)
 		}
 	}
+	// testdata and ./cmd/casebridge are read from the module's root
+	if out, err := exec.Command("go", "env", "GOMOD").Output(); err == nil && strings.TrimSpace(string(out)) != "" && strings.TrimSpace(string(out)) != os.DevNull {
+		if err := os.Chdir(filepath.Dir(strings.TrimSpace(string(out)))); err != nil {
+			fmt.Fprintln(os.Stderr, "crashtest:", err)
+			return 2
+		}
+	}
 	if c.seed == 0 {
 		c.seed = uint64(time.Now().UnixNano()) % 1_000_000
 	}
