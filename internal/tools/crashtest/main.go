@@ -117,6 +117,12 @@ func run() int {
 			return 2
 		}
 	}
+	for _, db := range c.dbs {
+		if db == "postgres" && c.databaseURL == "" {
+			fmt.Fprintln(os.Stderr, "crashtest: -db postgres needs -database-url or CASEBRIDGE_TEST_DATABASE_URL")
+			return 2
+		}
+	}
 	if c.seed == 0 {
 		c.seed = uint64(time.Now().UnixNano()) % 1_000_000
 	}
@@ -164,11 +170,6 @@ func run() int {
 		for _, db := range c.dbs {
 			scenarios := []scenario{{db: db, gateways: 1, kill: "all"}}
 			if db == "postgres" {
-				if c.databaseURL == "" {
-					fmt.Fprintln(os.Stderr, "crashtest: -db postgres needs -database-url or CASEBRIDGE_TEST_DATABASE_URL")
-					failed = true
-					return 2
-				}
 				scenarios = []scenario{{db: db, gateways: 2, kill: "one"}, {db: db, gateways: 2, kill: "all"}}
 			}
 			for i, sc := range scenarios {
@@ -492,7 +493,7 @@ func runScenario(c config, sc scenario) int {
 				gws[g].cmd.Process.Signal(syscall.SIGKILL)
 			}
 			killed.Store(true)
-			killNote = fmt.Sprintf("killed gateway %v after %d acks with %d requests in flight on it", victims, acks.Load(), n)
+			killNote = fmt.Sprintf("SIGKILL gateway %v after %d acks, %d requests in flight on it", victims, acks.Load(), n)
 			for _, g := range victims {
 				<-gws[g].done
 			}
@@ -550,6 +551,7 @@ func runScenario(c config, sc scenario) int {
 
 	// ---- the dead gateways' leases: expire them (5 min passing while down)
 	expired := int64(0)
+	expiredKeys := map[string]bool{} // keys the killed gateway left in flight
 	if c.expireLeases {
 		keys := []string{}
 		for _, cl := range unseen {
@@ -571,13 +573,28 @@ func runScenario(c config, sc scenario) int {
 				args = append(args, k)
 				marks = append(marks, ph(i+1))
 			}
-			res, err := db.ExecContext(ctx, `UPDATE idempotency_keys SET lease_until = 0
-				WHERE tenant = 'local' AND state = 'in_flight' AND key IN (`+strings.Join(marks, ",")+`)`, args...)
+			rows, err := db.QueryContext(ctx, `UPDATE idempotency_keys SET lease_until = 0
+				WHERE tenant = 'local' AND state = 'in_flight' AND key IN (`+strings.Join(marks, ",")+`) RETURNING key`, args...)
 			if err != nil {
 				db.Close()
 				return fail("expire leases: %v", err)
 			}
-			expired, _ = res.RowsAffected()
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					rows.Close()
+					db.Close()
+					return fail("expire leases: %v", err)
+				}
+				expiredKeys[k] = true
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				db.Close()
+				return fail("expire leases: %v", err)
+			}
+			expired = int64(len(expiredKeys))
 		}
 		db.Close()
 	}
@@ -677,6 +694,11 @@ func runScenario(c config, sc scenario) int {
 				ids = append(ids, it.ID)
 			}
 			v.add("%s: stored %d times (ids %v; acknowledged %s; %s)", cl.recordID, len(list.Items), ids, cl.first.id, cl.history())
+			if expiredKeys[cl.key] {
+				v.add("%s: its key was left in flight by the killed gateway, which had already committed the claim: "+
+					"the retry took the key over after the lease and stored the claim again "+
+					"(the claim and the key's answer are not committed together)", cl.recordID)
+			}
 		}
 		for _, it := range list.Items {
 			if it.ID != cl.first.id && len(list.Items) == 1 {
