@@ -549,62 +549,62 @@ func runScenario(c config, sc scenario) int {
 	}
 	logf(c.verbose, "%s: %s; %d unseen", sc.name(), killNote, len(unseen))
 
-	// ---- the dead gateways' leases: expire them (5 min passing while down)
-	expired := int64(0)
-	expiredKeys := map[string]bool{} // keys the killed gateway left in flight
-	if c.expireLeases {
-		keys := []string{}
-		for _, cl := range unseen {
-			orphan := len(cl.attempts) > 0
-			for _, g := range cl.attempts {
-				orphan = orphan && isVictim(g)
-			}
-			if orphan {
-				keys = append(keys, cl.key)
-			}
-		}
-		if db, err = openDB(sc, dbURL); err != nil {
-			return fail("open the store: %v", err)
-		}
-		if len(keys) > 0 {
-			args := []any{}
-			marks := []string{}
-			for i, k := range keys {
-				args = append(args, k)
-				marks = append(marks, ph(i+1))
-			}
-			rows, err := db.QueryContext(ctx, `UPDATE idempotency_keys SET lease_until = 0
-				WHERE tenant = 'local' AND state = 'in_flight' AND key IN (`+strings.Join(marks, ",")+`) RETURNING key`, args...)
-			if err != nil {
-				db.Close()
-				return fail("expire leases: %v", err)
-			}
-			for rows.Next() {
-				var k string
-				if err := rows.Scan(&k); err != nil {
-					rows.Close()
-					db.Close()
-					return fail("expire leases: %v", err)
-				}
-				expiredKeys[k] = true
-			}
-			err = rows.Err()
-			rows.Close()
-			if err != nil {
-				db.Close()
-				return fail("expire leases: %v", err)
-			}
-			expired = int64(len(expiredKeys))
-		}
-		db.Close()
-	}
-
 	// ---- restart the dead gateways
 	for _, g := range victims {
 		if gws[g], err = startGateway(ctx, c, sc, g, dbURL); err != nil {
 			return fail("restart: %v", err)
 		}
 	}
+
+	// ---- the keys the dead gateways left in flight: the restarted gateway
+	// must hold them (409: the dead process could still be running, as far as
+	// it knows), until their lease runs out. With -expire-leases it runs out
+	// now (5 min passing), in the database, under the running gateways.
+	orphans := []string{}
+	for _, cl := range unseen {
+		orphan := len(cl.attempts) > 0
+		for _, g := range cl.attempts {
+			orphan = orphan && isVictim(g)
+		}
+		if orphan {
+			orphans = append(orphans, cl.key)
+		}
+	}
+	expiredKeys := map[string]bool{} // keys the killed gateways left in flight
+	if db, err = openDB(sc, dbURL); err != nil {
+		return fail("open the store: %v", err)
+	}
+	leftInFlight, err := keysInFlight(ctx, db, ph, orphans, false)
+	if err != nil {
+		db.Close()
+		return fail("keys in flight: %v", err)
+	}
+	hc0 := newClient()
+	for _, cl := range unseen {
+		if !leftInFlight[cl.key] {
+			continue
+		}
+		a, err := post(ctx, hc0, gws[(cl.idx+1)%len(gws)], cl)
+		switch {
+		case err != nil:
+			v.add("%s: the restarted gateways do not answer: %v", cl.recordID, err)
+		case a.status != 409 || !bytes.Contains(a.body, []byte("IDEMPOTENCY_IN_FLIGHT")):
+			v.add("%s: a retry of a request the killed gateway left in flight answered %d, not 409 IDEMPOTENCY_IN_FLIGHT, within the lease: %.300s", cl.recordID, a.status, a.body)
+			if a.status == 201 {
+				record(&v, cl, a, "retry within the lease")
+			}
+		}
+	}
+	if c.expireLeases {
+		if expiredKeys, err = keysInFlight(ctx, db, ph, orphans, true); err != nil {
+			db.Close()
+			return fail("expire leases: %v", err)
+		}
+	} else {
+		expiredKeys = leftInFlight
+	}
+	db.Close()
+	expired := len(leftInFlight)
 
 	// ---- phase 2: retry every request without a seen answer, against either
 	// gateway, until it is answered (409: the lease; 5xx or no answer: again)
@@ -751,7 +751,7 @@ func runScenario(c config, sc scenario) int {
 	if v.len() > 0 {
 		status = "FAIL"
 	}
-	fmt.Printf("crashtest %s seed=%d: %s; %d claims, %d clients, %s; %d unanswered (%d refused by a dead gateway), %d leases expired, %d retries (%d× 409); %d replays; %d unique ISA13 (%.1fs)\n",
+	fmt.Printf("crashtest %s seed=%d: %s; %d claims, %d clients, %s; %d unanswered (%d refused by a dead gateway), %d keys left in flight (409 until the lease ran out), %d retries (%d× 409); %d replays; %d unique ISA13 (%.1fs)\n",
 		sc.name(), sc.seed, status, len(claims), c.clients, killNote, len(unseen), deadBefore.Load(), expired, retried, conflicts,
 		len(claims), len(isa13s), time.Since(start).Seconds())
 	if v.len() > 0 {
@@ -984,6 +984,10 @@ func storeChecks(ctx context.Context, db *sql.DB, v *violations, tag string) {
 // freshDatabase makes a database of its own in the server of base and
 // returns its URL and a func dropping it.
 func freshDatabase(ctx context.Context, base string, seed uint64) (string, func(), error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", nil, fmt.Errorf("the database URL must be a postgres:// URL")
+	}
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		return "", nil, err
@@ -992,11 +996,6 @@ func freshDatabase(ctx context.Context, base string, seed uint64) (string, func(
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		admin.Close()
 		return "", nil, err
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		admin.Close()
-		return "", nil, fmt.Errorf("the database URL must be a postgres:// URL")
 	}
 	u.Path = "/" + name
 	drop := func() {
@@ -1008,4 +1007,37 @@ func freshDatabase(ctx context.Context, base string, seed uint64) (string, func(
 		admin.Close()
 	}
 	return u.String(), drop, nil
+}
+
+// keysInFlight returns which of keys are in flight; with expire, it also
+// ends their lease.
+func keysInFlight(ctx context.Context, db *sql.DB, ph func(int) string, keys []string, expire bool) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	args := []any{}
+	marks := []string{}
+	for i, k := range keys {
+		args = append(args, k)
+		marks = append(marks, ph(i+1))
+	}
+	q := `SELECT key FROM idempotency_keys WHERE tenant = 'local' AND state = 'in_flight' AND key IN (` + strings.Join(marks, ",") + `)`
+	if expire {
+		q = `UPDATE idempotency_keys SET lease_until = 0
+			WHERE tenant = 'local' AND state = 'in_flight' AND key IN (` + strings.Join(marks, ",") + `) RETURNING key`
+	}
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out[k] = true
+	}
+	return out, rows.Err()
 }
