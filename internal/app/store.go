@@ -227,7 +227,7 @@ type Claim struct {
 	// tenant: a retry after a crash finds the claim instead of storing it twice.
 	IdempotencyKey string
 	CreatedAt      time.Time
-	UpdatedAt        time.Time
+	UpdatedAt      time.Time
 }
 
 // ClaimUpdate names the fields UpdateClaim changes; nil ones are kept.
@@ -268,12 +268,12 @@ type Event struct {
 
 // Remittance is one stored 835 and what it was found to say.
 type Remittance struct {
-	ID        string
-	Tenant    string
-	Raw       []byte          // the 835 as received
-	Findings  json.RawMessage // the findings report
-	Counts    RemittanceCounts
-	Links     []RemittanceLink
+	ID       string
+	Tenant   string
+	Raw      []byte          // the 835 as received
+	Findings json.RawMessage // the findings report
+	Counts   RemittanceCounts
+	Links    []RemittanceLink
 	// IdempotencyKey: as Claim.IdempotencyKey.
 	IdempotencyKey string
 	CreatedAt      time.Time
