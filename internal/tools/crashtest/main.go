@@ -16,12 +16,13 @@
 // one scenario kills one gateway, another kills both). Without -db it runs
 // sqlite, and postgres too when a database URL is set.
 //
-// The idempotency lease (5 min, not settable on serve) would keep a key whose
-// request died with the process in flight (409) for 5 minutes. Since the
-// gateway is dead, that is the same as 5 minutes passing: with -expire-leases
-// (the default) the test sets lease_until of those keys (only keys whose only
-// attempt went to a killed gateway) into the past in the database before the
-// restart. With -expire-leases=false it retries a 409 until -timeout.
+// The gateways run with a short idempotency lease (-lease, default 3s;
+// serve --idempotency-lease, 5 min in production): a key whose request died
+// with the process stays in flight (409) until the lease runs out, then a
+// retry takes it over. The test checks the 409 while the lease certainly
+// holds (the request was sent less than lease-1s ago), then retries every
+// unanswered request until it is answered; nothing in the database is
+// touched.
 //
 // Exit status: 0 all checks passed, 1 a violation (each one printed), 2 the
 // test could not run (build, start, timeout). It kills its gateways on every
@@ -54,22 +55,22 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // "pgx" driver: make the database, expire leases, count rows
+	_ "github.com/jackc/pgx/v5/stdlib" // "pgx" driver: make the database, read the keys in flight, count rows
 	_ "modernc.org/sqlite"             // "sqlite" driver: the same on the gateway's SQLite file
 )
 
 type config struct {
-	bin          string
-	dbs          []string
-	databaseURL  string
-	claims       int
-	clients      int
-	seed         uint64
-	runs         int
-	timeout      time.Duration
-	expireLeases bool
-	keep         bool
-	verbose      bool
+	bin         string
+	dbs         []string
+	databaseURL string
+	claims      int
+	clients     int
+	seed        uint64
+	runs        int
+	timeout     time.Duration
+	lease       time.Duration
+	keep        bool
+	verbose     bool
 }
 
 func main() {
@@ -87,11 +88,11 @@ func run() int {
 	flag.Uint64Var(&c.seed, "seed", 0, "random seed (0: from the clock; printed)")
 	flag.IntVar(&c.runs, "runs", 1, "repeat every scenario this many times (seed+1 each)")
 	flag.DurationVar(&c.timeout, "timeout", 60*time.Second, "limit per scenario")
-	flag.BoolVar(&c.expireLeases, "expire-leases", true, "after the kill, expire the leases of the keys the dead gateway held (else wait for them)")
+	flag.DurationVar(&c.lease, "lease", 3*time.Second, "the gateways' idempotency lease (serve --idempotency-lease; at least 2s)")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temp directory (gateway logs) even when the checks pass")
 	flag.BoolVar(&c.verbose, "v", false, "log every step")
 	flag.Parse()
-	if flag.NArg() > 0 || c.claims < 8 || c.clients < 1 || c.runs < 1 {
+	if flag.NArg() > 0 || c.claims < 8 || c.clients < 1 || c.runs < 1 || c.lease < 2*time.Second {
 		fmt.Fprintln(os.Stderr, "usage: crashtest [-db sqlite,postgres] [-claims N>=8] [-clients N] [-seed N] [-runs N]")
 		return 2
 	}
@@ -229,7 +230,7 @@ func startGateway(ctx context.Context, c config, sc scenario, idx int, dbURL str
 		if err != nil {
 			return nil, err
 		}
-		args := []string{"serve", "--addr", addr}
+		args := []string{"serve", "--addr", addr, "--idempotency-lease", c.lease.String()}
 		if sc.db == "sqlite" {
 			args = append(args, "--data", filepath.Join(sc.dir, "data"))
 		} else {
@@ -346,12 +347,13 @@ type claim struct {
 	body     []byte
 
 	mu        sync.Mutex
-	first     *answer // the first 201 seen
-	attempts  []int   // gateway of each attempt before the kill that got no answer
-	unseen    bool    // phase 1 ended without an answer
-	answers   int     // answers seen (any status)
-	retried   int     // retries after the restart
-	conflicts int     // 409s seen while retrying
+	first     *answer   // the first 201 seen
+	attempts  []int     // gateway of each attempt before the kill that got no answer
+	lastSent  time.Time // when the last of those attempts was sent
+	unseen    bool      // phase 1 ended without an answer
+	answers   int       // answers seen (any status)
+	retried   int       // retries after the restart
+	conflicts int       // 409s seen while retrying
 }
 
 type answer struct {
@@ -516,11 +518,13 @@ func runScenario(c config, sc scenario) int {
 					deadBefore.Add(1)
 				}
 				inflight[g].Add(1)
+				sent := time.Now()
 				a, err := post(ctx, hc, gws[g], cl)
 				inflight[g].Add(-1)
 				if err != nil {
 					cl.mu.Lock()
 					cl.attempts = append(cl.attempts, g)
+					cl.lastSent = sent
 					cl.unseen = true
 					cl.mu.Unlock()
 					if !killed.Load() || !isVictim(g) {
@@ -558,8 +562,8 @@ func runScenario(c config, sc scenario) int {
 
 	// ---- the keys the dead gateways left in flight: the restarted gateway
 	// must hold them (409: the dead process could still be running, as far as
-	// it knows), until their lease runs out. With -expire-leases it runs out
-	// now (5 min passing), in the database, under the running gateways.
+	// it knows), until their lease (-lease) runs out; checked while it
+	// certainly holds, then phase 2 waits it out.
 	orphans := []string{}
 	for _, cl := range unseen {
 		orphan := len(cl.attempts) > 0
@@ -570,20 +574,22 @@ func runScenario(c config, sc scenario) int {
 			orphans = append(orphans, cl.key)
 		}
 	}
-	expiredKeys := map[string]bool{} // keys the killed gateways left in flight
+	var expiredKeys map[string]bool // keys the killed gateways left in flight
 	if db, err = openDB(sc, dbURL); err != nil {
 		return fail("open the store: %v", err)
 	}
-	leftInFlight, err := keysInFlight(ctx, db, ph, orphans, false)
+	leftInFlight, err := keysInFlight(ctx, db, ph, orphans)
 	if err != nil {
 		db.Close()
 		return fail("keys in flight: %v", err)
 	}
 	hc0 := newClient()
+	checked409 := 0
 	for _, cl := range unseen {
-		if !leftInFlight[cl.key] {
-			continue
+		if !leftInFlight[cl.key] || time.Since(cl.lastSent) > c.lease-time.Second {
+			continue // the lease may have run out already
 		}
+		checked409++
 		a, err := post(ctx, hc0, gws[(cl.idx+1)%len(gws)], cl)
 		switch {
 		case err != nil:
@@ -595,14 +601,8 @@ func runScenario(c config, sc scenario) int {
 			}
 		}
 	}
-	if c.expireLeases {
-		if expiredKeys, err = keysInFlight(ctx, db, ph, orphans, true); err != nil {
-			db.Close()
-			return fail("expire leases: %v", err)
-		}
-	} else {
-		expiredKeys = leftInFlight
-	}
+	expiredKeys = leftInFlight
+	logf(c.verbose, "%s: %d keys left in flight, %d checked for 409 within the lease", sc.name(), len(leftInFlight), checked409)
 	db.Close()
 	expired := len(leftInFlight)
 
@@ -1009,9 +1009,8 @@ func freshDatabase(ctx context.Context, base string, seed uint64) (string, func(
 	return u.String(), drop, nil
 }
 
-// keysInFlight returns which of keys are in flight; with expire, it also
-// ends their lease.
-func keysInFlight(ctx context.Context, db *sql.DB, ph func(int) string, keys []string, expire bool) (map[string]bool, error) {
+// keysInFlight returns which of keys are in flight.
+func keysInFlight(ctx context.Context, db *sql.DB, ph func(int) string, keys []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(keys) == 0 {
 		return out, nil
@@ -1023,10 +1022,6 @@ func keysInFlight(ctx context.Context, db *sql.DB, ph func(int) string, keys []s
 		marks = append(marks, ph(i+1))
 	}
 	q := `SELECT key FROM idempotency_keys WHERE tenant = 'local' AND state = 'in_flight' AND key IN (` + strings.Join(marks, ",") + `)`
-	if expire {
-		q = `UPDATE idempotency_keys SET lease_until = 0
-			WHERE tenant = 'local' AND state = 'in_flight' AND key IN (` + strings.Join(marks, ",") + `) RETURNING key`
-	}
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
