@@ -125,9 +125,10 @@ func (s *Server) runIdempotent(c *gin.Context, tenant, key, token string) {
 	if err != nil && !errors.Is(err, app.ErrLeaseLost) {
 		s.log.Error().Str("request_id", c.GetString("request_id")).Str("cause", err.Error()).Msg("idempotency finish failed")
 		if status < 500 {
-			// the answer is not kept: a retry would run again, so the
-			// client must retry (the stored object, if any, holds the
-			// key and is answered again then)
+			// the answer is not kept: the client must retry, and the
+			// retry runs again (the stored object, if any, holds the key
+			// and is answered again then)
+			_ = idem.Release(ctx, tenant, key, token)
 			cw.buf.Reset()
 			c.Writer = cw.ResponseWriter
 			for k := range c.Writer.Header() {
