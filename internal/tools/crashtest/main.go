@@ -705,7 +705,7 @@ func runScenario(c config, sc scenario) int {
 			if expiredKeys[cl.key] {
 				v.add("%s: its key was left in flight by the killed gateway, which had already committed the claim: "+
 					"the retry took the key over after the lease and stored the claim again "+
-					"(the claim and the key's answer are not committed together)", cl.recordID)
+					"(it did not find the claim stored under the key)", cl.recordID)
 			}
 		}
 		for _, it := range list.Items {
