@@ -169,33 +169,32 @@ func fingerprintRoute(c *gin.Context) string {
 // captureWriter holds what the handler writes, status and body, until
 // flush: nothing reaches the client (not even the header, whatever the
 // body's size) before the key's answer is stored. Headers go to the
-// underlying writer's map, which is sent only with the status.
+// underlying writer's map, which is sent only with the status. It keeps
+// gin's rules: the status may change until the first write, 200 when none
+// was set.
 type captureWriter struct {
 	gin.ResponseWriter
 	buf    bytes.Buffer
 	status int
+	wrote  bool
 }
 
 func (w *captureWriter) WriteHeader(code int) {
-	if code > 0 && w.status == 0 {
+	if code > 0 && !w.wrote {
 		w.status = code
 	}
 }
 
-// WriteHeaderNow is deferred to flush too.
-func (w *captureWriter) WriteHeaderNow() {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-}
+// WriteHeaderNow fixes the status; it is sent at flush.
+func (w *captureWriter) WriteHeaderNow() { w.wrote = true }
 
 func (w *captureWriter) Write(b []byte) (int, error) {
-	w.WriteHeaderNow()
+	w.wrote = true
 	return w.buf.Write(b)
 }
 
 func (w *captureWriter) WriteString(s string) (int, error) {
-	w.WriteHeaderNow()
+	w.wrote = true
 	return w.buf.WriteString(s)
 }
 
@@ -209,14 +208,14 @@ func (w *captureWriter) Status() int {
 
 // Size is the body's size so far (-1 before anything was written).
 func (w *captureWriter) Size() int {
-	if w.status == 0 && w.buf.Len() == 0 {
+	if !w.wrote {
 		return -1
 	}
 	return w.buf.Len()
 }
 
-// Written tells whether the handler answered.
-func (w *captureWriter) Written() bool { return w.status != 0 }
+// Written tells whether the handler wrote its answer (status or body).
+func (w *captureWriter) Written() bool { return w.wrote }
 
 // Flush is deferred: the body goes out at flush.
 func (w *captureWriter) Flush() {}
