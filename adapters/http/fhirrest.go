@@ -127,7 +127,7 @@ func (s *Server) fhirCreateClaim(c *gin.Context) {
 	if !ok {
 		return
 	}
-	opts := app.SubmitOptions{Profile: c.Query("profile"), Usage: c.Query("usage")}
+	opts := app.SubmitOptions{Profile: c.Query("profile"), Usage: c.Query("usage"), IdempotencyKey: c.GetHeader(IdempotencyKeyHeader)}
 	res, err := s.svc.CreateFHIRClaim(c.Request.Context(), tenantOf(c), data, opts, c.GetHeader("If-None-Exist"))
 	if err != nil {
 		s.fhirFail(c, err)

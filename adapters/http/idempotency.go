@@ -79,8 +79,7 @@ func (s *Server) idempotent(c *gin.Context) {
 		problem(c, http.StatusConflict, "Request in flight", "A request with this Idempotency-Key is still running; retry later.",
 			one("IDEMPOTENCY_IN_FLIGHT", "", "A request with this Idempotency-Key is still running."))
 	case app.IdemMismatch:
-		problem(c, http.StatusUnprocessableEntity, "Idempotency-Key reused", "This Idempotency-Key was used for another request; use a new key.",
-			one("IDEMPOTENCY_KEY_REUSED", "", "This Idempotency-Key was used for another request."))
+		keyReused(c)
 	case app.IdemNew:
 		s.runIdempotent(c, tenant, key, b.Token)
 	default:
@@ -88,8 +87,17 @@ func (s *Server) idempotent(c *gin.Context) {
 	}
 }
 
+// keyReused is the 422 of a key used for another request (the stored claim
+// or remittance holding the key is app.ErrIdempotencyKeyReused too; under
+// /fhir/ problem answers an OperationOutcome).
+func keyReused(c *gin.Context) {
+	problem(c, http.StatusUnprocessableEntity, "Idempotency-Key reused", "This Idempotency-Key was used for another request; use a new key.",
+		one("IDEMPOTENCY_KEY_REUSED", "", "This Idempotency-Key was used for another request."))
+}
+
 // runIdempotent runs the handler, capturing its answer, then keeps it
-// (Finish) or forgets the key (Release).
+// (Finish) or forgets the key (Release), and only then sends it: a client
+// never sees an answer that a retry with the key would not get again.
 func (s *Server) runIdempotent(c *gin.Context, tenant, key, token string) {
 	idem := s.svc.Idempotency()
 	// a client that hangs up must not leave the key in flight
@@ -99,12 +107,14 @@ func (s *Server) runIdempotent(c *gin.Context, tenant, key, token string) {
 	settled := false
 	defer func() {
 		if !settled { // a panic: the recovery middleware answers 500
+			c.Writer = cw.ResponseWriter
 			_ = idem.Release(ctx, tenant, key, token)
 		}
 	}()
 	c.Next()
 	var err error
-	if status := cw.Status(); status >= 500 {
+	status := cw.Status()
+	if status >= 500 {
 		err = idem.Release(ctx, tenant, key, token)
 	} else {
 		h := cw.Header().Clone()
@@ -114,7 +124,24 @@ func (s *Server) runIdempotent(c *gin.Context, tenant, key, token string) {
 	settled = true
 	if err != nil && !errors.Is(err, app.ErrLeaseLost) {
 		s.log.Error().Str("request_id", c.GetString("request_id")).Str("cause", err.Error()).Msg("idempotency finish failed")
+		if status < 500 {
+			// the answer is not kept: the client must retry, and the
+			// retry runs again (the stored object, if any, holds the key
+			// and is answered again then)
+			_ = idem.Release(ctx, tenant, key, token)
+			cw.buf.Reset()
+			c.Writer = cw.ResponseWriter
+			for k := range c.Writer.Header() {
+				if k != "X-Request-Id" {
+					c.Writer.Header().Del(k)
+				}
+			}
+			internalError(c)
+			return
+		}
 	}
+	c.Writer = cw.ResponseWriter
+	cw.flush()
 }
 
 // replay sends a kept answer again.
@@ -139,20 +166,66 @@ func fingerprintRoute(c *gin.Context) string {
 	return c.FullPath() + "?" + c.Request.URL.Query().Encode() + " " + mediaType(c) + " " + c.GetHeader("If-None-Exist")
 }
 
-// captureWriter copies what the handler writes.
+// captureWriter holds what the handler writes, status and body, until
+// flush: nothing reaches the client (not even the header, whatever the
+// body's size) before the key's answer is stored. Headers go to the
+// underlying writer's map, which is sent only with the status. It keeps
+// gin's rules: the status may change until the first write, 200 when none
+// was set.
 type captureWriter struct {
 	gin.ResponseWriter
-	buf bytes.Buffer
+	buf    bytes.Buffer
+	status int
+	wrote  bool
 }
 
+func (w *captureWriter) WriteHeader(code int) {
+	if code > 0 && !w.wrote {
+		w.status = code
+	}
+}
+
+// WriteHeaderNow fixes the status; it is sent at flush.
+func (w *captureWriter) WriteHeaderNow() { w.wrote = true }
+
 func (w *captureWriter) Write(b []byte) (int, error) {
-	n, err := w.ResponseWriter.Write(b)
-	w.buf.Write(b[:n])
-	return n, err
+	w.wrote = true
+	return w.buf.Write(b)
 }
 
 func (w *captureWriter) WriteString(s string) (int, error) {
-	n, err := w.ResponseWriter.WriteString(s)
-	w.buf.WriteString(s[:n])
-	return n, err
+	w.wrote = true
+	return w.buf.WriteString(s)
+}
+
+// Status is the status the handler set (200 when it set none).
+func (w *captureWriter) Status() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// Size is the body's size so far (-1 before anything was written).
+func (w *captureWriter) Size() int {
+	if !w.wrote {
+		return -1
+	}
+	return w.buf.Len()
+}
+
+// Written tells whether the handler wrote its answer (status or body).
+func (w *captureWriter) Written() bool { return w.wrote }
+
+// Flush is deferred: the body goes out at flush.
+func (w *captureWriter) Flush() {}
+
+// flush sends the held answer.
+func (w *captureWriter) flush() {
+	w.ResponseWriter.WriteHeader(w.Status())
+	if w.buf.Len() == 0 {
+		w.ResponseWriter.WriteHeaderNow()
+		return
+	}
+	_, _ = w.ResponseWriter.Write(w.buf.Bytes())
 }

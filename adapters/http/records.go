@@ -60,7 +60,8 @@ func (s *Server) submitOptions(c *gin.Context) (app.SubmitOptions, bool) {
 		badQuery(c, &app.OptionError{Option: "control_number", Msg: "a stored claim's control number is drawn from the store; leave it out"})
 		return app.SubmitOptions{}, false
 	}
-	o := app.SubmitOptions{Profile: c.Query("profile"), Usage: c.Query("usage"), NewlineAfterSegment: c.Query("newlines") == "true"}
+	o := app.SubmitOptions{Profile: c.Query("profile"), Usage: c.Query("usage"), NewlineAfterSegment: c.Query("newlines") == "true",
+		IdempotencyKey: c.GetHeader(IdempotencyKeyHeader)}
 	if at := c.Query("at"); at != "" {
 		t, ok := s.atParam(c)
 		if !ok {
@@ -189,7 +190,8 @@ func (s *Server) postRemittance(c *gin.Context) {
 	if !ok {
 		return
 	}
-	res, err := s.svc.SubmitRemittance(c.Request.Context(), tenantOf(c), body)
+	res, err := s.svc.SubmitRemittance(c.Request.Context(), tenantOf(c), body,
+		app.RemittanceOptions{IdempotencyKey: c.GetHeader(IdempotencyKeyHeader)})
 	if err != nil {
 		s.fail(c, err, body)
 		return
@@ -271,6 +273,12 @@ func (s *Server) fail(c *gin.Context, err error, body []byte) {
 		unauthenticated(c)
 	case http.StatusConflict:
 		problem(c, st, "Conflict", "The object already exists.", one("CONFLICT", "", "The object already exists."))
+	case http.StatusUnprocessableEntity:
+		if errors.Is(err, app.ErrIdempotencyKeyReused) {
+			keyReused(c)
+			return
+		}
+		fallthrough
 	default:
 		s.log.Error().Str("request_id", c.GetString("request_id")).Str("route", c.FullPath()).Str("cause", err.Error()).Msg("service failed")
 		internalError(c)

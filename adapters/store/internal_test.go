@@ -99,7 +99,8 @@ func TestRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err := s.SchemaVersion(ctx); err != nil || v != 1 {
+	ms, _ := loadMigrations(sqliteDialect)
+	if v, err := s.SchemaVersion(ctx); err != nil || v != ms[len(ms)-1].version {
 		t.Fatalf("schema version %d, %v", v, err)
 	}
 	if _, err := s.db.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (9999, 0)`); err != nil {
@@ -127,5 +128,50 @@ func TestMigrationFiles(t *testing.T) {
 		if sq[i].name != pg[i].name {
 			t.Errorf("migration %d: %s and %s", i, sq[i].name, pg[i].name)
 		}
+	}
+}
+
+// A database of schema 1 with claims and remittances is upgraded in place by
+// migration 2: the rows keep their values and have no Idempotency-Key, and
+// keys work from then on.
+func TestUpgradeToIdempotencyKeys(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), SQLiteFile)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations(sqliteDialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := applyOne(ctx, db, sqliteDialect, ms[0], map[int]bool{1: true, 2: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO tenants (id, name, created_at) VALUES ('t1', 't1', 0)`,
+		`INSERT INTO claims (tenant, id, record_id, status, record, created_at, updated_at) VALUES ('t1', 'c1', 'R1', 'submitted', '{}', 1, 1)`,
+		`INSERT INTO remittances (tenant, id, raw, claim_count, matched_count, unmatched_count, created_at) VALUES ('t1', 'r1', x'49', 0, 0, 0, 1)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	s, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, err := s.SchemaVersion(ctx); err != nil || v != ms[len(ms)-1].version {
+		t.Fatalf("schema version %d, %v", v, err)
+	}
+	c, err := s.GetClaim(ctx, "t1", "c1")
+	if err != nil || c.RecordID != "R1" || c.IdempotencyKey != "" {
+		t.Fatalf("the old claim: %+v, %v", c, err)
+	}
+	r, err := s.GetRemittance(ctx, "t1", "r1")
+	if err != nil || r.IdempotencyKey != "" {
+		t.Fatalf("the old remittance: %+v, %v", r, err)
 	}
 }

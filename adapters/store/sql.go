@@ -358,7 +358,7 @@ func (s *Store) AnyAPIKey(ctx context.Context) (bool, error) {
 // ---- claims
 
 const claimCols = `id, tenant, record_id, status, record, scrub_report, fhir_bundle, x12, isa13, gs06, st02,
-	payer_claim_number, created_at, updated_at`
+	payer_claim_number, created_at, updated_at, idempotency_key`
 
 func scanClaim(sc interface{ Scan(...any) error }) (app.Claim, error) {
 	var c app.Claim
@@ -366,10 +366,12 @@ func scanClaim(sc interface{ Scan(...any) error }) (app.Claim, error) {
 	var record, scrub, bundle, x12 []byte
 	var isa, gs, st sql.NullInt64
 	var created, updated int64
+	var key sql.NullString
 	if err := sc.Scan(&c.ID, &c.Tenant, &c.RecordID, &status, &record, &scrub, &bundle, &x12, &isa, &gs, &st,
-		&c.PayerClaimNumber, &created, &updated); err != nil {
+		&c.PayerClaimNumber, &created, &updated, &key); err != nil {
 		return app.Claim{}, err
 	}
+	c.IdempotencyKey = key.String
 	c.Status = app.ClaimStatus(status)
 	c.Record, c.ScrubReport, c.FHIRBundle, c.X12 = rawJSON(record), rawJSON(scrub), rawJSON(bundle), x12
 	if isa.Valid {
@@ -406,10 +408,12 @@ func (s *Store) CreateClaim(ctx context.Context, c app.Claim) (app.Claim, error)
 	if c.Control != nil {
 		isa, gs, st = c.Control.Interchange, c.Control.Group, c.Control.Transaction
 	}
-	res, err := s.exec(ctx, `INSERT INTO claims (`+claimCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	// ON CONFLICT DO NOTHING covers the primary key and the unique
+	// (tenant, idempotency_key): either is ErrConflict
+	res, err := s.exec(ctx, `INSERT INTO claims (`+claimCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`,
 		c.ID, c.Tenant, c.RecordID, string(c.Status), string(c.Record), text(c.ScrubReport), text(c.FHIRBundle),
-		blob(c.X12), isa, gs, st, c.PayerClaimNumber, micros(c.CreatedAt), micros(c.UpdatedAt))
+		blob(c.X12), isa, gs, st, c.PayerClaimNumber, micros(c.CreatedAt), micros(c.UpdatedAt), nullText(c.IdempotencyKey))
 	if err != nil {
 		return app.Claim{}, wrap("create claim", err)
 	}
@@ -419,6 +423,26 @@ func (s *Store) CreateClaim(ctx context.Context, c app.Claim) (app.Claim, error)
 		return app.Claim{}, fmt.Errorf("store: claim %s: %w", c.ID, app.ErrConflict)
 	}
 	return c, nil
+}
+
+// ClaimByIdempotencyKey returns the claim created under an Idempotency-Key.
+func (s *Store) ClaimByIdempotencyKey(ctx context.Context, tenant, key string) (app.Claim, error) {
+	if key == "" {
+		return app.Claim{}, notFound("claim")
+	}
+	c, err := scanClaim(s.queryRow(ctx, `SELECT `+claimCols+` FROM claims WHERE tenant = ? AND idempotency_key = ?`, tenant, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return app.Claim{}, notFound("claim")
+	}
+	return c, wrap("claim by idempotency key", err)
+}
+
+// nullText is s, or NULL when empty.
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // GetClaim returns one of the tenant's claims.
@@ -610,9 +634,9 @@ func (s *Store) CreateRemittance(ctx context.Context, r app.Remittance) (app.Rem
 			return err
 		}
 		res, err := tx.exec(ctx, `INSERT INTO remittances (tenant, id, raw, findings, claim_count, matched_count,
-			unmatched_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			unmatched_count, created_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			r.Tenant, r.ID, r.Raw, text(r.Findings), r.Counts.Claims, r.Counts.Matched, r.Counts.Unmatched,
-			micros(r.CreatedAt))
+			micros(r.CreatedAt), nullText(r.IdempotencyKey))
 		if err != nil {
 			return wrap("create remittance", err)
 		}
@@ -646,12 +670,27 @@ func (s *Store) CreateRemittance(ctx context.Context, r app.Remittance) (app.Rem
 
 // GetRemittance returns a remittance with its links.
 func (s *Store) GetRemittance(ctx context.Context, tenant, id string) (app.Remittance, error) {
+	return s.remittance(ctx, `tenant = ? AND id = ?`, tenant, id)
+}
+
+// RemittanceByIdempotencyKey returns the remittance created under an
+// Idempotency-Key, with its links.
+func (s *Store) RemittanceByIdempotencyKey(ctx context.Context, tenant, key string) (app.Remittance, error) {
+	if key == "" {
+		return app.Remittance{}, notFound("remittance")
+	}
+	return s.remittance(ctx, `tenant = ? AND idempotency_key = ?`, tenant, key)
+}
+
+func (s *Store) remittance(ctx context.Context, where string, tenant, v string) (app.Remittance, error) {
 	var r app.Remittance
 	var findings []byte
 	var created int64
-	err := s.queryRow(ctx, `SELECT tenant, id, raw, findings, claim_count, matched_count, unmatched_count, created_at
-		FROM remittances WHERE tenant = ? AND id = ?`, tenant, id).Scan(&r.Tenant, &r.ID, &r.Raw, &findings,
-		&r.Counts.Claims, &r.Counts.Matched, &r.Counts.Unmatched, &created)
+	var key sql.NullString
+	err := s.queryRow(ctx, `SELECT tenant, id, raw, findings, claim_count, matched_count, unmatched_count, created_at,
+		idempotency_key FROM remittances WHERE `+where, tenant, v).Scan(&r.Tenant, &r.ID, &r.Raw, &findings,
+		&r.Counts.Claims, &r.Counts.Matched, &r.Counts.Unmatched, &created, &key)
+	r.IdempotencyKey = key.String
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.Remittance{}, notFound("remittance")
 	}
@@ -659,7 +698,7 @@ func (s *Store) GetRemittance(ctx context.Context, tenant, id string) (app.Remit
 		return app.Remittance{}, wrap("get remittance", err)
 	}
 	r.Findings, r.CreatedAt = rawJSON(findings), fromMicros(created)
-	r.Links, err = s.links(ctx, `l.tenant = ? AND l.remittance_id = ? ORDER BY l.pos`, tenant, id)
+	r.Links, err = s.links(ctx, `l.tenant = ? AND l.remittance_id = ? ORDER BY l.pos`, tenant, r.ID)
 	return r, err
 }
 

@@ -26,6 +26,17 @@ func cmdServe(args []string, env *environ) int {
 	fs.StringVar(&cfg.ProfilesDir, "profiles-dir", cfg.ProfilesDir, "directory of named profiles (env CASEBRIDGE_PROFILES_DIR)")
 	fs.StringVar(&cfg.CodesDir, "codes-dir", cfg.CodesDir, "directory of official CARC/RARC/PLB lists: carc.tsv, rarc.tsv, plb.tsv (env CASEBRIDGE_CODES_DIR)")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest accepted request body (env CASEBRIDGE_MAX_BODY_BYTES)")
+	lease := app.DefaultIdempotencyLease
+	if v := os.Getenv("CASEBRIDGE_IDEMPOTENCY_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			env.errorf("CASEBRIDGE_IDEMPOTENCY_LEASE: want a positive duration such as 5m, got %q", v)
+			return exitUsage
+		}
+		lease = d
+	}
+	fs.DurationVar(&lease, "idempotency-lease", lease,
+		"how long a request in flight holds its Idempotency-Key; a retry after a crash waits this long (env CASEBRIDGE_IDEMPOTENCY_LEASE)")
 	storeOpts := storeFlags(fs)
 	pos, code := parse(fs, args, env)
 	if code >= 0 {
@@ -33,6 +44,10 @@ func cmdServe(args []string, env *environ) int {
 	}
 	if len(pos) > 0 {
 		env.errorf("serve takes no arguments")
+		return exitUsage
+	}
+	if lease <= 0 {
+		env.errorf("--idempotency-lease must be positive")
 		return exitUsage
 	}
 	level, err := zerolog.ParseLevel(cfg.LogLevel)
@@ -54,7 +69,7 @@ func cmdServe(args []string, env *environ) int {
 		return code
 	}
 	defer st.Close()
-	svc := app.New(st, app.DirProfiles(cfg.ProfilesDir, cfg.Profile), time.Now, app.Options{})
+	svc := app.New(st, app.DirProfiles(cfg.ProfilesDir, cfg.Profile), time.Now, app.Options{IdempotencyLease: lease})
 	local, err := svc.LocalMode(ctx)
 	if err != nil {
 		env.errorf("cannot read the API keys: %v", err)

@@ -27,6 +27,8 @@ func HTTPStatus(err error) int {
 		return 404
 	case errors.Is(err, ErrConflict):
 		return 409
+	case errors.Is(err, ErrIdempotencyKeyReused):
+		return 422
 	}
 	return 500
 }

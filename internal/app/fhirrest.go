@@ -119,7 +119,7 @@ func (s *Service) CreateFHIRClaim(ctx context.Context, tenant string, body []byt
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(ifNoneExist) != "" {
+	if strings.TrimSpace(ifNoneExist) != "" && !s.keyUsed(ctx, tenant, opts.IdempotencyKey) {
 		q, err := parseIfNoneExist(ifNoneExist)
 		if err != nil {
 			return nil, err
@@ -172,6 +172,14 @@ func (s *Service) CreateFHIRClaim(ctx context.Context, tenant string, body []byt
 		return nil, err
 	}
 	return &FHIRCreated{Created: true, ID: c.ID, LastModified: c.CreatedAt, Claim: claim}, nil
+}
+
+// keyUsed tells whether a claim is stored under the Idempotency-Key: then
+// a conditional create is a retry of one that created that claim, and
+// SubmitFHIR answers it as it was answered (201), not as a match (200).
+func (s *Service) keyUsed(ctx context.Context, tenant, key string) bool {
+	_, ok, err := s.claimByKey(ctx, s.store, tenant, key, nil)
+	return ok && err == nil
 }
 
 // decodeToFHIR is a SubmitFHIR input error as an OperationOutcome.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -99,9 +100,16 @@ func read835(raw []byte) (claims []remitClaim, findings, summary json.RawMessage
 //
 // Errors: *DecodeError (422, wrapping the *x12.Error with its position) for
 // a file that is not a readable 835; nothing is stored then.
-func (s *Service) SubmitRemittance(ctx context.Context, tenant string, x12 []byte) (*RemittanceResult, error) {
+//
+// With opts' IdempotencyKey, the key is stored with the remittance, and a
+// remittance already stored under it is answered again (idemreplay.go).
+func (s *Service) SubmitRemittance(ctx context.Context, tenant string, x12 []byte, opts ...RemittanceOptions) (*RemittanceResult, error) {
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
+	}
+	var key string
+	for _, o := range opts {
+		key = o.IdempotencyKey
 	}
 	clps, findings, summary, err := read835(x12)
 	if err != nil {
@@ -110,8 +118,11 @@ func (s *Service) SubmitRemittance(ctx context.Context, tenant string, x12 []byt
 	if err := s.ensureTenant(ctx, tenant); err != nil {
 		return nil, err
 	}
+	if old, ok, err := remittanceByKey(ctx, s.store, tenant, key, x12); err != nil || ok {
+		return old, err
+	}
 	now := s.now()
-	rem := Remittance{ID: NewID(), Tenant: tenant, Raw: x12, Findings: findings, CreatedAt: now}
+	rem := Remittance{ID: NewID(), Tenant: tenant, Raw: x12, Findings: findings, CreatedAt: now, IdempotencyKey: key}
 	res := &RemittanceResult{ID: rem.ID, Claims: len(clps), Unmatched: []string{}, Summary: summary}
 	err = s.store.WithTx(ctx, func(tx Store) error {
 		res.Matched, res.Unmatched = 0, []string{}
@@ -162,6 +173,12 @@ func (s *Service) SubmitRemittance(ctx context.Context, tenant string, x12 []byt
 		_, err := tx.CreateRemittance(ctx, rem)
 		return err
 	})
+	if errors.Is(err, ErrConflict) && key != "" {
+		// another request with the key stored its remittance meanwhile
+		if old, ok, err := remittanceByKey(ctx, s.store, tenant, key, x12); err != nil || ok {
+			return old, err
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

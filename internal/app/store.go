@@ -96,6 +96,8 @@ type Store interface {
 
 	// CreateClaim stores a new claim. ID (a sortable UUIDv7), CreatedAt and
 	// UpdatedAt are filled in when zero. The tenant must exist (ErrNotFound).
+	// ErrConflict when the id, or the tenant's non-empty IdempotencyKey, is
+	// already stored.
 	CreateClaim(ctx context.Context, c Claim) (Claim, error)
 	GetClaim(ctx context.Context, tenant, id string) (Claim, error)
 	// UpdateClaim sets the fields that are non-nil in u, and UpdatedAt.
@@ -110,6 +112,9 @@ type Store interface {
 	// when m.PayerClaimNumber is set, this payer claim number (CLP07), newest
 	// first, at most 100: the candidates an 835 claim is matched against.
 	FindClaims(ctx context.Context, tenant string, m ClaimMatch) ([]Claim, error)
+	// ClaimByIdempotencyKey returns the tenant's claim created under this
+	// Idempotency-Key (Claim.IdempotencyKey), ErrNotFound when none was.
+	ClaimByIdempotencyKey(ctx context.Context, tenant, key string) (Claim, error)
 
 	// AppendEvent adds an event to a claim's timeline (ErrNotFound when the claim
 	// is not the tenant's). Seq and At are filled in.
@@ -119,12 +124,16 @@ type Store interface {
 
 	// CreateRemittance stores an 835, its findings and its per-claim links
 	// (matched ones must name the tenant's claims: ErrNotFound otherwise) in one
-	// transaction. ID and CreatedAt are filled in when zero.
+	// transaction. ID and CreatedAt are filled in when zero. ErrConflict when
+	// the id, or the tenant's non-empty IdempotencyKey, is already stored.
 	CreateRemittance(ctx context.Context, r Remittance) (Remittance, error)
 	// GetRemittance returns the remittance with its links, in stored order.
 	GetRemittance(ctx context.Context, tenant, id string) (Remittance, error)
 	// ClaimRemittances returns the links that name this claim, oldest first.
 	ClaimRemittances(ctx context.Context, tenant, claimID string) ([]RemittanceLink, error)
+	// RemittanceByIdempotencyKey returns the tenant's remittance (with its
+	// links) created under this Idempotency-Key, ErrNotFound when none was.
+	RemittanceByIdempotencyKey(ctx context.Context, tenant, key string) (Remittance, error)
 
 	// BeginIdempotency claims (tenant, r.Key) for one request; see
 	// IdempotencyOutcome for what the caller does with each outcome.
@@ -213,8 +222,12 @@ type Claim struct {
 	X12              []byte          // the 837D; nil when none was produced
 	Control          *ControlNumbers // nil when X12 is nil
 	PayerClaimNumber string          // CLP07, from reconciliation
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// IdempotencyKey is the Idempotency-Key of the request that created the
+	// claim ("" for none), stored with it in one transaction and unique per
+	// tenant: a retry after a crash finds the claim instead of storing it twice.
+	IdempotencyKey string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // ClaimUpdate names the fields UpdateClaim changes; nil ones are kept.
@@ -255,13 +268,15 @@ type Event struct {
 
 // Remittance is one stored 835 and what it was found to say.
 type Remittance struct {
-	ID        string
-	Tenant    string
-	Raw       []byte          // the 835 as received
-	Findings  json.RawMessage // the findings report
-	Counts    RemittanceCounts
-	Links     []RemittanceLink
-	CreatedAt time.Time
+	ID       string
+	Tenant   string
+	Raw      []byte          // the 835 as received
+	Findings json.RawMessage // the findings report
+	Counts   RemittanceCounts
+	Links    []RemittanceLink
+	// IdempotencyKey: as Claim.IdempotencyKey.
+	IdempotencyKey string
+	CreatedAt      time.Time
 }
 
 // RemittanceCounts summarise a remittance.

@@ -34,6 +34,11 @@ type SubmitOptions struct {
 	At                  time.Time // envelope time and the scrubber's today; zero → the clock
 	Usage               string    // "", T or P (the profile's when "")
 	NewlineAfterSegment bool
+	// IdempotencyKey is the request's Idempotency-Key ("" for none). It is
+	// stored on the claim in the claim's transaction; a claim already stored
+	// under it (a retry after a crash, see idemreplay.go) is answered again
+	// instead of being stored twice.
+	IdempotencyKey string
 }
 
 // Problem is one scrub (or FHIR mapping) finding in a submit answer: the
@@ -164,6 +169,14 @@ func (s *Service) submit(ctx context.Context, tenant string, rec *record.Record,
 	if err := s.ensureTenant(ctx, tenant); err != nil {
 		return nil, err
 	}
+	// a retry of a request whose claim is stored: its answer, nothing new
+	// (and no control number drawn)
+	if old, ok, err := s.claimByKey(ctx, s.store, tenant, opts.IdempotencyKey, raw); err != nil || ok {
+		if err != nil {
+			return nil, err
+		}
+		return storedResult(old, m)
+	}
 	at := s.at(opts)
 	sender := prof.Interchange.SenderID
 	// The number is drawn outside the transaction (adapters/store: keeps the
@@ -193,7 +206,7 @@ func (s *Service) submit(ctx context.Context, tenant string, rec *record.Record,
 	}
 	c := Claim{
 		ID: NewID(), Tenant: tenant, RecordID: rec.RecordID, Status: StatusRejected,
-		Record: raw, ScrubReport: report, CreatedAt: s.now(),
+		Record: raw, ScrubReport: report, CreatedAt: s.now(), IdempotencyKey: opts.IdempotencyKey,
 	}
 	var cn *claim837.ControlNumbers
 	if gen.X12 != nil {
@@ -232,6 +245,16 @@ func (s *Service) submit(ctx context.Context, tenant string, rec *record.Record,
 		}
 		return nil
 	})
+	if errors.Is(err, ErrConflict) && opts.IdempotencyKey != "" {
+		// another request with the key stored its claim meanwhile (rolled
+		// back: nothing of this one is kept; its control number is skipped)
+		if old, ok, err := s.claimByKey(ctx, s.store, tenant, opts.IdempotencyKey, raw); err != nil || ok {
+			if err != nil {
+				return nil, err
+			}
+			return storedResult(old, m)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

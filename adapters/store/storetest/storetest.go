@@ -50,6 +50,7 @@ func Run(t *testing.T, b Backend) {
 		{"Remittances", testRemittances},
 		{"Idempotency", testIdempotency},
 		{"IdempotencyConcurrent", testIdempotencyConcurrent},
+		{"IdempotencyKeyOnObjects", testIdempotencyKeyOnObjects},
 		{"ControlNumbers", testControlNumbers},
 		{"ControlNumbersConcurrent", testControlNumbersConcurrent},
 		{"WithTx", testWithTx},
@@ -818,4 +819,71 @@ func testWithTx(t *testing.T, open func() app.Store, _ func() (app.Store, error)
 	if l := must(s.ClaimRemittances(ctx(), "t1", id)); len(l) != 1 {
 		t.Fatalf("%d links after commit", len(l))
 	}
+}
+
+// testIdempotencyKeyOnObjects: a claim's or remittance's Idempotency-Key is
+// stored with it, unique per tenant (ErrConflict, nothing stored), found by
+// ClaimByIdempotencyKey / RemittanceByIdempotencyKey, and rolled back with
+// the transaction that wrote the object.
+func testIdempotencyKeyOnObjects(t *testing.T, open func() app.Store, _ func() (app.Store, error)) {
+	s := twoTenants(t, open)
+	c := claim("t1", "R1", app.StatusSubmitted, base)
+	c.IdempotencyKey = "k-1"
+	c = must(s.CreateClaim(ctx(), c))
+	if got := must(s.GetClaim(ctx(), "t1", c.ID)); got.IdempotencyKey != "k-1" {
+		t.Fatalf("GetClaim: key %q", got.IdempotencyKey)
+	}
+	got := must(s.ClaimByIdempotencyKey(ctx(), "t1", "k-1"))
+	if !reflect.DeepEqual(got, c) {
+		t.Fatalf("ClaimByIdempotencyKey:\n got %+v\nwant %+v", got, c)
+	}
+	again := claim("t1", "R1", app.StatusSubmitted, base)
+	again.IdempotencyKey = "k-1"
+	_, err := s.CreateClaim(ctx(), again)
+	wantErr(t, err, app.ErrConflict, "CreateClaim with a used key")
+	if p := must(s.ListClaims(ctx(), "t1", app.ClaimFilter{})); len(p.Claims) != 1 {
+		t.Fatalf("claims after the conflict: %d, want 1", len(p.Claims))
+	}
+	// per tenant; claims without a key never conflict on it
+	other := claim("t2", "R1", app.StatusSubmitted, base)
+	other.IdempotencyKey = "k-1"
+	must(s.CreateClaim(ctx(), other))
+	must(s.CreateClaim(ctx(), claim("t1", "R2", app.StatusSubmitted, base)))
+	must(s.CreateClaim(ctx(), claim("t1", "R3", app.StatusSubmitted, base)))
+	_, err = s.ClaimByIdempotencyKey(ctx(), "t1", "k-2")
+	wantErr(t, err, app.ErrNotFound, "ClaimByIdempotencyKey of an unused key")
+	_, err = s.ClaimByIdempotencyKey(ctx(), "t1", "")
+	wantErr(t, err, app.ErrNotFound, "ClaimByIdempotencyKey of no key")
+
+	// a rolled-back transaction leaves the key free
+	rolled := claim("t1", "R4", app.StatusSubmitted, base)
+	rolled.IdempotencyKey = "k-rolled"
+	boom := errors.New("boom")
+	err = s.WithTx(ctx(), func(tx app.Store) error {
+		if _, err := tx.CreateClaim(ctx(), rolled); err != nil {
+			return err
+		}
+		return boom
+	})
+	wantErr(t, err, boom, "WithTx")
+	_, err = s.ClaimByIdempotencyKey(ctx(), "t1", "k-rolled")
+	wantErr(t, err, app.ErrNotFound, "the rolled-back claim's key")
+
+	r := app.Remittance{Tenant: "t1", Raw: []byte("ISA*00*~"), Findings: json.RawMessage(`{}`),
+		Counts: app.RemittanceCounts{Claims: 1, Matched: 1}, IdempotencyKey: "k-1",
+		Links: []app.RemittanceLink{{ClaimID: c.ID, CLP01: "R1", Outcome: "paid"}}, CreatedAt: base}
+	r = must(s.CreateRemittance(ctx(), r))
+	gr := must(s.RemittanceByIdempotencyKey(ctx(), "t1", "k-1"))
+	if !reflect.DeepEqual(gr, r) {
+		t.Fatalf("RemittanceByIdempotencyKey:\n got %+v\nwant %+v", gr, r)
+	}
+	if gr := must(s.GetRemittance(ctx(), "t1", r.ID)); gr.IdempotencyKey != "k-1" {
+		t.Fatalf("GetRemittance: key %q", gr.IdempotencyKey)
+	}
+	r2 := r
+	r2.ID = ""
+	_, err = s.CreateRemittance(ctx(), r2)
+	wantErr(t, err, app.ErrConflict, "CreateRemittance with a used key")
+	_, err = s.RemittanceByIdempotencyKey(ctx(), "t2", "k-1")
+	wantErr(t, err, app.ErrNotFound, "RemittanceByIdempotencyKey by another tenant")
 }
