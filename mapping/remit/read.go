@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/money"
@@ -194,6 +196,54 @@ type parser struct {
 	// so for Read's collector), so claims and their lists are recycled.
 	reuse bool
 	free  []*Claim
+
+	// arena holds the element text of the segments read (see own).
+	arena []byte
+	// The last date converted, in and out (dates repeat from claim to claim).
+	lastDateIn, lastDateOut string
+}
+
+// arenaChunk is the size of the blocks own copies element text into.
+const arenaChunk = 8 << 10
+
+// own gives the view's element strings storage of their own, like
+// Segment.Own, but from a bump arena of 8 KiB blocks instead of one
+// allocation per segment. A block is never reused: it lives as long as a
+// string points into it (a claim's, a set header's). Warnings copy what
+// they keep (warnSegmentID), so a warning never pins a block.
+func (p *parser) own(s *x12.Segment) {
+	n := 0
+	for _, e := range s.Elements {
+		n += len(e)
+	}
+	if n == 0 {
+		return
+	}
+	if len(p.arena)+n > cap(p.arena) {
+		p.arena = make([]byte, 0, max(arenaChunk, n))
+	}
+	start := len(p.arena)
+	for _, e := range s.Elements {
+		p.arena = append(p.arena, e...)
+	}
+	all := unsafe.String(&p.arena[start], n)
+	off := 0
+	for i, e := range s.Elements {
+		s.Elements[i] = all[off : off+len(e)]
+		off += len(e)
+	}
+	s.ID = s.Elements[0]
+}
+
+// warnSegmentID is a segment ID a warning can keep without pinning an
+// arena block.
+func warnSegmentID(id string) string {
+	switch id {
+	case "ISA", "GS", "ST", "BPR", "TRN", "CUR", "REF", "DTM", "N1", "N3", "N4", "PER", "RDM", "LX", "TS3", "TS2",
+		"CLP", "CAS", "NM1", "MIA", "MOA", "AMT", "QTY", "SVC", "LQ", "PLB", "SE", "GE", "IEA":
+		return id
+	}
+	return strings.Clone(id)
 }
 
 // newClaim returns a claim to fill: a recycled one with its lists
@@ -226,7 +276,7 @@ func (p *parser) run() error {
 			case "ST", "SE", "GS", "GE", "IEA":
 				seg = seg.Clone()
 			default:
-				seg.Own()
+				p.own(seg)
 			}
 		}
 		if err != nil {
@@ -308,7 +358,7 @@ func (p *parser) fail(s *x12.Segment, code x12.Code, element, component int, for
 }
 
 func (p *parser) warn(s *x12.Segment, code string, element int, format string, args ...any) {
-	w := Warning{Code: code, SegmentNumber: s.Ordinal, SegmentID: s.ID, Message: fmt.Sprintf(format, args...)}
+	w := Warning{Code: code, SegmentNumber: s.Ordinal, SegmentID: warnSegmentID(s.ID), Message: fmt.Sprintf(format, args...)}
 	if element > 0 {
 		w.Element = fmt.Sprintf("%s%02d", s.ID, element)
 	}
@@ -316,7 +366,7 @@ func (p *parser) warn(s *x12.Segment, code string, element int, format string, a
 }
 
 func (p *parser) warnErr(e *x12.Error) {
-	w := Warning{Code: string(e.Code), SegmentNumber: e.Segment, SegmentID: e.SegmentID, Message: e.Msg}
+	w := Warning{Code: string(e.Code), SegmentNumber: e.Segment, SegmentID: warnSegmentID(e.SegmentID), Message: strings.Clone(e.Msg)}
 	if e.Element > 0 && e.SegmentID != "" {
 		w.Element = fmt.Sprintf("%s%02d", e.SegmentID, e.Element)
 	}
@@ -935,7 +985,11 @@ func (p *parser) date(s *x12.Segment, el int) string {
 	if v == "" {
 		return ""
 	}
+	if v == p.lastDateIn {
+		return p.lastDateOut
+	}
 	if d, ok := isoDate(v); ok {
+		p.lastDateIn, p.lastDateOut = v, d
 		return d
 	}
 	p.warn(s, WarnElementInvalid, el, "date is not a valid CCYYMMDD date; it is left out")
