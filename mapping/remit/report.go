@@ -281,7 +281,8 @@ type Sink interface {
 // totals and the warnings. On a read error sink.End is not called and the
 // positioned *x12.Error is returned; what the sink got before stays valid.
 func Findings(r io.Reader, opts Options, sink Sink) error {
-	h := &findingsHandler{sink: sink, b: newSummaryBuilder()}
+	_, collecting := sink.(*reportCollector)
+	h := &findingsHandler{sink: sink, b: newSummaryBuilder(), rb: reportBuilder{reuse: !collecting}}
 	warnings, err := Stream(r, opts, h)
 	if err != nil {
 		return err
@@ -295,6 +296,7 @@ type findingsHandler struct {
 	rem  Remittance
 	date string
 	cr   ClaimReport
+	rb   reportBuilder
 }
 
 func (h *findingsHandler) Begin(tx *Transaction) error {
@@ -304,7 +306,7 @@ func (h *findingsHandler) Begin(tx *Transaction) error {
 }
 
 func (h *findingsHandler) Claim(tx *Transaction, c *Claim, next *Claim) error {
-	h.cr = claimReport(c, next, h.date)
+	h.rb.claimReport(c, next, h.date, &h.cr)
 	h.b.add(c, &h.cr)
 	return h.sink.Claim(&h.rem, &h.cr)
 }
@@ -359,7 +361,16 @@ func remittanceDate(tx *Transaction) string {
 }
 
 func claimReport(c *Claim, next *Claim, date string) ClaimReport {
-	cr := ClaimReport{
+	var b reportBuilder
+	var cr ClaimReport
+	b.claimReport(c, next, date, &cr)
+	return cr
+}
+
+// claimReport fills cr (see reportBuilder for where its slices come from).
+func (b *reportBuilder) claimReport(c *Claim, next *Claim, date string, cr *ClaimReport) {
+	b.reset()
+	*cr = ClaimReport{
 		PatientControlNumber:    c.PatientControlNumber,
 		PayerClaimControlNumber: c.PayerClaimControlNo,
 		StatusCode:              c.StatusCode,
@@ -369,11 +380,11 @@ func claimReport(c *Claim, next *Claim, date string) ClaimReport {
 		Charge:                  c.Charge,
 		Paid:                    c.Paid,
 		PatientResponsibility:   c.PatientResponsibility,
-		Remarks:                 remarkReports(c.Remarks, date),
-		Lines:                   make([]LineReport, 0, len(c.Lines)),
+		Remarks:                 b.remarkReports(c.Remarks, date),
+		Lines:                   take(b.reuse, &b.lines, len(c.Lines)),
 	}
-	cls := classify(c)
-	cr.Adjustments = adjustmentReports(c.Adjustments, cls.claim, date)
+	cls := b.classify(c)
+	cr.Adjustments = b.adjustmentReports(c.Adjustments, cls.claim, date)
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		lr := LineReport{
@@ -385,8 +396,8 @@ func claimReport(c *Claim, next *Claim, date string) ClaimReport {
 			Units:             json.Number("1"),
 			ServiceDateFrom:   l.ServiceFrom,
 			ServiceDateTo:     l.ServiceTo,
-			Adjustments:       adjustmentReports(l.Adjustments, cls.lines[i], date),
-			Remarks:           remarkReports(l.Remarks, date),
+			Adjustments:       b.adjustmentReports(l.Adjustments, cls.lines[i], date),
+			Remarks:           b.remarkReports(l.Remarks, date),
 		}
 		if l.Units != "" {
 			lr.Units = json.Number(l.Units)
@@ -403,14 +414,17 @@ func claimReport(c *Claim, next *Claim, date string) ClaimReport {
 		}
 		cr.Lines = append(cr.Lines, lr)
 	}
-	cr.Findings = findings(c, next, cls, date)
-	return cr
+	cr.Findings = b.findings(c, next, cls, date)
 }
 
-func adjustmentReports(as []Adjustment, cats []codes.Category, date string) []AdjustmentReport {
-	out := make([]AdjustmentReport, 0, len(as))
+func (b *reportBuilder) adjustmentReports(as []Adjustment, cats []codes.Category, date string) []AdjustmentReport {
+	out := take(b.reuse, &b.adjs, len(as))
 	for i, a := range as {
 		info, _ := codes.CARC(a.Reason)
+		desc := info.Text()
+		if desc == "" {
+			desc = carcDescription(a.Reason)
+		}
 		out = append(out, AdjustmentReport{
 			Retired:     retired(info, date),
 			Group:       a.Group,
@@ -418,19 +432,27 @@ func adjustmentReports(as []Adjustment, cats []codes.Category, date string) []Ad
 			Amount:      a.Amount,
 			Quantity:    json.Number(a.Quantity),
 			Category:    cats[i],
-			Description: carcDescription(a.Reason),
+			Description: desc,
 		})
 	}
 	return out
 }
 
-func remarkReports(rs []Remark, date string) []RemarkReport {
-	out := make([]RemarkReport, 0, len(rs))
+func (b *reportBuilder) remarkReports(rs []Remark, date string) []RemarkReport {
+	out := take(b.reuse, &b.rems, len(rs))
 	for _, r := range rs {
-		rr := RemarkReport{Code: r.Code, Category: remarkCategory(r), Description: remarkDescription(r)}
+		var rr RemarkReport
 		if r.Qualifier == "HE" {
-			info, _ := codes.RARC(r.Code)
-			rr.Retired = retired(info, date)
+			info, ok := codes.RARC(r.Code)
+			rr = RemarkReport{Code: r.Code, Description: info.Text(), Retired: retired(info, date)}
+			if ok {
+				rr.Category = info.Category
+			}
+			if rr.Description == "" {
+				rr.Description = remarkDescription(r)
+			}
+		} else {
+			rr = RemarkReport{Code: r.Code, Category: remarkCategory(r), Description: remarkDescription(r)}
 		}
 		out = append(out, rr)
 	}
