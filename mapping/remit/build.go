@@ -66,7 +66,7 @@ func take[T any](reuse bool, pool *[]T, n int) []T {
 		l = 0
 	}
 	*pool = (*pool)[:l+n]
-	return (*pool)[l:l:l+n]
+	return (*pool)[l : l : l+n]
 }
 
 // string returns p as a string from the text arena.
