@@ -199,6 +199,7 @@ type parser struct {
 
 	// arena holds the element text of the segments read (see own).
 	arena []byte
+	amounts []money.Amount // see newAmount
 	// The last date converted, in and out (dates repeat from claim to claim).
 	lastDateIn, lastDateOut string
 }
@@ -866,7 +867,7 @@ func (p *parser) lineSegment(s *x12.Segment) error {
 		}
 		l.Amounts = append(l.Amounts, QualifiedAmount{Qualifier: s.Element(1), Amount: a, Segment: s.Ordinal})
 		if s.Element(1) == "B6" && l.Allowed == nil {
-			l.Allowed = &a
+			l.Allowed = p.newAmount(a)
 		}
 	case "QTY":
 		l.Quantities = append(l.Quantities, Quantity{Qualifier: s.Element(1), Value: p.quantity(s, 2), Segment: s.Ordinal})
@@ -970,12 +971,62 @@ func (p *parser) quantity(s *x12.Segment, el int) string {
 	if v == "" {
 		return ""
 	}
+	if shortestDecimal(v) {
+		return v // already what X12() would write
+	}
 	a, err := money.Parse(v)
 	if err != nil {
 		p.warn(s, WarnElementInvalid, el, "quantity is not a decimal number; it is left out")
 		return ""
 	}
 	return a.X12()
+}
+
+// shortestDecimal reports whether v is a decimal in money.Amount's X12
+// form: an optional '-' (not on zero), no leading zeros, a fraction
+// without trailing zeros, at most 18 digits.
+func shortestDecimal(v string) bool {
+	if len(v) == 0 || len(v) > 18 {
+		return false
+	}
+	i := 0
+	if v[0] == '-' {
+		i = 1
+	}
+	start := i
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	intLen := i - start
+	if intLen == 0 || (intLen > 1 && v[start] == '0') {
+		return false
+	}
+	if i == len(v) {
+		return !(start == 1 && v[1:] == "0") // "-0" is "0"
+	}
+	if v[i] != '.' || i == len(v)-1 {
+		return false
+	}
+	nonzero := v[start:i] != "0"
+	for j := i + 1; j < len(v); j++ {
+		if v[j] < '0' || v[j] > '9' {
+			return false
+		}
+		if v[j] != '0' {
+			nonzero = true
+		}
+	}
+	return v[len(v)-1] != '0' && (nonzero || start == 0)
+}
+
+// newAmount returns a pointer to a copy of a, from blocks of 256 that are
+// never reused (one allocation per 256 AMT*B6 instead of one each).
+func (p *parser) newAmount(a money.Amount) *money.Amount {
+	if len(p.amounts) == cap(p.amounts) {
+		p.amounts = make([]money.Amount, 0, 256)
+	}
+	p.amounts = append(p.amounts, a)
+	return &p.amounts[len(p.amounts)-1]
 }
 
 // date reads a CCYYMMDD element as YYYY-MM-DD; an invalid date is a warning
