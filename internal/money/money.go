@@ -372,3 +372,20 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	*a = v
 	return nil
 }
+
+// Parts returns a's coefficient and exponent (a = c × 10^e, e <= 0) when a
+// is on the int64 path; ok is false otherwise.
+func (a Amount) Parts() (c int64, e int32, ok bool) {
+	if a.big != nil {
+		return 0, 0, false
+	}
+	return a.c, a.e, true
+}
+
+// FromParts is c × 10^e for a coefficient and exponent Parts returned.
+func FromParts(c int64, e int32) Amount {
+	if a, ok := small(c, e); ok && e <= 0 {
+		return a
+	}
+	return fromDecimal(decimal.New(c, e))
+}
