@@ -198,7 +198,7 @@ type parser struct {
 	free  []*Claim
 
 	// arena holds the element text of the segments read (see own).
-	arena []byte
+	arena   []byte
 	amounts []money.Amount // see newAmount
 	// The last date converted, in and out (dates repeat from claim to claim).
 	lastDateIn, lastDateOut string
