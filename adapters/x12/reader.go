@@ -343,6 +343,28 @@ func (r *Reader) readSegment(view bool) (seg *Segment, skip bool, err error) {
 		return nil, false, r.tooLong(start, content)
 	}
 	e := r.delims.Element
+	if view && t != '\n' && t != '\r' && e != '\n' && e != '\r' {
+		// One pass splits the elements and looks for line breaks: segments
+		// are short, so this beats separate vectorised scans.
+		if r.viewElems == nil {
+			r.viewElems = make([]string, 0, 32)
+		}
+		if elems, ok := splitView(r.viewElems[:0], content, e); ok {
+			r.ordinal++
+			if !validIDBytes(content[:len(elems[0])]) {
+				r.viewElems = elems
+				return nil, false, &Error{Code: CodeSegmentIDInvalid, Segment: r.ordinal, Offset: start, Msg: "segment ID is empty or not 2-3 upper-case letters/digits"}
+			}
+			if elems[0] == "ISA" {
+				r.viewElems = elems
+				return nil, false, r.fail(&Error{Code: CodeISAInvalid, Segment: r.ordinal, SegmentID: "ISA", Offset: start, Msg: "ISA split by line breaks or not at a segment start"})
+			}
+			r.viewElems = elems
+			seg = &r.view
+			*seg = Segment{ID: elems[0], Elements: elems, Ordinal: r.ordinal, Offset: start, Delims: r.delims}
+			return seg, false, nil
+		}
+	}
 	// Line breaks inside a segment are dropped; bytes.IndexByte and
 	// bytes.Count run vectorised, faster than one byte loop doing both.
 	if bytes.IndexByte(content, '\n') >= 0 || bytes.IndexByte(content, '\r') >= 0 {
@@ -511,6 +533,24 @@ func splitElements(s string, sep byte, n int) []string {
 // splitInto fills elems with the parts of s split on sep; s must hold
 // exactly len(elems)-1 separators. Elements are short, so a plain loop beats
 // repeated IndexByte calls.
+// splitView splits content at sep into elems (its strings point into
+// content); ok is false, with nothing split, when content holds a line
+// break (the caller strips line breaks first).
+func splitView(elems []string, content []byte, sep byte) (out []string, ok bool) {
+	s := unsafe.String(unsafe.SliceData(content), len(content))
+	from := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case sep:
+			elems = append(elems, s[from:i])
+			from = i + 1
+		case '\n', '\r':
+			return elems[:0], false
+		}
+	}
+	return append(elems, s[from:]), true
+}
+
 func splitInto(elems []string, s string, sep byte) {
 	k, from := 0, 0
 	for i := 0; i < len(s); i++ {
