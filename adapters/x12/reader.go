@@ -538,17 +538,27 @@ func splitElements(s string, sep byte, n int) []string {
 // break (the caller strips line breaks first).
 func splitView(elems []string, content []byte, sep byte) (out []string, ok bool) {
 	s := unsafe.String(unsafe.SliceData(content), len(content))
-	from := 0
+	elems = elems[:cap(elems)]
+	k, from := 0, 0
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case sep:
-			elems = append(elems, s[from:i])
+		c := s[i]
+		if c == sep {
+			if k == len(elems) {
+				elems = append(elems, "")
+				elems = elems[:cap(elems)]
+			}
+			elems[k] = s[from:i]
+			k++
 			from = i + 1
-		case '\n', '\r':
+		} else if c <= '\r' && (c == '\n' || c == '\r') {
 			return elems[:0], false
 		}
 	}
-	return append(elems, s[from:]), true
+	if k == len(elems) {
+		elems = append(elems, "")
+	}
+	elems[k] = s[from:]
+	return elems[:k+1], true
 }
 
 func splitInto(elems []string, s string, sep byte) {
