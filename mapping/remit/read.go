@@ -213,10 +213,44 @@ const arenaChunk = 8 << 10
 // string points into it (a claim's, a set header's). Warnings copy what
 // they keep (warnSegmentID), so a warning never pins a block.
 func (p *parser) own(s *x12.Segment) {
+	els := s.Elements
+	last := els[len(els)-1]
+	base := unsafe.StringData(els[0])
+	// A view's elements lie one after the other in the reader's buffer,
+	// one separator apart: one copy of the whole span keeps them all.
+	span := int(uintptr(unsafe.Pointer(unsafe.StringData(last)))-uintptr(unsafe.Pointer(base))) + len(last)
+	if span < 0 || span != len(els)-1+segmentTextLen(els) {
+		p.ownEach(s)
+		return
+	}
+	if span == 0 {
+		return
+	}
+	if len(p.arena)+span > cap(p.arena) {
+		p.arena = make([]byte, 0, max(arenaChunk, span))
+	}
+	start := len(p.arena)
+	p.arena = append(p.arena, unsafe.String(base, span)...)
+	all := unsafe.String(&p.arena[start], span)
+	off := 0
+	for i, e := range els {
+		els[i] = all[off : off+len(e)]
+		off += len(e) + 1
+	}
+	s.ID = els[0]
+}
+
+func segmentTextLen(els []string) int {
 	n := 0
-	for _, e := range s.Elements {
+	for _, e := range els {
 		n += len(e)
 	}
+	return n
+}
+
+// ownEach is own for elements that are not one span.
+func (p *parser) ownEach(s *x12.Segment) {
+	n := segmentTextLen(s.Elements)
 	if n == 0 {
 		return
 	}
