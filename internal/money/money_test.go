@@ -65,3 +65,4 @@ func TestJSON(t *testing.T) {
 		t.Error("bool accepted as money")
 	}
 }
+
