@@ -65,4 +65,3 @@ func TestJSON(t *testing.T) {
 		t.Error("bool accepted as money")
 	}
 }
-
