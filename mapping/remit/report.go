@@ -463,7 +463,7 @@ func (b *reportBuilder) remarkReports(rs []Remark, date string) []RemarkReport {
 // claim in the same report (same CLP01, and CLP07 or REF*F8 naming the
 // original) takes it out again: the corrected claim that follows counts
 // instead, and nothing is counted twice. Only claims that added something
-// are remembered, compactly (countedTable), so memory grows by a few dozen
+// are remembered, compactly (countedTable), so memory grows by about 20
 // bytes per denied, pended or forwarded claim.
 type summaryBuilder struct {
 	s       Summary
