@@ -3,7 +3,9 @@ package x12
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"io"
+	"math/bits"
 	"unsafe"
 )
 
@@ -539,8 +541,27 @@ func splitElements(s string, sep byte, n int) []string {
 func splitView(elems []string, content []byte, sep byte) (out []string, ok bool) {
 	s := unsafe.String(unsafe.SliceData(content), len(content))
 	elems = elems[:cap(elems)]
-	k, from := 0, 0
-	for i := 0; i < len(s); i++ {
+	k, from, i := 0, 0, 0
+	// Eight bytes at a time: exact masks of the separators and line breaks
+	// in each word, the separators taken lowest first.
+	pat, nl, cr := swarLo*uint64(sep), swarLo*uint64('\n'), swarLo*uint64('\r')
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(content[i : i+8])
+		if zeroBytes(w^nl)|zeroBytes(w^cr) != 0 {
+			return elems[:0], false
+		}
+		for m := zeroBytes(w ^ pat); m != 0; m &= m - 1 {
+			at := i + bits.TrailingZeros64(m)/8
+			if k == len(elems) {
+				elems = append(elems, "")
+				elems = elems[:cap(elems)]
+			}
+			elems[k] = s[from:at]
+			k++
+			from = at + 1
+		}
+	}
+	for ; i < len(s); i++ {
 		c := s[i]
 		if c == sep {
 			if k == len(elems) {
@@ -559,6 +580,17 @@ func splitView(elems []string, content []byte, sep byte) (out []string, ok bool)
 	}
 	elems[k] = s[from:]
 	return elems[:k+1], true
+}
+
+const (
+	swarLo = 0x0101010101010101
+	swar7f = 0x7f7f7f7f7f7f7f7f
+)
+
+// zeroBytes has the high bit set in exactly the bytes of x that are zero.
+func zeroBytes(x uint64) uint64 {
+	t := (x & swar7f) + swar7f
+	return ^(t | x | swar7f)
 }
 
 func splitInto(elems []string, s string, sep byte) {

@@ -2,6 +2,7 @@ package x12
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -33,6 +34,32 @@ func BenchmarkSplitView(b *testing.B) {
 	for b.Loop() {
 		for _, c := range splitSegs {
 			elems, _ = splitView(elems[:0], c, '*')
+		}
+	}
+}
+
+// TestSplitViewAgrees compares splitView with a plain split on random
+// segments of separators, line breaks and letters, of every length.
+func TestSplitViewAgrees(t *testing.T) {
+	alphabet := []byte("AB*:\n\r~ 1\x00\x80*")
+	seed := uint64(1)
+	next := func() uint64 { seed = seed*6364136223846793005 + 1442695040888963407; return seed >> 33 }
+	for n := 0; n < 20000; n++ {
+		b := make([]byte, next()%40)
+		for i := range b {
+			b[i] = alphabet[next()%uint64(len(alphabet))]
+		}
+		got, ok := splitView(nil, b, '*')
+		hasNL := bytes.IndexByte(b, '\n') >= 0 || bytes.IndexByte(b, '\r') >= 0
+		if ok == hasNL {
+			t.Fatalf("%q: ok %v", b, ok)
+		}
+		if !ok {
+			continue
+		}
+		want := strings.Split(string(b), "*")
+		if strings.Join(got, "|") != strings.Join(want, "|") || len(got) != len(want) {
+			t.Fatalf("%q: %q, want %q", b, got, want)
 		}
 	}
 }
