@@ -359,13 +359,6 @@ func remittanceDate(tx *Transaction) string {
 	return tx.Payment.Date
 }
 
-func claimReport(c *Claim, next *Claim, date string) ClaimReport {
-	var b reportBuilder
-	var cr ClaimReport
-	b.claimReport(c, next, date, &cr)
-	return cr
-}
-
 // claimReport fills cr (see reportBuilder for where its slices come from).
 func (b *reportBuilder) claimReport(c *Claim, next *Claim, date string, cr *ClaimReport) {
 	b.reset()
