@@ -3,7 +3,9 @@ package x12
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"io"
+	"math/bits"
 	"unsafe"
 )
 
@@ -343,6 +345,28 @@ func (r *Reader) readSegment(view bool) (seg *Segment, skip bool, err error) {
 		return nil, false, r.tooLong(start, content)
 	}
 	e := r.delims.Element
+	if view && t != '\n' && t != '\r' && e != '\n' && e != '\r' {
+		// One pass splits the elements and looks for line breaks: segments
+		// are short, so this beats separate vectorised scans.
+		if r.viewElems == nil {
+			r.viewElems = make([]string, 0, 32)
+		}
+		if elems, ok := splitView(r.viewElems[:0], content, e); ok {
+			r.ordinal++
+			if !validIDBytes(content[:len(elems[0])]) {
+				r.viewElems = elems
+				return nil, false, &Error{Code: CodeSegmentIDInvalid, Segment: r.ordinal, Offset: start, Msg: "segment ID is empty or not 2-3 upper-case letters/digits"}
+			}
+			if elems[0] == "ISA" {
+				r.viewElems = elems
+				return nil, false, r.fail(&Error{Code: CodeISAInvalid, Segment: r.ordinal, SegmentID: "ISA", Offset: start, Msg: "ISA split by line breaks or not at a segment start"})
+			}
+			r.viewElems = elems
+			seg = &r.view
+			*seg = Segment{ID: elems[0], Elements: elems, Ordinal: r.ordinal, Offset: start, Delims: r.delims}
+			return seg, false, nil
+		}
+	}
 	// Line breaks inside a segment are dropped; bytes.IndexByte and
 	// bytes.Count run vectorised, faster than one byte loop doing both.
 	if bytes.IndexByte(content, '\n') >= 0 || bytes.IndexByte(content, '\r') >= 0 {
@@ -511,6 +535,64 @@ func splitElements(s string, sep byte, n int) []string {
 // splitInto fills elems with the parts of s split on sep; s must hold
 // exactly len(elems)-1 separators. Elements are short, so a plain loop beats
 // repeated IndexByte calls.
+// splitView splits content at sep into elems (its strings point into
+// content); ok is false, with nothing split, when content holds a line
+// break (the caller strips line breaks first).
+func splitView(elems []string, content []byte, sep byte) (out []string, ok bool) {
+	s := unsafe.String(unsafe.SliceData(content), len(content))
+	elems = elems[:cap(elems)]
+	k, from, i := 0, 0, 0
+	// Eight bytes at a time: exact masks of the separators and line breaks
+	// in each word, the separators taken lowest first.
+	pat, nl, cr := swarLo*uint64(sep), swarLo*uint64('\n'), swarLo*uint64('\r')
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(content[i : i+8])
+		if zeroBytes(w^nl)|zeroBytes(w^cr) != 0 {
+			return elems[:0], false
+		}
+		for m := zeroBytes(w ^ pat); m != 0; m &= m - 1 {
+			at := i + bits.TrailingZeros64(m)/8
+			if k == len(elems) {
+				elems = append(elems, "")
+				elems = elems[:cap(elems)]
+			}
+			elems[k] = s[from:at]
+			k++
+			from = at + 1
+		}
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == sep {
+			if k == len(elems) {
+				elems = append(elems, "")
+				elems = elems[:cap(elems)]
+			}
+			elems[k] = s[from:i]
+			k++
+			from = i + 1
+		} else if c <= '\r' && (c == '\n' || c == '\r') {
+			return elems[:0], false
+		}
+	}
+	if k == len(elems) {
+		elems = append(elems, "")
+	}
+	elems[k] = s[from:]
+	return elems[:k+1], true
+}
+
+const (
+	swarLo = 0x0101010101010101
+	swar7f = 0x7f7f7f7f7f7f7f7f
+)
+
+// zeroBytes has the high bit set in exactly the bytes of x that are zero.
+func zeroBytes(x uint64) uint64 {
+	t := (x & swar7f) + swar7f
+	return ^(t | x | swar7f)
+}
+
 func splitInto(elems []string, s string, sep byte) {
 	k, from := 0, 0
 	for i := 0; i < len(s); i++ {

@@ -46,6 +46,9 @@ var pow10 = func() [19]int64 {
 // Parse reads a plain decimal: optional '-', digits, optional '.' and digits.
 // No exponent, no '+', no thousands separators.
 func Parse(s string) (Amount, error) {
+	if a, ok := parseFast(s); ok {
+		return a, nil
+	}
 	if !plain(s) {
 		return Amount{}, ErrSyntax
 	}
@@ -57,6 +60,49 @@ func Parse(s string) (Amount, error) {
 		return Amount{}, ErrSyntax
 	}
 	return fromDecimal(d), nil
+}
+
+// parseFast is plain and parseSmall in one pass for the common case:
+// "-ddd.ddd" with digits on both sides of an optional dot and at most 18
+// digits. Anything else (also anything invalid) returns false and takes
+// the checked path.
+func parseFast(s string) (Amount, bool) {
+	neg := false
+	if len(s) > 0 && s[0] == '-' {
+		neg, s = true, s[1:]
+	}
+	if len(s) == 0 || len(s) > 19 {
+		return Amount{}, false
+	}
+	var c int64
+	exp := int32(0)
+	dot := -1
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch-'0' <= 9 {
+			c = c*10 + int64(ch-'0')
+			if dot >= 0 {
+				exp--
+			}
+			continue
+		}
+		if ch == '.' && dot < 0 {
+			dot = i
+			continue
+		}
+		return Amount{}, false
+	}
+	digits := len(s)
+	if dot >= 0 {
+		digits--
+	}
+	if digits > 18 || dot == 0 || dot == len(s)-1 {
+		return Amount{}, false
+	}
+	if neg {
+		c = -c
+	}
+	return Amount{c: c, e: exp}, true
 }
 
 // parseSmall reads "-ddd.ddd" with digits on both sides of an optional dot
@@ -371,4 +417,21 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	}
 	*a = v
 	return nil
+}
+
+// Parts returns a's coefficient and exponent (a = c × 10^e, e <= 0) when a
+// is on the int64 path; ok is false otherwise.
+func (a Amount) Parts() (c int64, e int32, ok bool) {
+	if a.big != nil {
+		return 0, 0, false
+	}
+	return a.c, a.e, true
+}
+
+// FromParts is c × 10^e for a coefficient and exponent Parts returned.
+func FromParts(c int64, e int32) Amount {
+	if a, ok := small(c, e); ok && e <= 0 {
+		return a
+	}
+	return fromDecimal(decimal.New(c, e))
 }

@@ -44,7 +44,7 @@
 // indented for the CLI, compact for the HTTP API; each claim when the
 // next one has started, each remittance's provider adjustments and
 // "balanced" at its SE, "warnings" and "summary" last), so memory stays at
-// about two claims, the summary's running totals (a few dozen bytes per
+// about two claims, the summary's running totals (about 20 bytes per
 // denied, pended or forwarded claim, for the reversal rule below) and the
 // warnings, whatever the size and shape of the file. Its JSON:
 //

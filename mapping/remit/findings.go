@@ -33,22 +33,31 @@ func Categories(c *Claim) (claim []codes.Category, lines [][]codes.Category) {
 // same line wins, else the first on the claim. Claim-level adjustments look
 // only at the claim's remarks.
 func classify(c *Claim) classification {
+	var b reportBuilder
+	return b.classify(c)
+}
+
+func (b *reportBuilder) classify(c *Claim) classification {
 	var cls classification
-	cls.claim, cls.claimFrom = categorise(c.Adjustments, nil, c.Remarks)
+	cls.claim, cls.claimFrom = b.categorise(c.Adjustments, nil, c.Remarks)
+	if len(c.Lines) > 0 {
+		cls.lines = take(b.reuse, &b.catsL, len(c.Lines))
+		cls.linesFrom = take(b.reuse, &b.fromL, len(c.Lines))
+	}
 	for i := range c.Lines {
-		cats, from := categorise(c.Lines[i].Adjustments, c.Lines[i].Remarks, c.Remarks)
+		cats, from := b.categorise(c.Lines[i].Adjustments, c.Lines[i].Remarks, c.Remarks)
 		cls.lines = append(cls.lines, cats)
 		cls.linesFrom = append(cls.linesFrom, from)
 	}
 	return cls
 }
 
-func categorise(as []Adjustment, lineRemarks, claimRemarks []Remark) ([]codes.Category, []string) {
-	cats := make([]codes.Category, len(as))
-	from := make([]string, len(as))
+func (b *reportBuilder) categorise(as []Adjustment, lineRemarks, claimRemarks []Remark) ([]codes.Category, []string) {
+	cats := take(b.reuse, &b.cats, len(as))[:len(as)]
+	from := take(b.reuse, &b.froms, len(as))[:len(as)]
 	for i, a := range as {
 		own := codes.CARCCategory(a.Reason)
-		cats[i] = own
+		cats[i], from[i] = own, ""
 		if code, cat := refining(own, lineRemarks); cat != "" {
 			cats[i], from[i] = cat, code
 		} else if code, cat := refining(own, claimRemarks); cat != "" {
@@ -114,8 +123,8 @@ func plbDescription(code string) string {
 
 // scope is the claim level or one line of a claim.
 type scope struct {
-	label   string // "Claim", "Line 2 (D9997, control 0002)"
-	line    *Line  // nil at claim level
+	index   int   // the line's index (its label is "Line index+1 (D9997, control 0002)"); -1 at claim level ("Claim")
+	line    *Line // nil at claim level
 	adjs    []Adjustment
 	cats    []codes.Category
 	from    []string
@@ -134,26 +143,44 @@ type scope struct {
 // reason) gets a claim-level finding from its status. A reversal gets one
 // informational finding and nothing else.
 func findings(c *Claim, next *Claim, cls classification, date string) []Finding {
+	var b reportBuilder
+	return b.findings(c, next, cls, date)
+}
+
+func (b *reportBuilder) findings(c *Claim, next *Claim, cls classification, date string) []Finding {
 	if c.Reversal() {
-		return []Finding{reversalFinding(c, next)}
+		out := take(b.reuse, &b.finds, 1)
+		return append(out, reversalFinding(c, next))
 	}
-	out := []Finding{}
+	start := 0
+	if b.reuse {
+		start = len(b.finds)
+	} else {
+		b.finds = nil
+	}
 	predet := Status(c.StatusCode) == StatusPredetermination
-	scopes := []scope{{
-		label: "Claim", adjs: c.Adjustments, cats: cls.claim, from: cls.claimFrom, remarks: c.Remarks,
+	b.scopes = append(b.scopes[:0], scope{
+		index: -1, adjs: c.Adjustments, cats: cls.claim, from: cls.claimFrom, remarks: c.Remarks,
 		// A predetermination never pays at claim level (its lines carry the
 		// estimate), so a zero CLP04 there says nothing.
 		zeroPay: c.Paid.IsZero() && !c.Charge.IsZero() && !predet, predet: predet, date: date, icn: c.PayerClaimControlNo,
-	}}
+	})
 	for i := range c.Lines {
 		l := &c.Lines[i]
-		scopes = append(scopes, scope{
-			label: lineLabel(i, l), line: l, adjs: l.Adjustments, cats: cls.lines[i], from: cls.linesFrom[i],
+		b.scopes = append(b.scopes, scope{
+			index: i, line: l, adjs: l.Adjustments, cats: cls.lines[i], from: cls.linesFrom[i],
 			remarks: l.Remarks, zeroPay: l.Paid.IsZero() && !l.Charge.IsZero(), predet: predet, date: date, icn: c.PayerClaimControlNo,
 		})
 	}
-	for i := range scopes {
-		out = append(out, scopeFindings(&scopes[i], c.Remarks)...)
+	for i := range b.scopes {
+		b.scopeFindings(&b.scopes[i], c.Remarks)
+	}
+	out := b.finds[start:len(b.finds):len(b.finds)]
+	if !b.reuse {
+		b.finds = nil
+	}
+	if out == nil {
+		out = []Finding{}
 	}
 	for _, f := range out {
 		if f.Category.IsDenial() {
@@ -161,29 +188,45 @@ func findings(c *Claim, next *Claim, cls classification, date string) []Finding 
 		}
 	}
 	if f, ok := statusFinding(c, len(out) > 0, date); ok {
-		out = append(out, f)
+		if b.reuse {
+			b.finds = append(b.finds, f)
+			out = b.finds[start:len(b.finds):len(b.finds)]
+		} else {
+			out = append(out, f)
+		}
 	}
 	return out
 }
 
-func lineLabel(i int, l *Line) string {
-	s := "Line " + strconv.Itoa(i+1)
-	var parts []string
-	if p := l.Procedure.String(); p != "" {
-		parts = append(parts, p)
+// appendLabel appends the scope's name: "Claim", or "Line 2 (D9997,
+// control 0002)".
+func appendLabel(dst []byte, s *scope) []byte {
+	if s.line == nil {
+		return append(dst, "Claim"...)
 	}
+	dst = append(dst, "Line "...)
+	dst = strconv.AppendInt(dst, int64(s.index+1), 10)
+	l := s.line
+	p := l.Procedure.String()
+	if p == "" && l.ControlNumber == "" {
+		return dst
+	}
+	dst = append(dst, " ("...)
+	dst = append(dst, p...)
 	if l.ControlNumber != "" {
-		parts = append(parts, "control "+l.ControlNumber)
+		if p != "" {
+			dst = append(dst, ", "...)
+		}
+		dst = append(dst, "control "...)
+		dst = append(dst, l.ControlNumber...)
 	}
-	if len(parts) > 0 {
-		s += " (" + strings.Join(parts, ", ") + ")"
-	}
-	return s
+	return append(dst, ')')
 }
 
-func scopeFindings(s *scope, claimRemarks []Remark) []Finding {
+// scopeFindings appends the scope's findings to b.finds.
+func (b *reportBuilder) scopeFindings(s *scope, claimRemarks []Remark) {
 	// Categories in order of first appearance.
-	var order []codes.Category
+	order := b.order[:0]
 	for _, cat := range s.cats {
 		if !s.zeroPay && !cat.IsDenial() {
 			continue
@@ -192,20 +235,20 @@ func scopeFindings(s *scope, claimRemarks []Remark) []Finding {
 			order = append(order, cat)
 		}
 	}
-	out := make([]Finding, 0, len(order))
+	b.order = order
 	for _, cat := range order {
-		var group []Adjustment
+		group := b.group[:0]
 		amount := money.Zero
-		var list []string
+		list := b.list[:0]
 		for i, a := range s.adjs {
 			if s.cats[i] != cat {
 				continue
 			}
 			group = append(group, a)
 			amount = amount.Add(a.Amount)
-			list = appendUnique(list, a.Code())
+			list = b.appendUniqueCode(list, a.Group, a.Reason)
 		}
-		var remarks []Remark
+		remarks := b.remarks[:0]
 		for _, r := range s.remarks {
 			rc := remarkCategory(r)
 			if rc == cat || !slices.Contains(order, rc) {
@@ -232,19 +275,36 @@ func scopeFindings(s *scope, claimRemarks []Remark) []Finding {
 		for _, r := range remarks {
 			list = appendUnique(list, r.Code)
 		}
+		b.group, b.remarks, b.list = group, remarks, list
+		codeList := append(take(b.reuse, &b.strs, len(list)), list...)
+		b.stepRem = append(append(b.stepRem[:0], remarks...), claimRemarks...)
+		b.buf = b.appendExplain(b.buf[:0], s, cat, amount, group, remarks)
+		expl := b.string(b.buf)
+		b.buf = b.appendNextStep(b.buf[:0], step{cat: cat, group: group, remarks: b.stepRem, icn: s.icn, predet: s.predet})
 		f := Finding{
 			Category:    cat,
 			Amount:      amount,
-			Codes:       list,
-			Explanation: explain(s, cat, amount, group, remarks),
-			NextStep:    nextStep(step{cat: cat, group: group, remarks: append(slices.Clip(remarks), claimRemarks...), icn: s.icn, predet: s.predet}),
+			Codes:       codeList,
+			Explanation: expl,
+			NextStep:    b.string(b.buf),
 		}
 		if s.line != nil {
 			f.LineControlNumber = s.line.ControlNumber
 		}
-		out = append(out, f)
+		b.finds = append(b.finds, f)
 	}
-	return out
+}
+
+// appendUniqueCode appends "group-reason" (Adjustment.Code) to list unless
+// it is there; a new code's text goes into the text arena.
+func (b *reportBuilder) appendUniqueCode(list []string, group, reason string) []string {
+	for _, x := range list {
+		if len(x) == len(group)+1+len(reason) && x[:len(group)] == group && x[len(group)] == '-' && x[len(group)+1:] == reason {
+			return list
+		}
+	}
+	b.buf2 = append(append(append(b.buf2[:0], group...), '-'), reason...)
+	return append(list, b.string(b.buf2))
 }
 
 func appendUnique(list []string, s string) []string {
@@ -366,45 +426,90 @@ var reasonPhrase = map[codes.Category]string{
 	codes.Other:                  "of a reason casebridge does not place in a category",
 }
 
-func explain(s *scope, cat codes.Category, amount money.Amount, group []Adjustment, remarks []Remark) string {
-	var b strings.Builder
+func (b *reportBuilder) appendExplain(dst []byte, s *scope, cat codes.Category, amount money.Amount, group []Adjustment, remarks []Remark) []byte {
 	if s.predet {
-		b.WriteString("Predetermination estimate. ")
+		dst = append(dst, "Predetermination estimate. "...)
 	}
-	b.WriteString(s.label)
+	dst = appendLabel(dst, s)
 	if s.zeroPay && !cat.IsDenial() {
 		if s.predet {
-			b.WriteString(" would pay nothing")
+			dst = append(dst, " would pay nothing"...)
 		} else {
-			b.WriteString(" pays nothing")
+			dst = append(dst, " pays nothing"...)
 		}
 	}
-	b.WriteString(": " + amount.String())
+	dst = append(dst, ": "...)
+	dst = amount.AppendReport(dst)
 	switch cat {
 	case codes.Contractual:
 		if allGroup(group, "PR") {
-			b.WriteString(" left to the patient: it is above the payer's fee schedule or maximum allowable, and the plan makes the patient responsible for it (group PR).")
+			dst = append(dst, " left to the patient: it is above the payer's fee schedule or maximum allowable, and the plan makes the patient responsible for it (group PR)."...)
 		} else {
-			b.WriteString(" written off under the payer's fee schedule or contract.")
+			dst = append(dst, " written off under the payer's fee schedule or contract."...)
 		}
 	case codes.PatientResponsibility:
-		b.WriteString(" left to the patient as deductible, coinsurance or copay.")
+		dst = append(dst, " left to the patient as deductible, coinsurance or copay."...)
 	case codes.Informational:
-		b.WriteString(" adjusted for information only.")
+		dst = append(dst, " adjusted for information only."...)
 	default:
-		b.WriteString(" not paid because " + reasonPhrase[cat] + ".")
-		b.WriteString(owes(group))
+		dst = append(dst, " not paid because "...)
+		dst = append(dst, reasonPhrase[cat]...)
+		dst = append(dst, '.')
+		dst = append(dst, owes(group)...)
 	}
 	for _, a := range group {
 		info, _ := codes.CARC(a.Reason)
-		b.WriteString(" " + a.Code() + ": " + carcDescription(a.Reason) + retiredNote(info, s.date))
+		dst = append(dst, ' ')
+		dst = append(dst, a.Group...)
+		dst = append(dst, '-')
+		dst = append(dst, a.Reason...)
+		dst = append(dst, ": "...)
+		if t := info.Text(); t != "" {
+			dst = append(dst, t...)
+		} else {
+			dst = append(dst, carcDescription(a.Reason)...)
+		}
+		dst = appendRetiredNote(dst, info, s.date)
 	}
-	writeRemarks(&b, remarks, s.date)
+	dst = appendRemarkTexts(dst, remarks, s.date)
 	if s.line != nil && s.line.SubmittedProcedure != nil {
-		b.WriteString(" The payer processed the line as " + s.line.Procedure.String() +
-			" instead of the billed " + s.line.SubmittedProcedure.String() + ".")
+		dst = append(dst, " The payer processed the line as "...)
+		dst = append(dst, s.line.Procedure.String()...)
+		dst = append(dst, " instead of the billed "...)
+		dst = append(dst, s.line.SubmittedProcedure.String()...)
+		dst = append(dst, '.')
 	}
-	return b.String()
+	return dst
+}
+
+// appendRemarkTexts appends " Remark CODE: description" for each remark.
+func appendRemarkTexts(dst []byte, remarks []Remark, date string) []byte {
+	for _, r := range remarks {
+		dst = append(dst, " Remark "...)
+		dst = append(dst, r.Code...)
+		dst = append(dst, ": "...)
+		if r.Qualifier == "HE" {
+			info, _ := codes.RARC(r.Code)
+			if t := info.Text(); t != "" {
+				dst = append(dst, t...)
+			} else {
+				dst = append(dst, remarkDescription(r)...)
+			}
+			dst = appendRetiredNote(dst, info, date)
+		} else {
+			dst = append(dst, remarkDescription(r)...)
+		}
+	}
+	return dst
+}
+
+func appendRetiredNote(dst []byte, info codes.Info, date string) []byte {
+	if !info.DeactivatedBefore(date) {
+		return dst
+	}
+	dst = append(dst, " (X12 deactivated this code on "...)
+	dst = append(dst, info.Stop...)
+	return append(dst, "; read as sent.)"...)
 }
 
 func writeRemarks(b *strings.Builder, remarks []Remark, date string) {

@@ -2,8 +2,10 @@ package remit
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/casebridge/casebridge/internal/money"
 )
@@ -255,7 +257,16 @@ func (a *arr) close() []byte {
 // Plain printable ASCII (nearly everything in an 835) is copied; anything
 // else goes through encoding/json itself.
 func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	// Eight bytes at a time: any byte below 0x20, '"', '\\' or above 0x7f
+	// sends the string to the slow path.
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		if w&hi8 != 0 || zeroByte(w^(lo8*'"')) || zeroByte(w^(lo8*'\\')) || (w-lo8*0x20)&^w&hi8 != 0 {
+			return appendJSONStringSlow(b, s)
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
 			return appendJSONStringSlow(b, s)
 		}
@@ -264,6 +275,15 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+const (
+	lo8 = 0x0101010101010101
+	hi8 = 0x8080808080808080
+)
+
+// zeroByte reports whether one of w's bytes is zero (w holding no byte
+// above 0x7f).
+func zeroByte(w uint64) bool { return (w-lo8)&^w&hi8 != 0 }
 
 func appendJSONStringSlow(b []byte, s string) []byte {
 	var buf bytes.Buffer

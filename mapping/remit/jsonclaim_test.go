@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/casebridge/casebridge/internal/codes"
@@ -92,6 +93,24 @@ func TestClaimJSONMatchesEncodingJSON(t *testing.T) {
 			want := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 			if got := appendClaimJSON(nil, &c, indent, depth); !bytes.Equal(got, want) {
 				t.Fatalf("claim %d (indent %v depth %d):\n got %s\nwant %s", i, indent, depth, got, want)
+			}
+		}
+	}
+}
+
+// TestAppendJSONStringWords puts every kind of byte at every position of
+// the eight-byte scan.
+func TestAppendJSONStringWords(t *testing.T) {
+	for _, c := range []string{"\"", "\\", "\x00", "\x1f", "\n", " ", "~", "\x7f", "é", "<", "&", "\u2028", "\xff"} {
+		for pre := 0; pre < 20; pre++ {
+			s := strings.Repeat("a", pre) + c + strings.Repeat("b", 9)
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(s)
+			want := strings.TrimSuffix(buf.String(), "\n")
+			if got := string(appendJSONString(nil, s)); got != want {
+				t.Fatalf("%q: %s, want %s", s, got, want)
 			}
 		}
 	}

@@ -92,6 +92,12 @@ var patientHints = map[codes.Category]string{
 // with the correction a remark asks for and a warning when no appeal is
 // possible.
 func nextStep(in step) string {
+	var b reportBuilder
+	return string(b.appendNextStep(nil, in))
+}
+
+// appendNextStep appends nextStep's text to dst.
+func (b *reportBuilder) appendNextStep(dst []byte, in step) []byte {
 	mode, noAppealCode := replacement, ""
 	for _, r := range in.remarks {
 		if r.Qualifier != "HE" {
@@ -119,9 +125,10 @@ func nextStep(in step) string {
 	}
 	if text == "" && allGroup(in.group, "PR") && in.cat != codes.Informational {
 		if in.predet {
-			return "Tell the patient before treatment that they would owe this amount (group PR)."
+			return append(dst, "Tell the patient before treatment that they would owe this amount (group PR)."...)
 		}
-		return "Bill the patient the amount shown: the plan makes the patient responsible for it (group PR)." + patientHints[in.cat]
+		dst = append(dst, "Bill the patient the amount shown: the plan makes the patient responsible for it (group PR)."...)
+		return append(dst, patientHints[in.cat]...)
 	}
 	corrects := false
 	if text == "" {
@@ -129,42 +136,57 @@ func nextStep(in step) string {
 		if text == "" {
 			text = categorySteps[codes.Other]
 		}
-		text, corrects = fill(text, correction(mode, in))
+		// the correction goes where the step has "%s", if it has one
+		if before, after, ok := strings.Cut(text, "%s"); ok {
+			dst = append(dst, before...)
+			dst = b.appendCorrection(dst, mode, in)
+			dst = append(dst, after...)
+			corrects = true
+		} else {
+			dst = append(dst, text...)
+		}
+	} else {
+		dst = append(dst, text...)
 	}
 	if noAppealCode != "" {
-		text += " The payer says this decision cannot be appealed (" + noAppealCode + "): " + correction(mode, in) + " instead."
+		dst = append(dst, " The payer says this decision cannot be appealed ("...)
+		dst = append(dst, noAppealCode...)
+		dst = append(dst, "): "...)
+		dst = b.appendCorrection(dst, mode, in)
+		dst = append(dst, " instead."...)
 		corrects = true
 	}
 	if corrects && mode == replacement {
-		text += " Do not send the original claim again as frequency 1: the payer would deny it as an exact duplicate (OA-18)."
+		dst = append(dst, " Do not send the original claim again as frequency 1: the payer would deny it as an exact duplicate (OA-18)."...)
 	}
-	return text
+	return dst
 }
 
-// fill puts the correction into a step's "%s", if it has one.
-func fill(text, fix string) (string, bool) {
-	before, after, ok := strings.Cut(text, "%s")
-	if !ok {
-		return text, false
-	}
-	return before + fix + after, true
-}
-
-// correction names the claim to send: a replacement of the adjudicated
-// claim (frequency 7, REF*F8 = CLP07), or a new claim when a remark asks
-// for one.
-func correction(mode int, in step) string {
+// appendCorrection names the claim to send: a replacement of the
+// adjudicated claim (frequency 7, REF*F8 = CLP07), or a new claim when a
+// remark asks for one.
+func (b *reportBuilder) appendCorrection(dst []byte, mode int, in step) []byte {
 	if mode == newClaim {
-		var asked []string
+		asked := b.asked[:0]
 		for _, r := range in.remarks {
 			if a, ok := remarkActions[r.Code]; ok && a.correction == newClaim && r.Qualifier == "HE" && !slices.Contains(asked, r.Code) {
 				asked = append(asked, r.Code)
 			}
 		}
-		return "send a new claim, not a replacement (the payer asks for a new one: " + strings.Join(asked, ", ") + ")"
+		b.asked = asked
+		dst = append(dst, "send a new claim, not a replacement (the payer asks for a new one: "...)
+		for i, c := range asked {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = append(dst, c...)
+		}
+		return append(dst, ')')
 	}
 	if in.icn == "" {
-		return "send a replacement claim (frequency code 7) with REF*F8 = the payer's claim control number (CLP07, missing in this remittance: ask the payer for it)"
+		return append(dst, "send a replacement claim (frequency code 7) with REF*F8 = the payer's claim control number (CLP07, missing in this remittance: ask the payer for it)"...)
 	}
-	return "send a replacement claim (frequency code 7) with REF*F8 = " + in.icn + " (the payer's claim control number, CLP07)"
+	dst = append(dst, "send a replacement claim (frequency code 7) with REF*F8 = "...)
+	dst = append(dst, in.icn...)
+	return append(dst, " (the payer's claim control number, CLP07)"...)
 }

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/money"
@@ -194,6 +196,89 @@ type parser struct {
 	// so for Read's collector), so claims and their lists are recycled.
 	reuse bool
 	free  []*Claim
+
+	// arena holds the element text of the segments read (see own).
+	arena   []byte
+	amounts []money.Amount // see newAmount
+	// The last date converted, in and out (dates repeat from claim to claim).
+	lastDateIn, lastDateOut string
+}
+
+// arenaChunk is the size of the blocks own copies element text into.
+const arenaChunk = 8 << 10
+
+// own gives the view's element strings storage of their own, like
+// Segment.Own, but from a bump arena of 8 KiB blocks instead of one
+// allocation per segment. A block is never reused: it lives as long as a
+// string points into it (a claim's, a set header's). Warnings copy what
+// they keep (warnSegmentID), so a warning never pins a block.
+func (p *parser) own(s *x12.Segment) {
+	els := s.Elements
+	last := els[len(els)-1]
+	base := unsafe.StringData(els[0])
+	// A view's elements lie one after the other in the reader's buffer,
+	// one separator apart: one copy of the whole span keeps them all.
+	span := int(uintptr(unsafe.Pointer(unsafe.StringData(last)))-uintptr(unsafe.Pointer(base))) + len(last)
+	if span < 0 || span != len(els)-1+segmentTextLen(els) {
+		p.ownEach(s)
+		return
+	}
+	if span == 0 {
+		return
+	}
+	if len(p.arena)+span > cap(p.arena) {
+		p.arena = make([]byte, 0, max(arenaChunk, span))
+	}
+	start := len(p.arena)
+	p.arena = append(p.arena, unsafe.String(base, span)...)
+	all := unsafe.String(&p.arena[start], span)
+	off := 0
+	for i, e := range els {
+		els[i] = all[off : off+len(e)]
+		off += len(e) + 1
+	}
+	s.ID = els[0]
+}
+
+func segmentTextLen(els []string) int {
+	n := 0
+	for _, e := range els {
+		n += len(e)
+	}
+	return n
+}
+
+// ownEach is own for elements that are not one span.
+func (p *parser) ownEach(s *x12.Segment) {
+	n := segmentTextLen(s.Elements)
+	if n == 0 {
+		return
+	}
+	if len(p.arena)+n > cap(p.arena) {
+		p.arena = make([]byte, 0, max(arenaChunk, n))
+	}
+	start := len(p.arena)
+	for _, e := range s.Elements {
+		p.arena = append(p.arena, e...)
+	}
+	all := unsafe.String(&p.arena[start], n)
+	off := 0
+	for i, e := range s.Elements {
+		s.Elements[i] = all[off : off+len(e)]
+		off += len(e)
+	}
+	s.ID = s.Elements[0]
+}
+
+// warnSegmentID is a segment ID a warning can keep without pinning an
+// arena block.
+func warnSegmentID(id string) string {
+	switch id {
+	case "ISA", "GS", "ST", "BPR", "TRN", "CUR", "REF", "DTM", "N1", "N3", "N4", "PER", "RDM", "LX", "TS3", "TS2",
+		"CLP", "CAS", "NM1", "MIA", "MOA", "AMT", "QTY", "SVC", "LQ", "PLB", "SE", "GE", "IEA":
+		return id
+	}
+	return strings.Clone(id)
 }
 
 // newClaim returns a claim to fill: a recycled one with its lists
@@ -226,7 +311,7 @@ func (p *parser) run() error {
 			case "ST", "SE", "GS", "GE", "IEA":
 				seg = seg.Clone()
 			default:
-				seg.Own()
+				p.own(seg)
 			}
 		}
 		if err != nil {
@@ -308,7 +393,7 @@ func (p *parser) fail(s *x12.Segment, code x12.Code, element, component int, for
 }
 
 func (p *parser) warn(s *x12.Segment, code string, element int, format string, args ...any) {
-	w := Warning{Code: code, SegmentNumber: s.Ordinal, SegmentID: s.ID, Message: fmt.Sprintf(format, args...)}
+	w := Warning{Code: code, SegmentNumber: s.Ordinal, SegmentID: warnSegmentID(s.ID), Message: fmt.Sprintf(format, args...)}
 	if element > 0 {
 		w.Element = fmt.Sprintf("%s%02d", s.ID, element)
 	}
@@ -316,7 +401,7 @@ func (p *parser) warn(s *x12.Segment, code string, element int, format string, a
 }
 
 func (p *parser) warnErr(e *x12.Error) {
-	w := Warning{Code: string(e.Code), SegmentNumber: e.Segment, SegmentID: e.SegmentID, Message: e.Msg}
+	w := Warning{Code: string(e.Code), SegmentNumber: e.Segment, SegmentID: warnSegmentID(e.SegmentID), Message: strings.Clone(e.Msg)}
 	if e.Element > 0 && e.SegmentID != "" {
 		w.Element = fmt.Sprintf("%s%02d", e.SegmentID, e.Element)
 	}
@@ -816,7 +901,7 @@ func (p *parser) lineSegment(s *x12.Segment) error {
 		}
 		l.Amounts = append(l.Amounts, QualifiedAmount{Qualifier: s.Element(1), Amount: a, Segment: s.Ordinal})
 		if s.Element(1) == "B6" && l.Allowed == nil {
-			l.Allowed = &a
+			l.Allowed = p.newAmount(a)
 		}
 	case "QTY":
 		l.Quantities = append(l.Quantities, Quantity{Qualifier: s.Element(1), Value: p.quantity(s, 2), Segment: s.Ordinal})
@@ -920,12 +1005,62 @@ func (p *parser) quantity(s *x12.Segment, el int) string {
 	if v == "" {
 		return ""
 	}
+	if shortestDecimal(v) {
+		return v // already what X12() would write
+	}
 	a, err := money.Parse(v)
 	if err != nil {
 		p.warn(s, WarnElementInvalid, el, "quantity is not a decimal number; it is left out")
 		return ""
 	}
 	return a.X12()
+}
+
+// shortestDecimal reports whether v is a decimal in money.Amount's X12
+// form: an optional '-' (not on zero), no leading zeros, a fraction
+// without trailing zeros, at most 18 digits.
+func shortestDecimal(v string) bool {
+	if len(v) == 0 || len(v) > 18 {
+		return false
+	}
+	i := 0
+	if v[0] == '-' {
+		i = 1
+	}
+	start := i
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	intLen := i - start
+	if intLen == 0 || (intLen > 1 && v[start] == '0') {
+		return false
+	}
+	if i == len(v) {
+		return !(start == 1 && v[1:] == "0") // "-0" is "0"
+	}
+	if v[i] != '.' || i == len(v)-1 {
+		return false
+	}
+	nonzero := v[start:i] != "0"
+	for j := i + 1; j < len(v); j++ {
+		if v[j] < '0' || v[j] > '9' {
+			return false
+		}
+		if v[j] != '0' {
+			nonzero = true
+		}
+	}
+	return v[len(v)-1] != '0' && (nonzero || start == 0)
+}
+
+// newAmount returns a pointer to a copy of a, from blocks of 256 that are
+// never reused (one allocation per 256 AMT*B6 instead of one each).
+func (p *parser) newAmount(a money.Amount) *money.Amount {
+	if len(p.amounts) == cap(p.amounts) {
+		p.amounts = make([]money.Amount, 0, 256)
+	}
+	p.amounts = append(p.amounts, a)
+	return &p.amounts[len(p.amounts)-1]
 }
 
 // date reads a CCYYMMDD element as YYYY-MM-DD; an invalid date is a warning
@@ -935,7 +1070,11 @@ func (p *parser) date(s *x12.Segment, el int) string {
 	if v == "" {
 		return ""
 	}
+	if v == p.lastDateIn {
+		return p.lastDateOut
+	}
 	if d, ok := isoDate(v); ok {
+		p.lastDateIn, p.lastDateOut = v, d
 		return d
 	}
 	p.warn(s, WarnElementInvalid, el, "date is not a valid CCYYMMDD date; it is left out")

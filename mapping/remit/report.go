@@ -1,9 +1,8 @@
 package remit
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
+	"hash/maphash"
 	"io"
 	"slices"
 
@@ -281,7 +280,8 @@ type Sink interface {
 // totals and the warnings. On a read error sink.End is not called and the
 // positioned *x12.Error is returned; what the sink got before stays valid.
 func Findings(r io.Reader, opts Options, sink Sink) error {
-	h := &findingsHandler{sink: sink, b: newSummaryBuilder()}
+	_, collecting := sink.(*reportCollector)
+	h := &findingsHandler{sink: sink, b: newSummaryBuilder(), rb: reportBuilder{reuse: !collecting}}
 	warnings, err := Stream(r, opts, h)
 	if err != nil {
 		return err
@@ -295,6 +295,7 @@ type findingsHandler struct {
 	rem  Remittance
 	date string
 	cr   ClaimReport
+	rb   reportBuilder
 }
 
 func (h *findingsHandler) Begin(tx *Transaction) error {
@@ -304,7 +305,7 @@ func (h *findingsHandler) Begin(tx *Transaction) error {
 }
 
 func (h *findingsHandler) Claim(tx *Transaction, c *Claim, next *Claim) error {
-	h.cr = claimReport(c, next, h.date)
+	h.rb.claimReport(c, next, h.date, &h.cr)
 	h.b.add(c, &h.cr)
 	return h.sink.Claim(&h.rem, &h.cr)
 }
@@ -358,8 +359,10 @@ func remittanceDate(tx *Transaction) string {
 	return tx.Payment.Date
 }
 
-func claimReport(c *Claim, next *Claim, date string) ClaimReport {
-	cr := ClaimReport{
+// claimReport fills cr (see reportBuilder for where its slices come from).
+func (b *reportBuilder) claimReport(c *Claim, next *Claim, date string, cr *ClaimReport) {
+	b.reset()
+	*cr = ClaimReport{
 		PatientControlNumber:    c.PatientControlNumber,
 		PayerClaimControlNumber: c.PayerClaimControlNo,
 		StatusCode:              c.StatusCode,
@@ -369,11 +372,11 @@ func claimReport(c *Claim, next *Claim, date string) ClaimReport {
 		Charge:                  c.Charge,
 		Paid:                    c.Paid,
 		PatientResponsibility:   c.PatientResponsibility,
-		Remarks:                 remarkReports(c.Remarks, date),
-		Lines:                   make([]LineReport, 0, len(c.Lines)),
+		Remarks:                 b.remarkReports(c.Remarks, date),
+		Lines:                   take(b.reuse, &b.lines, len(c.Lines)),
 	}
-	cls := classify(c)
-	cr.Adjustments = adjustmentReports(c.Adjustments, cls.claim, date)
+	cls := b.classify(c)
+	cr.Adjustments = b.adjustmentReports(c.Adjustments, cls.claim, date)
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		lr := LineReport{
@@ -385,8 +388,8 @@ func claimReport(c *Claim, next *Claim, date string) ClaimReport {
 			Units:             json.Number("1"),
 			ServiceDateFrom:   l.ServiceFrom,
 			ServiceDateTo:     l.ServiceTo,
-			Adjustments:       adjustmentReports(l.Adjustments, cls.lines[i], date),
-			Remarks:           remarkReports(l.Remarks, date),
+			Adjustments:       b.adjustmentReports(l.Adjustments, cls.lines[i], date),
+			Remarks:           b.remarkReports(l.Remarks, date),
 		}
 		if l.Units != "" {
 			lr.Units = json.Number(l.Units)
@@ -403,14 +406,17 @@ func claimReport(c *Claim, next *Claim, date string) ClaimReport {
 		}
 		cr.Lines = append(cr.Lines, lr)
 	}
-	cr.Findings = findings(c, next, cls, date)
-	return cr
+	cr.Findings = b.findings(c, next, cls, date)
 }
 
-func adjustmentReports(as []Adjustment, cats []codes.Category, date string) []AdjustmentReport {
-	out := make([]AdjustmentReport, 0, len(as))
+func (b *reportBuilder) adjustmentReports(as []Adjustment, cats []codes.Category, date string) []AdjustmentReport {
+	out := take(b.reuse, &b.adjs, len(as))
 	for i, a := range as {
 		info, _ := codes.CARC(a.Reason)
+		desc := info.Text()
+		if desc == "" {
+			desc = carcDescription(a.Reason)
+		}
 		out = append(out, AdjustmentReport{
 			Retired:     retired(info, date),
 			Group:       a.Group,
@@ -418,19 +424,27 @@ func adjustmentReports(as []Adjustment, cats []codes.Category, date string) []Ad
 			Amount:      a.Amount,
 			Quantity:    json.Number(a.Quantity),
 			Category:    cats[i],
-			Description: carcDescription(a.Reason),
+			Description: desc,
 		})
 	}
 	return out
 }
 
-func remarkReports(rs []Remark, date string) []RemarkReport {
-	out := make([]RemarkReport, 0, len(rs))
+func (b *reportBuilder) remarkReports(rs []Remark, date string) []RemarkReport {
+	out := take(b.reuse, &b.rems, len(rs))
 	for _, r := range rs {
-		rr := RemarkReport{Code: r.Code, Category: remarkCategory(r), Description: remarkDescription(r)}
+		var rr RemarkReport
 		if r.Qualifier == "HE" {
-			info, _ := codes.RARC(r.Code)
-			rr.Retired = retired(info, date)
+			info, ok := codes.RARC(r.Code)
+			rr = RemarkReport{Code: r.Code, Description: info.Text(), Retired: retired(info, date)}
+			if ok {
+				rr.Category = info.Category
+			}
+			if rr.Description == "" {
+				rr.Description = remarkDescription(r)
+			}
+		} else {
+			rr = RemarkReport{Code: r.Code, Category: remarkCategory(r), Description: remarkDescription(r)}
 		}
 		out = append(out, rr)
 	}
@@ -442,11 +456,12 @@ func remarkReports(rs []Remark, date string) []RemarkReport {
 // claim in the same report (same CLP01, and CLP07 or REF*F8 naming the
 // original) takes it out again: the corrected claim that follows counts
 // instead, and nothing is counted twice. Only claims that added something
-// are remembered, compactly (countedTable), so memory grows by a few dozen
+// are remembered, compactly (countedTable), so memory grows by about 20
 // bytes per denied, pended or forwarded claim.
 type summaryBuilder struct {
 	s       Summary
 	counted countedTable
+	denied  []categoryAmount // scratch for add
 }
 
 // claimTotals is what one claim adds to the summary.
@@ -473,15 +488,14 @@ func (b *summaryBuilder) add(c *Claim, cr *ClaimReport) {
 		b.s.ReversedAmount = b.s.ReversedAmount.Add(c.Paid)
 		// The original is the same CLP01 with this CLP07, or the one
 		// REF*F8 names when the reversal got its own control number.
-		for _, icn := range []string{c.PayerClaimControlNo, c.Ref("F8")} {
-			if t, ok := b.counted.take(c.PatientControlNumber, icn); ok {
-				b.apply(t, money.Amount.Sub)
-				break
-			}
+		if t, ok := b.counted.take(c.PatientControlNumber, c.PayerClaimControlNo); ok {
+			b.apply(t, money.Amount.Sub)
+		} else if t, ok := b.counted.take(c.PatientControlNumber, c.Ref("F8")); ok {
+			b.apply(t, money.Amount.Sub)
 		}
 		return
 	}
-	var t claimTotals
+	t := claimTotals{denied: b.denied[:0]}
 	for _, f := range cr.Findings {
 		switch {
 		case !f.Category.IsDenial():
@@ -498,55 +512,74 @@ func (b *summaryBuilder) add(c *Claim, cr *ClaimReport) {
 			t.denied[i].amt = t.denied[i].amt.Add(f.Amount)
 		}
 	}
+	b.denied = t.denied
 	b.apply(t, money.Amount.Add)
 	if len(t.denied) > 0 || !t.pended.IsZero() || !t.forwarded.IsZero() {
 		b.counted.put(c.PatientControlNumber, c.PayerClaimControlNo, t)
 	}
 }
 
-// countedTable remembers claimTotals by (CLP01, CLP07) in little memory
-// (about 45 bytes a claim): the key is the first 128 bits of the SHA-256
-// of both (no collision is expected among fewer than 2^60 claims); each
-// record (key, a live flag, the totals: category index, amounts with their
-// decimal places) is appended to an arena, and an open-addressing table of
-// arena offsets (linear probing, at most 3/4 full) finds it.
+// countedTable remembers claimTotals by (CLP01, CLP07) in little memory,
+// for the reversal rule: a later claim with status 22 and the same CLP01
+// and CLP07 (or REF*F8) takes the totals out of the summary again. Any
+// later claim of the report may be that reversal, so every claim that
+// added something is remembered (and only those); what a reversal needs of
+// one is its key and what it added. A record is 16 bytes: a 64-bit hash of
+// both numbers (maphash; two keys agree by chance with a probability of
+// about n/2^64 per lookup, some 10^-14 for a million counted claims) and
+// the totals packed into 64 bits: a live flag, one category and one amount
+// (coefficient of up to 52 bits and up to 7 decimal places, so "99.500"
+// keeps its places), which is what nearly every denied, pended or forwarded
+// claim adds. Totals that do not fit (several categories, denied and
+// pended, ...) are kept whole in a map. Records sit in blocks that never
+// move; an open-addressing table of 32-bit record numbers (linear probing,
+// at most 3/4 full) finds them: about 21-26 bytes a remembered claim.
 type countedTable struct {
-	slots   []uint64 // position + 1 of a record (chunk<<chunkBits | offset); 0 is empty
-	used    int      // slots in use (live or taken records)
-	chunks  [][]byte // the arena, in chunks that never move (no doubling copy)
-	scratch []byte
+	slots  []uint32       // record number + 1; 0 is empty
+	used   int            // slots in use (live or taken records)
+	blocks [][]countedRec // countedBlock records each
+	n      int            // records written
+	big    map[uint64]claimTotals
+	seed   maphash.Seed
+	seeded bool
+	hash   maphash.Hash
+	denied [1]categoryAmount // take's result for a packed record
 }
+
+type countedRec struct{ key, val uint64 }
 
 const (
-	recordKey = 16 // key bytes at the start of a record; a live flag follows
-	chunkBits = 20 // 1 MiB arena chunks
+	countedBlock = 4096
+	packLive     = 1 << 63
+	packKindBit  = 61 // 2 bits: 0 denied (one category), 1 pended, 2 forwarded, 3 in big
+	packCatBit   = 56 // 5 bits: index in codes.Categories
+	packPlaceBit = 53 // 3 bits: decimal places
+	packCoefBits = 53 // signed coefficient
 )
 
-// record returns the record at slot value v (from its start to the end of
-// its chunk).
-func (ct *countedTable) record(v uint64) []byte {
-	v--
-	return ct.chunks[v>>chunkBits][v&(1<<chunkBits-1):]
+func (ct *countedTable) key(pcn, icn string) uint64 {
+	if !ct.seeded {
+		ct.seed, ct.seeded = maphash.MakeSeed(), true
+	}
+	ct.hash.SetSeed(ct.seed)
+	ct.hash.WriteString(pcn)
+	ct.hash.WriteByte(0)
+	ct.hash.WriteString(icn)
+	return ct.hash.Sum64()
 }
 
-func countedKey(pcn, icn string) [16]byte {
-	h := sha256.New()
-	h.Write([]byte(pcn))
-	h.Write([]byte{0})
-	h.Write([]byte(icn))
-	var sum [32]byte
-	var k [16]byte
-	copy(k[:], h.Sum(sum[:0]))
-	return k
+func (ct *countedTable) rec(v uint32) *countedRec {
+	v--
+	return &ct.blocks[v/countedBlock][v%countedBlock]
 }
 
 // find returns the slot holding key, or the empty slot where it would go.
-func (ct *countedTable) find(k *[16]byte) int {
+func (ct *countedTable) find(k uint64) int {
 	mask := len(ct.slots) - 1
-	i := int(binary.LittleEndian.Uint64(k[:8])) & mask
+	i := int(k^k>>29) & mask
 	for {
 		v := ct.slots[i]
-		if v == 0 || string(ct.record(v)[:recordKey]) == string(k[:]) {
+		if v == 0 || ct.rec(v).key == k {
 			return i
 		}
 		i = (i + 1) & mask
@@ -555,17 +588,57 @@ func (ct *countedTable) find(k *[16]byte) int {
 
 func (ct *countedTable) grow() {
 	old := ct.slots
-	ct.slots = make([]uint64, max(1024, 2*len(old)))
+	ct.slots = make([]uint32, max(1024, 2*len(old)))
 	ct.used = 0
 	for _, v := range old {
-		if v == 0 || ct.record(v)[recordKey] == 0 {
+		if v == 0 || ct.rec(v).val&packLive == 0 {
 			continue // taken records are left behind
 		}
-		var k [16]byte
-		copy(k[:], ct.record(v))
-		ct.slots[ct.find(&k)] = v
+		ct.slots[ct.find(ct.rec(v).key)] = v
 		ct.used++
 	}
+}
+
+// packAmount packs a small amount into the low bits, or reports that it
+// does not fit.
+func packAmount(a money.Amount) (uint64, bool) {
+	c, e, ok := a.Parts()
+	if !ok || e > 0 || e < -7 || c >= 1<<(packCoefBits-1) || c < -(1<<(packCoefBits-1)) {
+		return 0, false
+	}
+	return uint64(-e)<<packPlaceBit | uint64(c)&(1<<packCoefBits-1), true
+}
+
+func unpackAmount(v uint64) money.Amount {
+	c := int64(v<<(64-packCoefBits)) >> (64 - packCoefBits) // sign-extend
+	return money.FromParts(c, -int32(v>>packPlaceBit&7))
+}
+
+// pack returns t in 64 bits (with the live flag), or false when it does not
+// fit one category and one amount.
+func pack(t claimTotals) (uint64, bool) {
+	var kind uint64
+	var cat int
+	var amt money.Amount
+	switch {
+	case len(t.denied) == 1 && t.pended == money.Zero && t.forwarded == money.Zero:
+		kind, amt = 0, t.denied[0].amt
+		cat = slices.Index(codes.Categories, t.denied[0].cat)
+		if cat < 0 || cat >= 32 {
+			return 0, false
+		}
+	case len(t.denied) == 0 && t.forwarded == money.Zero:
+		kind, amt = 1, t.pended
+	case len(t.denied) == 0 && t.pended == money.Zero:
+		kind, amt = 2, t.forwarded
+	default:
+		return 0, false
+	}
+	a, ok := packAmount(amt)
+	if !ok {
+		return 0, false
+	}
+	return packLive | kind<<packKindBit | uint64(cat)<<packCatBit | a, true
 }
 
 // put stores t under (pcn, icn), replacing what was there.
@@ -573,71 +646,65 @@ func (ct *countedTable) put(pcn, icn string, t claimTotals) {
 	if 4*(ct.used+1) > 3*len(ct.slots) {
 		ct.grow()
 	}
-	k := countedKey(pcn, icn)
-	rec := append(ct.scratch[:0], k[:]...)
-	rec = append(rec, 1, byte(len(t.denied)))
-	for _, d := range t.denied {
-		rec = append(rec, byte(slices.Index(codes.Categories, d.cat)))
-		rec = appendAmount(rec, d.amt)
+	k := ct.key(pcn, icn)
+	val, ok := pack(t)
+	if !ok {
+		if ct.big == nil {
+			ct.big = map[uint64]claimTotals{}
+		}
+		t.denied = slices.Clone(t.denied)
+		ct.big[k] = t
+		val = packLive | 3<<packKindBit
 	}
-	rec = appendAmount(rec, t.pended)
-	rec = appendAmount(rec, t.forwarded)
-	ct.scratch = rec
-	n := len(ct.chunks) - 1
-	if n < 0 || len(ct.chunks[n])+len(rec) > cap(ct.chunks[n]) {
-		ct.chunks = append(ct.chunks, make([]byte, 0, max(1<<chunkBits, len(rec))))
-		n++
+	i := ct.find(k)
+	if v := ct.slots[i]; v != 0 {
+		r := ct.rec(v)
+		if r.val&packLive != 0 && r.val>>packKindBit&3 == 3 && ok {
+			delete(ct.big, k)
+		}
+		r.val = val
+		return
 	}
-	pos := uint64(n)<<chunkBits | uint64(len(ct.chunks[n]))
-	ct.chunks[n] = append(ct.chunks[n], rec...)
-	i := ct.find(&k)
-	if ct.slots[i] == 0 {
-		ct.used++
+	if ct.n%countedBlock == 0 {
+		ct.blocks = append(ct.blocks, make([]countedRec, countedBlock))
 	}
-	ct.slots[i] = pos + 1
+	ct.blocks[ct.n/countedBlock][ct.n%countedBlock] = countedRec{key: k, val: val}
+	ct.n++
+	ct.used++
+	ct.slots[i] = uint32(ct.n)
 }
 
-// take returns and forgets the totals stored under (pcn, icn).
+// take returns and forgets the totals stored under (pcn, icn). The
+// returned denied list is valid until the next take.
 func (ct *countedTable) take(pcn, icn string) (claimTotals, bool) {
 	if len(ct.slots) == 0 {
 		return claimTotals{}, false
 	}
-	k := countedKey(pcn, icn)
-	v := ct.slots[ct.find(&k)]
-	if v == 0 || ct.record(v)[recordKey] == 0 {
+	k := ct.key(pcn, icn)
+	v := ct.slots[ct.find(k)]
+	if v == 0 {
 		return claimTotals{}, false
 	}
-	rec := ct.record(v)
-	rec[recordKey] = 0 // taken: a second reversal finds nothing
-	a := rec[recordKey+1:]
+	r := ct.rec(v)
+	if r.val&packLive == 0 {
+		return claimTotals{}, false
+	}
+	val := r.val
+	r.val = 0 // taken: a second reversal finds nothing
 	var t claimTotals
-	n := int(a[0])
-	a = a[1:]
-	for i := 0; i < n; i++ {
-		cat := codes.Categories[a[0]]
-		var amt money.Amount
-		amt, a = readAmount(a[1:])
-		t.denied = append(t.denied, categoryAmount{cat: cat, amt: amt})
+	switch val >> packKindBit & 3 {
+	case 0:
+		ct.denied[0] = categoryAmount{cat: codes.Categories[val>>packCatBit&31], amt: unpackAmount(val)}
+		t.denied = ct.denied[:]
+	case 1:
+		t.pended = unpackAmount(val)
+	case 2:
+		t.forwarded = unpackAmount(val)
+	case 3:
+		t = ct.big[k]
+		delete(ct.big, k)
 	}
-	t.pended, a = readAmount(a)
-	t.forwarded, _ = readAmount(a)
 	return t, true
-}
-
-// appendAmount writes m with every decimal place it has ("99.500" stays
-// "99.500": the exponent decides how sums print).
-func appendAmount(a []byte, m money.Amount) []byte {
-	s := m.X12()
-	if d := m.Decimal(); d.Exponent() < 0 {
-		s = d.StringFixed(-d.Exponent())
-	}
-	return append(append(a, byte(len(s))), s...)
-}
-
-func readAmount(a []byte) (money.Amount, []byte) {
-	n := int(a[0])
-	m := money.MustParse(string(a[1 : 1+n]))
-	return m, a[1+n:]
 }
 
 // apply adds (or, with Sub, takes out) a claim's totals.

@@ -333,10 +333,12 @@ func (n *NDJSONWriter) BeginRemittance(rem *Remittance) error {
 
 func (n *NDJSONWriter) Claim(rem *Remittance, c *ClaimReport) error {
 	n.claims++
-	n.buf = appendClaimJSON(append(n.buf[:0], n.cn...), c, false, 0)
-	// the claim's "{" goes: the control number opened the object
-	copy(n.buf[len(n.cn):], n.buf[len(n.cn)+1:])
-	n.buf[len(n.buf)-1] = '\n'
+	// The control number opened the object: the claim's "{" takes the
+	// place of the comma after it.
+	k := len(n.cn) - 1
+	n.buf = appendClaimJSON(append(n.buf[:0], n.cn[:k]...), c, false, 0)
+	n.buf[k] = ','
+	n.buf = append(n.buf, '\n')
 	_, err := n.w.Write(n.buf)
 	return err
 }
