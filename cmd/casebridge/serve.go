@@ -54,7 +54,7 @@ func cmdServe(args []string, env *environ) int {
 		return code
 	}
 	defer st.Close()
-	svc := app.New(st, app.DirProfiles(cfg.ProfilesDir, cfg.Profile), time.Now, app.Options{})
+	svc := app.New(st, app.DirProfiles(cfg.ProfilesDir, cfg.Profile), time.Now, app.Options{ControlNumberBlock: serveControlBlock})
 	local, err := svc.LocalMode(ctx)
 	if err != nil {
 		env.errorf("cannot read the API keys: %v", err)
@@ -151,3 +151,9 @@ func runServer(ctx context.Context, ln net.Listener, srv *http.Server, log zerol
 	}
 	return exitOK
 }
+
+// serveControlBlock is how many control numbers serve reserves from the
+// store at once per tenant and sender (app.Options.ControlNumberBlock): one
+// store write per block instead of one per claim; a process that ends loses
+// the rest of its block (gaps, never repeats).
+const serveControlBlock = 100

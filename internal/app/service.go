@@ -51,6 +51,7 @@ type Service struct {
 	tenants   sync.Map    // tenant id → struct{}: known to exist in the store
 	keysExist atomic.Bool // once true, always true (see LocalMode)
 	idem      Idempotency // the helper for the HTTP middleware
+	blocks    sync.Map    // tenant "\x00" sender → *controlBlock (Options.ControlNumberBlock)
 }
 
 // Options are the service's policies; zero values take the defaults.
@@ -62,6 +63,11 @@ type Options struct {
 	// another request may take it over (a crashed process); default 5 min,
 	// longer than the gateway's write timeout.
 	IdempotencyLease time.Duration
+	// ControlNumberBlock is how many control numbers the stateless 837D
+	// allocator (ControlNumbers) reserves from the store at once and hands
+	// out from memory; 0 or 1 draws one number a call (the CLI). The unused
+	// rest of a block is lost when the process ends: gaps, never repeats.
+	ControlNumberBlock int64
 }
 
 // Defaults of Options.
