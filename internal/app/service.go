@@ -50,6 +50,7 @@ type Service struct {
 
 	tenants   sync.Map    // tenant id → struct{}: known to exist in the store
 	keysExist atomic.Bool // once true, always true (see LocalMode)
+	anyKey    keyCheck    // shares LocalMode's store query among concurrent requests
 	idem      Idempotency // the helper for the HTTP middleware
 	blocks    sync.Map    // tenant "\x00" sender → *controlBlock (Options.ControlNumberBlock)
 }
