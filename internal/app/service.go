@@ -97,7 +97,7 @@ func (f ProfileFunc) Profile(ctx context.Context, tenant, name string) (*profile
 	return f(ctx, tenant, name)
 }
 
-// DirProfiles is the gateway's profile source today: profile.Load by name
+// DirProfiles is the gateway's profile source today: profile.LoadNamed
 // from dir, names only (never paths), "" meaning defaultName. Every tenant
 // shares them.
 func DirProfiles(dir, defaultName string) ProfileSource {
@@ -108,7 +108,7 @@ func DirProfiles(dir, defaultName string) ProfileSource {
 		if name != "" && name != "default" && !reProfileName.MatchString(name) {
 			return nil, fmt.Errorf("profile: a name is 1-64 letters, digits, '-' or '_'")
 		}
-		return profile.Load(name, dir)
+		return profile.LoadNamed(name, dir)
 	})
 }
 

@@ -87,7 +87,7 @@ func LoadProfile(nameOrFile, dir string) (*profile.Profile, error) {
 // (option "profile").
 func ProfileByName(name, dir string) (*profile.Profile, error) {
 	if reProfileName.MatchString(name) {
-		if prof, err := profile.Load(name, dir); err == nil {
+		if prof, err := profile.LoadNamed(name, dir); err == nil {
 			return prof, nil
 		}
 	}
