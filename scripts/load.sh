@@ -20,7 +20,7 @@ tmp=$(mktemp -d); pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
 go build -o "$tmp/casebridge" ./cmd/casebridge
 go build -o "$tmp/emptygin" ./internal/tools/emptygin
-wait_up() { for _ in $(seq 100); do curl -fs "127.0.0.1:$1/livez" >/dev/null && return; sleep 0.1; done; echo "port $1 did not come up"; exit 70; }
+wait_up() { for _ in $(seq 300); do curl -fs "127.0.0.1:$1/livez" >/dev/null && return; sleep 0.1; done; echo "port $1 did not come up"; cat "$tmp"/log-* >&2; exit 70; }
 base=$(( 20000 + RANDOM % 20000 ))
 declare -A port
 start_gw() { # name binary port
