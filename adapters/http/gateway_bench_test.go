@@ -31,7 +31,7 @@ func BenchmarkGateway837D(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	svc := app.New(st, app.DirProfiles("", "default"), time.Now, app.Options{ControlNumberBlock: 100})
+	svc := app.New(st, app.DirProfiles("", "default"), time.Now, app.Options{ControlNumberBlock: 1000})
 	h := httpapi.New(config.Config{Profile: "default", MaxBodyBytes: 1 << 20},
 		zerolog.New(io.Discard).Level(zerolog.WarnLevel), httpapi.WithService(svc)).Handler()
 	body, err := os.ReadFile("../../testdata/records/dependent.json")

@@ -156,4 +156,4 @@ func runServer(ctx context.Context, ln net.Listener, srv *http.Server, log zerol
 // store at once per tenant and sender (app.Options.ControlNumberBlock): one
 // store write per block instead of one per claim; a process that ends loses
 // the rest of its block (gaps, never repeats).
-const serveControlBlock = 100
+const serveControlBlock = 1000
