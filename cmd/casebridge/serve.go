@@ -69,7 +69,8 @@ func cmdServe(args []string, env *environ) int {
 		return code
 	}
 	defer st.Close()
-	svc := app.New(st, app.DirProfiles(cfg.ProfilesDir, cfg.Profile), time.Now, app.Options{IdempotencyLease: lease})
+	svc := app.New(st, app.DirProfiles(cfg.ProfilesDir, cfg.Profile), time.Now,
+		app.Options{IdempotencyLease: lease, ControlNumberBlock: serveControlBlock})
 	local, err := svc.LocalMode(ctx)
 	if err != nil {
 		env.errorf("cannot read the API keys: %v", err)
@@ -166,3 +167,9 @@ func runServer(ctx context.Context, ln net.Listener, srv *http.Server, log zerol
 	}
 	return exitOK
 }
+
+// serveControlBlock is how many control numbers serve reserves from the
+// store at once per tenant and sender (app.Options.ControlNumberBlock): one
+// store write per block instead of one per claim; a process that ends loses
+// the rest of its block (gaps, never repeats).
+const serveControlBlock = 1000

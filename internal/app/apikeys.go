@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -110,7 +111,7 @@ func (s *Service) LocalMode(ctx context.Context) (bool, error) {
 	if s.keysExist.Load() {
 		return false, nil
 	}
-	any, err := s.store.AnyAPIKey(ctx)
+	any, err := s.anyKey.ask(ctx, s.store)
 	if err != nil {
 		return false, err
 	}
@@ -118,6 +119,62 @@ func (s *Service) LocalMode(ctx context.Context) (bool, error) {
 		s.keysExist.Store(true)
 	}
 	return !any, nil
+}
+
+// keyCheck shares the store's "is there any API key?" query among the
+// requests that ask at the same time, without ever answering one of them
+// from a query that began before it asked: askers join the next query, which
+// starts only once the running one is done. Under load that is one query
+// per query's duration instead of one per request; alone, a request waits
+// for its own query as before.
+type keyCheck struct {
+	mu      sync.Mutex
+	running bool
+	next    *keyAnswer // the query the next askers share; nil until one asks
+}
+
+type keyAnswer struct {
+	done chan struct{}
+	any  bool
+	err  error
+}
+
+func (k *keyCheck) ask(ctx context.Context, st Store) (bool, error) {
+	k.mu.Lock()
+	a := k.next
+	if a == nil {
+		a = &keyAnswer{done: make(chan struct{})}
+		k.next = a
+	}
+	if !k.running {
+		k.running = true
+		// the query outlives a caller that goes away: others share it
+		go k.run(context.WithoutCancel(ctx), st)
+	}
+	k.mu.Unlock()
+	select {
+	case <-a.done:
+		return a.any, a.err
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+// run answers the waiting askers, one query for each group, until none wait.
+func (k *keyCheck) run(ctx context.Context, st Store) {
+	for {
+		k.mu.Lock()
+		a := k.next
+		k.next = nil
+		if a == nil {
+			k.running = false
+			k.mu.Unlock()
+			return
+		}
+		k.mu.Unlock()
+		a.any, a.err = st.AnyAPIKey(ctx)
+		close(a.done)
+	}
 }
 
 // ResolveTenant is what the auth middleware calls with the bearer key of a

@@ -50,7 +50,9 @@ type Service struct {
 
 	tenants   sync.Map    // tenant id → struct{}: known to exist in the store
 	keysExist atomic.Bool // once true, always true (see LocalMode)
+	anyKey    keyCheck    // shares LocalMode's store query among concurrent requests
 	idem      Idempotency // the helper for the HTTP middleware
+	blocks    sync.Map    // tenant "\x00" sender → *controlBlock (Options.ControlNumberBlock)
 }
 
 // Options are the service's policies; zero values take the defaults.
@@ -62,6 +64,11 @@ type Options struct {
 	// another request may take it over (a crashed process); default 5 min,
 	// longer than the gateway's write timeout.
 	IdempotencyLease time.Duration
+	// ControlNumberBlock is how many control numbers the stateless 837D
+	// allocator (ControlNumbers) reserves from the store at once and hands
+	// out from memory; 0 or 1 draws one number a call (the CLI). The unused
+	// rest of a block is lost when the process ends: gaps, never repeats.
+	ControlNumberBlock int64
 }
 
 // Defaults of Options.
@@ -90,7 +97,7 @@ func (f ProfileFunc) Profile(ctx context.Context, tenant, name string) (*profile
 	return f(ctx, tenant, name)
 }
 
-// DirProfiles is the gateway's profile source today: profile.Load by name
+// DirProfiles is the gateway's profile source today: profile.LoadNamed
 // from dir, names only (never paths), "" meaning defaultName. Every tenant
 // shares them.
 func DirProfiles(dir, defaultName string) ProfileSource {
@@ -101,7 +108,7 @@ func DirProfiles(dir, defaultName string) ProfileSource {
 		if name != "" && name != "default" && !reProfileName.MatchString(name) {
 			return nil, fmt.Errorf("profile: a name is 1-64 letters, digits, '-' or '_'")
 		}
-		return profile.Load(name, dir)
+		return profile.LoadNamed(name, dir)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
@@ -86,7 +87,7 @@ func LoadProfile(nameOrFile, dir string) (*profile.Profile, error) {
 // (option "profile").
 func ProfileByName(name, dir string) (*profile.Profile, error) {
 	if reProfileName.MatchString(name) {
-		if prof, err := profile.Load(name, dir); err == nil {
+		if prof, err := profile.LoadNamed(name, dir); err == nil {
 			return prof, nil
 		}
 	}
@@ -249,18 +250,23 @@ func ValidateClaim(body []byte, contentType string, prof *profile.Profile, today
 func CheckTenant(tenant string) error { return checkTenant(tenant) }
 
 // ControlNumbers is the allocator (Envelope.Allocate) of the stateless 837D
-// use cases for a tenant: each call draws the store's next number for the
-// tenant and the profile's ISA06 sender, the counter POST /v1/claims draws
-// from too, so a number is never handed out twice, across processes and
-// restarts. One number a call, no block kept in memory: nothing is lost
-// when a process ends, and a CLI run uses exactly the numbers it writes.
-// An error (the store's, ErrControlNumbersExhausted) names the tenant and
-// sender, never record data.
+// use cases for a tenant: each call draws a number of the store's counter
+// for the tenant and the profile's ISA06 sender, the counter POST /v1/claims
+// draws from too, so a number is never handed out twice, across processes
+// and restarts. With Options.ControlNumberBlock > 1 (serve) the service
+// reserves that many numbers at once and hands them out in order from
+// memory: a process that ends loses the rest of its block (a gap, never a
+// repeat). Otherwise (the CLI) one number a call, no block held, so a run
+// uses exactly the numbers it writes. An error (the store's,
+// ErrControlNumbersExhausted) names the tenant and sender, never record data.
 func (s *Service) ControlNumbers(ctx context.Context, tenant string, prof *Profile) func() (int, error) {
 	sender := prof.Interchange.SenderID
 	return func() (int, error) {
 		if err := s.ensureTenant(ctx, tenant); err != nil {
 			return 0, err
+		}
+		if s.opts.ControlNumberBlock > 1 {
+			return s.fromBlock(ctx, tenant, sender)
 		}
 		n, err := s.store.NextControlNumber(ctx, tenant, sender)
 		if err != nil {
@@ -268,4 +274,36 @@ func (s *Service) ControlNumbers(ctx context.Context, tenant string, prof *Profi
 		}
 		return int(n), nil
 	}
+}
+
+// controlBlock is the reserved, not yet used numbers next..last of one
+// tenant and sender in this process.
+type controlBlock struct {
+	mu         sync.Mutex
+	next, last int64
+}
+
+// fromBlock hands out the next number of the tenant's and sender's block,
+// reserving a new block from the store when it is used up. Near
+// MaxControlNumber, where a whole block no longer fits, it draws the
+// remaining numbers one a call.
+func (s *Service) fromBlock(ctx context.Context, tenant, sender string) (int, error) {
+	v, _ := s.blocks.LoadOrStore(tenant+"\x00"+sender, &controlBlock{})
+	b := v.(*controlBlock)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.next == 0 || b.next > b.last {
+		r, err := s.store.ReserveControlNumbers(ctx, tenant, sender, s.opts.ControlNumberBlock)
+		if errors.Is(err, ErrControlNumbersExhausted) {
+			r.First, err = s.store.NextControlNumber(ctx, tenant, sender)
+			r.Last = r.First
+		}
+		if err != nil {
+			return 0, err
+		}
+		b.next, b.last = r.First, r.Last
+	}
+	n := b.next
+	b.next++
+	return int(n), nil
 }

@@ -3,6 +3,7 @@ package app_test
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -78,6 +79,78 @@ func TestStatelessControlNumbers(t *testing.T) {
 		_, err := app.Generate837D(self, prof, app.Envelope{At: at, Allocate: func() (int, error) { return 0, app.ErrControlNumbersExhausted }})
 		if !errors.Is(err, app.ErrControlNumber) || !strings.Contains(err.Error(), "exhausted") {
 			t.Errorf("exhausted: %v", err)
+		}
+	})
+}
+
+// TestControlNumberBlocks: with Options.ControlNumberBlock two processes
+// (services on one store), a stored claim and a one-a-call allocator (the
+// CLI) interleave, concurrently too, and never repeat a number; each
+// process hands its numbers out in order; a block that no longer fits
+// below MaxControlNumber is drawn one a call to the last number.
+func TestControlNumberBlocks(t *testing.T) {
+	eachStore(t, func(t *testing.T, st app.Store) {
+		c := &clock{t: t0}
+		p1 := app.New(st, app.DirProfiles("", ""), c.now, app.Options{ControlNumberBlock: 5})
+		p2 := app.New(st, app.DirProfiles("", ""), c.now, app.Options{ControlNumberBlock: 5})
+		cli, _ := newService(t, st)
+		prof := profile.Default()
+		self := testdata(t, "records/self.json")
+		seen := map[int]string{}
+		take := func(who string, n int, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("%s: %v", who, err)
+			}
+			if prev, ok := seen[n]; ok {
+				t.Fatalf("%s: %d already handed out by %s", who, n, prev)
+			}
+			seen[n] = who
+		}
+		last := map[string]int{}
+		for i := 0; i < 23; i++ {
+			for _, p := range []struct {
+				name string
+				svc  *app.Service
+			}{{"p1", p1}, {"p2", p2}, {"cli", cli}} {
+				n, err := p.svc.ControlNumbers(ctx, "a", prof)()
+				take(p.name, n, err)
+				if n <= last[p.name] {
+					t.Fatalf("%s: %d after %d", p.name, n, last[p.name])
+				}
+				last[p.name] = n
+			}
+			if i%7 == 0 {
+				res := must(p1.SubmitRecord(ctx, "a", self, app.SubmitOptions{}))(t)
+				n, err := strconv.Atoi(res.ControlNumbers.Interchange)
+				take("stored", n, err)
+			}
+		}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for i := 0; i < 40; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				svc := []*app.Service{p1, p2, cli}[i%3]
+				n, err := svc.ControlNumbers(ctx, "a", prof)()
+				mu.Lock()
+				defer mu.Unlock()
+				take(fmt.Sprint("concurrent ", i%3), n, err)
+			}()
+		}
+		wg.Wait()
+		// the end of the range: 3 numbers left, a block of 5 does not fit
+		must(st.ReserveControlNumbers(ctx, "a", "FULL", app.MaxControlNumber-3))(t)
+		full := profile.Default()
+		full.Interchange.SenderID = "FULL"
+		for _, want := range []int{app.MaxControlNumber - 2, app.MaxControlNumber - 1, app.MaxControlNumber} {
+			if n, err := p1.ControlNumbers(ctx, "a", full)(); n != want || err != nil {
+				t.Fatalf("near the end: %d %v, want %d", n, err, want)
+			}
+		}
+		if _, err := p1.ControlNumbers(ctx, "a", full)(); !errors.Is(err, app.ErrControlNumbersExhausted) {
+			t.Fatalf("past the end: %v", err)
 		}
 	})
 }

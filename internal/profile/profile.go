@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/goccy/go-yaml"
 )
@@ -244,4 +245,46 @@ func loadFile(path string) (*Profile, error) {
 		p.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
 	return p, nil
+}
+
+// namedCache holds the parsed profile files LoadNamed read: path →
+// *cachedProfile.
+var namedCache sync.Map
+
+type cachedProfile struct {
+	mod  time.Time
+	size int64
+	p    Profile
+}
+
+// LoadNamed is Load for a name (the gateway's ?profile=): the same lookup,
+// the same answers, but a file already parsed is reused while its size and
+// modification time stay the same, so a request costs one stat instead of a
+// read and a parse. Each call returns its own copy. Paths, "" and "default"
+// go to Load.
+func LoadNamed(name, dir string) (*Profile, error) {
+	if name == "" || name == "default" || dir == "" || !reName.MatchString(name) {
+		return Load(name, dir)
+	}
+	for _, e := range []string{".json", ".yaml", ".yml"} {
+		path := filepath.Join(dir, name+e)
+		fi, err := os.Stat(path)
+		if err != nil {
+			continue
+		}
+		if v, ok := namedCache.Load(path); ok {
+			if c := v.(*cachedProfile); c.mod.Equal(fi.ModTime()) && c.size == fi.Size() {
+				p := c.p
+				return &p, nil
+			}
+		}
+		p, err := loadFile(path)
+		if err != nil {
+			namedCache.Delete(path)
+			return nil, err
+		}
+		namedCache.Store(path, &cachedProfile{mod: fi.ModTime(), size: fi.Size(), p: *p})
+		return p, nil
+	}
+	return nil, &Error{Source: name, Msg: "unknown profile"}
 }

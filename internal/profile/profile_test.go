@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/casebridge/casebridge/internal/profile"
@@ -71,5 +72,42 @@ func TestRejects(t *testing.T) {
 	}
 	if _, err := profile.Load("../x", dir); err == nil {
 		t.Error("path-like name accepted")
+	}
+}
+
+// LoadNamed answers as Load does, reuses a parsed file while it is
+// unchanged, sees a changed file, and hands out copies.
+func TestLoadNamedCache(t *testing.T) {
+	dir := t.TempDir()
+	def, err := os.ReadFile("default.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "acme.json")
+	write := func(sender string) {
+		data := []byte(strings.Replace(string(def), `"sender_id": "CASEBRIDGE"`, `"sender_id": "`+sender+`"`, 1))
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("ACME")
+	for i := 0; i < 2; i++ {
+		p, err := profile.LoadNamed("acme", dir)
+		want, _ := profile.Load("acme", dir)
+		if err != nil || *p != *want || p.Interchange.SenderID != "ACME" {
+			t.Fatalf("load %d: %+v %v", i, p, err)
+		}
+		p.Interchange.SenderID = "CHANGED" // a copy: the next load is unaffected
+	}
+	write("ACMEDENTAL") // another size
+	if p, err := profile.LoadNamed("acme", dir); err != nil || p.Interchange.SenderID != "ACMEDENTAL" {
+		t.Fatalf("after the change: %+v %v", p, err)
+	}
+	for _, name := range []string{"nosuch", "../acme", ""} {
+		a, errA := profile.LoadNamed(name, dir)
+		b, errB := profile.Load(name, dir)
+		if (errA == nil) != (errB == nil) || (a != nil && *a != *b) {
+			t.Errorf("%q: LoadNamed %v, Load %v", name, errA, errB)
+		}
 	}
 }
