@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,7 +35,7 @@ func TestSQLite(t *testing.T) { storetest.Run(t, sqliteBackend) }
 // *pgxpool.Pool with search_path set to it.
 func postgresBackend(t *testing.T) func() (app.Store, error) {
 	url := os.Getenv("CASEBRIDGE_TEST_DATABASE_URL")
-	schema := testSchema(t, url)
+	schema := storetest.PostgresSchema(t, url, "cbtest_")
 	return func() (app.Store, error) {
 		ctx := context.Background()
 		cfg, err := pgxpool.ParseConfig(url)
@@ -56,30 +54,6 @@ func postgresBackend(t *testing.T) func() (app.Store, error) {
 		t.Cleanup(func() { s.Close() })
 		return s, nil
 	}
-}
-
-// testSchema makes a schema of its own for one test, dropped when it ends,
-// so the tests can run again and again on one database.
-func testSchema(t *testing.T, url string) string {
-	ctx := context.Background()
-	admin, err := pgxpool.New(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "cbtest_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-		admin.Close()
-	})
-	return schema
 }
 
 func TestPostgres(t *testing.T) {
@@ -167,7 +141,7 @@ func TestOpenPostgresByURL(t *testing.T) {
 	if strings.Contains(url, "?") {
 		sep = "&"
 	}
-	url += sep + "search_path=" + testSchema(t, url)
+	url += sep + "search_path=" + storetest.PostgresSchema(t, url, "cbtest_")
 	s, err := store.Open(context.Background(), store.Options{DataDir: dir, DatabaseURL: url})
 	if err != nil {
 		t.Fatal(err)
