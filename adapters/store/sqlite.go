@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
+	"modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
 )
 
 // SQLiteFile is the database file's name under the data directory.
@@ -36,11 +38,34 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	q.Set("_synchronous", "FULL") // a committed control number survives power loss
 	q.Set("_foreign_keys", "1")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	// Opening is retried while SQLite answers SQLITE_BUSY: a connection
+	// that switches a new file to WAL, or opens one another process is
+	// switching or recovering, can get SQLITE_BUSY at once, without the
+	// busy handler (https://www.sqlite.org/wal.html, "Sometimes Queries
+	// Return SQLITE_BUSY In WAL Mode"). Several processes may open the
+	// data dir together (serve and the CLI).
+	deadline := time.Now().Add(busyTimeoutMS * time.Millisecond)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 250*time.Millisecond) {
+		db, err := sql.Open("sqlite", path+"?"+q.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+		st, err := newSQLStore(ctx, db, sqliteDialect, db.Close)
+		if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
+			return st, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(delay):
+		}
 	}
-	return newSQLStore(ctx, db, sqliteDialect, db.Close)
+}
+
+// sqliteBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
+func sqliteBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == 5
 }
 
 func newSQLStore(ctx context.Context, db *sql.DB, d dialect, closeFn func() error) (*Store, error) {
