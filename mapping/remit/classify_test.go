@@ -271,3 +271,9 @@ func TestNextSteps(t *testing.T) {
 		})
 	}
 }
+
+// findings runs the report builder's findings on one claim.
+func findings(c *Claim, next *Claim, cls classification, date string) []Finding {
+	var b reportBuilder
+	return b.findings(c, next, cls, date)
+}

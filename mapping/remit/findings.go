@@ -142,11 +142,6 @@ type scope struct {
 // its adjustments (denied, forwarded, pended, or paid nothing without any
 // reason) gets a claim-level finding from its status. A reversal gets one
 // informational finding and nothing else.
-func findings(c *Claim, next *Claim, cls classification, date string) []Finding {
-	var b reportBuilder
-	return b.findings(c, next, cls, date)
-}
-
 func (b *reportBuilder) findings(c *Claim, next *Claim, cls classification, date string) []Finding {
 	if c.Reversal() {
 		out := take(b.reuse, &b.finds, 1)
