@@ -22,6 +22,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -115,16 +116,25 @@ type tables struct {
 	carc, rarc, plb map[string]Info
 }
 
-// current holds the tables in use: the built-in ones until LoadDir
-// installs an operator's lists.
+// current holds the tables LoadDir installed; nil means the built-in ones.
 var current atomic.Pointer[tables]
 
-func init() {
+// builtin reads the embedded tables on first use, not at start-up: most
+// commands never look a code up.
+var builtin = sync.OnceValue(func() *tables {
 	t, err := build("")
 	if err != nil {
 		panic("codes: built-in tables: " + err.Error())
 	}
-	current.Store(t)
+	return t
+})
+
+// active is the tables in use.
+func active() *tables {
+	if t := current.Load(); t != nil {
+		return t
+	}
+	return builtin()
 }
 
 // LoadDir installs the code tables with the official lists of dir: each of
@@ -147,7 +157,7 @@ func LoadDir(dir string) error {
 // CARC looks up a claim adjustment reason code ("16", "B13"). ok is false
 // for a code no table holds; report those raw as category Other.
 func CARC(code string) (Info, bool) {
-	i, ok := current.Load().carc[code]
+	i, ok := active().carc[code]
 	return i, ok
 }
 
@@ -163,13 +173,13 @@ func CARCCategory(code string) Category {
 
 // RARC looks up a remittance advice remark code ("M127", "N850").
 func RARC(code string) (Info, bool) {
-	i, ok := current.Load().rarc[code]
+	i, ok := active().rarc[code]
 	return i, ok
 }
 
 // PLB looks up a provider adjustment reason (PLB03-1, "WO", "L6").
 func PLB(code string) (Info, bool) {
-	i, ok := current.Load().plb[code]
+	i, ok := active().plb[code]
 	return i, ok
 }
 
@@ -224,10 +234,10 @@ func Refines(own, remark Category) bool {
 }
 
 // AllCARCs returns the CARC table sorted by code.
-func AllCARCs() []Info { return sorted(current.Load().carc) }
+func AllCARCs() []Info { return sorted(active().carc) }
 
 // AllRARCs returns the RARC table sorted by code.
-func AllRARCs() []Info { return sorted(current.Load().rarc) }
+func AllRARCs() []Info { return sorted(active().rarc) }
 
 func sorted(m map[string]Info) []Info {
 	out := make([]Info, 0, len(m))
