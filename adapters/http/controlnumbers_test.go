@@ -2,17 +2,10 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/rs/zerolog"
-
-	httpapi "github.com/casebridge/casebridge/adapters/http"
-	"github.com/casebridge/casebridge/adapters/store"
 	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
 )
@@ -21,17 +14,7 @@ import (
 // control numbers from the store, as serve runs it (no WithControlNumbers).
 func newAllocatingHarness(t *testing.T) *storeHarness {
 	t.Helper()
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), store.SQLiteFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clock := func() time.Time { return testNow }
-	svc := app.New(st, app.DirProfiles("", "default"), clock, app.Options{})
-	var logs bytes.Buffer
-	srv := httpapi.New(config.Config{Profile: "default", MaxBodyBytes: 64 << 10}, zerolog.New(suiteLog(&logs)),
-		httpapi.WithClock(clock), httpapi.WithService(svc))
-	return &storeHarness{harness: harness{h: srv.Handler(), log: &logs}, svc: svc, st: st, srv: srv}
+	return storeHarnessOf(t, app.DirProfiles("", "default"))
 }
 
 func isa13(t *testing.T, x12 string) string {

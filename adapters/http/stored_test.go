@@ -38,6 +38,14 @@ func newStoreHarness(t *testing.T) *storeHarness {
 
 func newStoreHarnessWith(t *testing.T, profiles app.ProfileSource) *storeHarness {
 	t.Helper()
+	n := 41
+	return storeHarnessOf(t, profiles, httpapi.WithControlNumbers(func() (int, error) { n++; return n, nil }))
+}
+
+// storeHarnessOf is a gateway on a fresh SQLite store with the fixed clock
+// and the given options.
+func storeHarnessOf(t *testing.T, profiles app.ProfileSource, opts ...httpapi.Option) *storeHarness {
+	t.Helper()
 	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), store.SQLiteFile))
 	if err != nil {
 		t.Fatal(err)
@@ -47,9 +55,8 @@ func newStoreHarnessWith(t *testing.T, profiles app.ProfileSource) *storeHarness
 	svc := app.New(st, profiles, clock, app.Options{})
 	var logs bytes.Buffer
 	cfg := config.Config{Profile: "default", MaxBodyBytes: 64 << 10}
-	n := 41
-	srv := httpapi.New(cfg, zerolog.New(suiteLog(&logs)), httpapi.WithClock(clock),
-		httpapi.WithControlNumbers(func() (int, error) { n++; return n, nil }), httpapi.WithService(svc))
+	opts = append([]httpapi.Option{httpapi.WithClock(clock), httpapi.WithService(svc)}, opts...)
+	srv := httpapi.New(cfg, zerolog.New(suiteLog(&logs)), opts...)
 	return &storeHarness{harness: harness{h: srv.Handler(), log: &logs}, svc: svc, st: st, srv: srv}
 }
 
