@@ -43,6 +43,8 @@ var layers = []struct {
 	{pkg: "internal/claims", may: []string{"internal/profile", "internal/record", "internal/scrub", "mapping/claim837"}},
 	{pkg: "mapping/", may: []string{"mapping/", "internal/record", "internal/money", "internal/codes",
 		"internal/profile", "internal/cdt", "adapters/x12"}},
+	// X12 validation by WEDI SNIP type (rules as data) and acknowledgments
+	{pkg: "internal/snip", may: []string{"adapters/x12", "internal/cdt", "internal/codes"}},
 	{pkg: "internal/scrub", may: []string{"internal/record", "internal/cdt"}},
 	{pkg: "internal/record", may: []string{"internal/money"}},
 	{pkg: "internal/golden", may: []string{"internal/record"}}, // test helper
