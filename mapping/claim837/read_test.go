@@ -2,12 +2,15 @@ package claim837_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/golden"
 	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
@@ -163,8 +166,11 @@ func TestReadPublicSamples(t *testing.T) {
 	}
 }
 
+// FuzzRead: mutations of the 837D samples never panic, and reading ends
+// either cleanly (every claim with a record and a source segment) or with a
+// positioned *x12.Error that does not quote the input.
 func FuzzRead(f *testing.F) {
-	for _, pattern := range []string{"../../testdata/837d/*.x12", "../../testdata/837d/public/*.x12"} {
+	for _, pattern := range []string{"../../testdata/837d/*.x12", "../../testdata/837d/public/*.x12", "testdata/*.x12"} {
 		files, _ := filepath.Glob(pattern)
 		for _, file := range files {
 			if data, err := os.ReadFile(file); err == nil {
@@ -173,7 +179,25 @@ func FuzzRead(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_ = claim837.Read(bytes.NewReader(data), func(*record.Record) error { return nil })
+		err := claim837.ReadClaims(bytes.NewReader(data), func(c *claim837.Claim) error {
+			if c.Record == nil || c.Source.Segment < 1 || c.NotMapped == nil || c.OtherPayers == nil {
+				t.Fatalf("incomplete claim %+v", c)
+			}
+			if _, err := json.Marshal(c); err != nil {
+				t.Fatalf("claim does not marshal: %v", err)
+			}
+			return nil
+		})
+		if err == nil {
+			return
+		}
+		var xe *x12.Error
+		if !errors.As(err, &xe) {
+			t.Fatalf("unpositioned error %T %v", err, err)
+		}
+		if claim837.IsMappingError(err) && (xe.Segment < 1 || xe.SegmentID == "") {
+			t.Fatalf("mapping error without its segment: %+v", xe)
+		}
 	})
 }
 
