@@ -45,6 +45,8 @@ var layers = []struct {
 		"internal/profile", "internal/cdt", "adapters/x12"}},
 	// X12 validation by WEDI SNIP type (rules as data) and acknowledgments
 	{pkg: "internal/snip", may: []string{"adapters/x12", "internal/cdt", "internal/codes"}},
+	// PHI masking (positions as data) of X12 and case records
+	{pkg: "internal/mask", may: []string{"adapters/x12", "internal/record"}},
 	{pkg: "internal/scrub", may: []string{"internal/record", "internal/cdt"}},
 	{pkg: "internal/record", may: []string{"internal/money"}},
 	{pkg: "internal/golden", may: []string{"internal/record"}}, // test helper

@@ -58,6 +58,15 @@ var Table = []Position{
 	{Segment: "CLP", Element: 1, Kind: ID},
 	{Segment: "CLP", Element: 7, Kind: ID},
 	{Segment: "TRN", Qualifiers: []string{"2"}, Element: 2, Kind: ID},
+	// (R) 835 PLB adjustment identifiers (PLB03-2 … PLB13-2): for L6, WO,
+	// FB and the like the payer claim number of the claim concerned (X221A1
+	// PLB03-2 "Provider Adjustment Identifier")
+	{Segment: "PLB", Element: 3, Component: 2, Kind: ID},
+	{Segment: "PLB", Element: 5, Component: 2, Kind: ID},
+	{Segment: "PLB", Element: 7, Component: 2, Kind: ID},
+	{Segment: "PLB", Element: 9, Component: 2, Kind: ID},
+	{Segment: "PLB", Element: 11, Component: 2, Kind: ID},
+	{Segment: "PLB", Element: 13, Component: 2, Kind: ID},
 	// (R) attachment control number
 	{Segment: "PWK", Element: 6, Kind: ID},
 	// free text that may hold any identifier: claim and line notes, 837D
