@@ -136,16 +136,35 @@ func decodeFailed(name string, err error, env *environ) int {
 	return exitInvalid
 }
 
-func cmd837d(args []string, env *environ) int {
+func cmd837d(args []string, env *environ) (exit int) {
 	cfg := config.FromEnv()
 	fs := flag.NewFlagSet("837d", flag.ContinueOnError)
 	var ef envelopeFlags
 	ef.register(fs, cfg)
 	fromFHIR := fs.Bool("from-fhir", false, "the input is a FHIR R4 Claim (with contained resources) or a Bundle with the Claim first")
 	batch := fs.Bool("batch", false, "the input is NDJSON, one record a line: write one interchange of the valid records, the JSON report of every line on stderr")
+	var mf maskFlags
+	mf.register(fs, true)
 	name, code := oneInput(fs, args, env)
 	if code >= 0 {
 		return code
+	}
+	if mf.on { // the written 837D masked (read.go)
+		if *batch {
+			env.errorf("837d: --mask cannot be combined with --batch (its report names the records)")
+			return exitUsage
+		}
+		m, code := mf.masker(env)
+		if code >= 0 {
+			return code
+		}
+		ms := &maskedStdout{to: env.stdout, m: m}
+		env = &environ{stdin: env.stdin, stdout: ms, stderr: env.stderr}
+		defer func() {
+			if code := ms.flush(env); code >= 0 {
+				exit = code
+			}
+		}()
 	}
 	if *batch {
 		if *fromFHIR {

@@ -51,6 +51,8 @@ func commands() []command {
 		{"835", "read an X12 835 remittance and report denial findings", cmd835},
 		{"fhir", "turn a case record into a FHIR R4 Claim Bundle", cmdFHIR},
 		{"keys", "create, list or revoke the gateway's API keys", cmdKeys},
+		{"read", "read an X12 837D into case records (JSON) or FHIR Claim Bundles", cmdRead},
+		{"mask", "mask the PHI of an X12 file or a case record for sharing as a sample", cmdMask},
 	}
 }
 

@@ -18,7 +18,13 @@ func cmd835(args []string, env *environ) int {
 	format := fs.String("format", "json", "output: json (findings report), ndjson (one line per claim, remittance, then the summary), table (for people), fhir (ClaimResponse Bundles)")
 	at := fs.String("at", "", "with --format fhir: creation time (RFC 3339) when the 835 has no BPR16 date")
 	codesDir := fs.String("codes-dir", config.FromEnv().CodesDir, "directory of official CARC/RARC/PLB lists: carc.tsv, rarc.tsv, plb.tsv (env CASEBRIDGE_CODES_DIR)")
+	var mf maskFlags
+	mf.register(fs, true)
 	name, code := oneInput(fs, args, env)
+	if code >= 0 {
+		return code
+	}
+	m, code := mf.masker(env)
 	if code >= 0 {
 		return code
 	}
@@ -37,6 +43,10 @@ func cmd835(args []string, env *environ) int {
 		return exitUnread
 	}
 	defer in.Close()
+	if m != nil { // the 835 masked as it is read: every name and id the findings print (read.go)
+		in = app.MaskedReader(in, m)
+		defer in.Close()
+	}
 	if *format == "fhir" {
 		return remitFHIR(in, *at, env)
 	}
@@ -123,6 +133,7 @@ func loadCodes(dir string, env *environ) int {
 
 // unreadable835 reports a file that cannot be read: exit 2 with its position.
 func unreadable835(name string, err error, env *environ) int {
+	err = app.MaskCause(err) // with --mask: the defect as the masking found it
 	var xe *x12.Error
 	if errors.As(err, &xe) {
 		env.errorf("%s: %v", name, xe)

@@ -292,7 +292,10 @@ func sameClaims(t *testing.T, orig, masked []byte) {
 		t.Fatalf("%d claims, masked %d", len(a), len(b))
 	}
 	for i := range a {
-		type line struct{ Code, Charge string; Units int }
+		type line struct {
+			Code, Charge string
+			Units        int
+		}
 		var la, lb []line
 		for _, s := range a[i].Services {
 			la = append(la, line{s.Code, s.Charge.String(), s.Units})
