@@ -255,6 +255,10 @@ func (s *readState) add(seg *x12.Segment) error {
 	}
 	mapped, err := s.segment(seg)
 	if err != nil {
+		var xe *x12.Error
+		if errors.As(err, &xe) && xe.Loop == "" && seg.ID != "HL" { // an HL opens a level: no loop yet
+			xe.Loop = s.loop
+		}
 		return err
 	}
 	if !mapped {

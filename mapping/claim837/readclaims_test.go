@@ -268,13 +268,14 @@ func TestReadErrorsPositioned(t *testing.T) {
 		segID          string
 		element        int
 		mapping        bool
+		loop           string
 	}{
-		{"birth date", "DMG*D8*2015", "DMG*D8*X015", claim837.CodeBadDate, "DMG", 2, true},
-		{"charge", "SV3*AD:D9997*", "SV3*AD:D9997*1X", claim837.CodeBadAmount, "SV3", 2, true},
-		{"units", "SV3*AD:D9997*95****1", "SV3*AD:D9997*95****Z", claim837.CodeBadInteger, "SV3", 6, true},
-		{"claim outside subscriber", "HL*2*1*22*1~", "HL*2*1*21*1~", claim837.CodeStructure, "HL", 3, true},
-		{"not an 837", "ST*837*", "ST*835*", claim837.CodeNotAn837D, "ST", 1, false},
-		{"truncated", "IEA*1*", "IEA*1", x12.CodeTruncated, "", 0, false},
+		{"birth date", "DMG*D8*2015", "DMG*D8*X015", claim837.CodeBadDate, "DMG", 2, true, "2010CA"},
+		{"charge", "SV3*AD:D9997*", "SV3*AD:D9997*1X", claim837.CodeBadAmount, "SV3", 2, true, "2400"},
+		{"units", "SV3*AD:D9997*95****1", "SV3*AD:D9997*95****Z", claim837.CodeBadInteger, "SV3", 6, true, "2400"},
+		{"claim outside subscriber", "HL*2*1*22*1~", "HL*2*1*21*1~", claim837.CodeStructure, "HL", 3, true, ""},
+		{"not an 837", "ST*837*", "ST*835*", claim837.CodeNotAn837D, "ST", 1, false, ""},
+		{"truncated", "IEA*1*", "IEA*1", x12.CodeTruncated, "", 0, false, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -292,7 +293,7 @@ func TestReadErrorsPositioned(t *testing.T) {
 			if !errors.As(err, &xe) {
 				t.Fatalf("error %v, want *x12.Error", err)
 			}
-			if xe.Code != tc.code || (tc.segID != "" && xe.SegmentID != tc.segID) || xe.Element != tc.element || xe.Segment == 0 {
+			if xe.Code != tc.code || (tc.segID != "" && xe.SegmentID != tc.segID) || xe.Element != tc.element || xe.Segment == 0 || (tc.loop != "" && xe.Loop != tc.loop) {
 				t.Errorf("error %+v, want %s at %s%02d", xe, tc.code, tc.segID, tc.element)
 			}
 			if claim837.IsMappingError(err) != tc.mapping {
