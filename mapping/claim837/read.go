@@ -3,6 +3,7 @@ package claim837
 import (
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -59,12 +60,56 @@ type Source struct {
 	Segment     int    `json:"segment"`
 }
 
-// NotMapped is a segment the record model cannot hold.
+// NotMapped is a segment the record model cannot hold or, with Element,
+// one element of a segment otherwise mapped (a middle name, CLM11 related
+// causes, SV304 oral cavity, …).
 type NotMapped struct {
 	SegmentID string `json:"segment_id"`
 	Loop      string `json:"loop"`
-	Segment   int    `json:"segment"` // ordinal in the file, first ISA = 1
+	Segment   int    `json:"segment"`           // ordinal in the file, first ISA = 1
+	Element   int    `json:"element,omitempty"` // 0: the whole segment
 }
+
+// usedElements are the elements the mapping reads (or the writer derives
+// again: SV311 diagnosis pointers, SBR01/02/09, CLM06-09 from the profile
+// and the record) of the segments it maps; any other element with a value
+// is reported as not mapped. Segments absent here are read whole.
+var usedElements = map[string][]int{
+	"NM1": {1, 2, 3, 4, 8, 9},
+	"N3":  {1, 2},
+	"N4":  {1, 2, 3},
+	"REF": {1, 2},
+	"PRV": {1, 2, 3},
+	"DMG": {1, 2, 3},
+	"SBR": {1, 2, 3, 9},
+	"PAT": {1},
+	"CLM": {1, 2, 5, 6, 7, 8, 9},
+	"DTP": {1, 2, 3},
+	"PWK": {1, 2, 5, 6},
+	"NTE": {1, 2},
+	"LX":  {1},
+	"SV3": {1, 2, 6, 11},
+	"AMT": {1, 2},
+}
+
+// reportElements lists the elements of a mapped segment that the record
+// cannot hold, and SV301/CLM05 components beyond the ones it reads.
+func (s *readState) reportElements(seg *x12.Segment) {
+	used, ok := usedElements[seg.ID]
+	if !ok {
+		return
+	}
+	for i := 1; i <= seg.Len(); i++ {
+		if seg.Element(i) == "" || slices.Contains(used, i) {
+			continue
+		}
+		s.notMappedElement(seg, i)
+	}
+	if seg.ID == "SV3" && len(seg.Components(1)) > 2 { // modifiers, description
+		s.notMappedElement(seg, 1)
+	}
+}
+
 
 // OtherPayer summarises a 2320 loop and its 2330A/2330B loops
 // (005010X224A2 §2.3.2.3 2320 Other Subscriber Information).
@@ -212,8 +257,10 @@ func address(a **record.Address) *record.Address {
 
 // notMapped records seg as not held by the record, on the claim when one
 // is open, else on the level above it (every claim under it gets it).
-func (s *readState) notMapped(seg *x12.Segment) {
-	nm := NotMapped{SegmentID: seg.ID, Loop: s.loop, Segment: seg.Ordinal}
+func (s *readState) notMapped(seg *x12.Segment) { s.notMappedElement(seg, 0) }
+
+func (s *readState) notMappedElement(seg *x12.Segment, element int) {
+	nm := NotMapped{SegmentID: seg.ID, Loop: s.loop, Segment: seg.Ordinal, Element: element}
 	switch {
 	case s.cur != nil:
 		s.cur.NotMapped = append(s.cur.NotMapped, nm)
@@ -263,6 +310,8 @@ func (s *readState) add(seg *x12.Segment) error {
 	}
 	if !mapped {
 		s.notMapped(seg)
+	} else {
+		s.reportElements(seg)
 	}
 	return nil
 }

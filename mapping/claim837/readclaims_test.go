@@ -130,7 +130,9 @@ func modeledKeys(t testing.TB, data []byte) map[string][]string {
 	claimOf := map[int]string{}
 	for _, c := range readClaims(t, data) {
 		for _, n := range c.NotMapped {
-			notMapped[n.Segment] = true
+			if n.Element == 0 {
+				notMapped[n.Segment] = true
+			}
 		}
 		claimOf[c.Source.Segment] = c.Record.RecordID
 	}
