@@ -110,7 +110,6 @@ func (s *readState) reportElements(seg *x12.Segment) {
 	}
 }
 
-
 // OtherPayer summarises a 2320 loop and its 2330A/2330B loops
 // (005010X224A2 §2.3.2.3 2320 Other Subscriber Information).
 type OtherPayer struct {
