@@ -438,3 +438,41 @@ func FuzzMaskX12(f *testing.F) {
 		}
 	})
 }
+
+// TestRecordAndX12MaskAlike: masking a record then writing its 837D gives
+// the ids and dates of writing the 837D then masking it (names differ in
+// case only: the writer upper-cases them).
+func TestRecordAndX12MaskAlike(t *testing.T) {
+	m := mask.New(testKey)
+	opts := claim837.Options{ControlNumber: 3, At: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	for _, f := range []string{"self.json", "dependent.json", "replacement.json"} {
+		rec := golden.Record(t, "../../testdata/records/"+f)
+		plain, err := claim837.Write(rec, profile.Default(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		viaX12 := segments(t, maskBytes(t, m, plain))
+		m.Record(rec)
+		w, err := claim837.Write(rec, profile.Default(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		viaRecord := segments(t, w)
+		if len(viaX12) != len(viaRecord) {
+			t.Fatalf("%s: %d segments vs %d", f, len(viaX12), len(viaRecord))
+		}
+		for i, a := range viaX12 {
+			b := viaRecord[i]
+			switch a.ID {
+			case "CLM", "BHT", "DMG", "DTP", "REF", "PWK":
+				if strings.Join(a.Elements, "*") != strings.Join(b.Elements, "*") {
+					t.Errorf("%s segment %d: X12 masked %s, record masked %s", f, a.Ordinal, strings.Join(a.Elements, "*"), strings.Join(b.Elements, "*"))
+				}
+			case "NM1":
+				if a.Element(9) != b.Element(9) {
+					t.Errorf("%s segment %d: NM109 masks differ", f, a.Ordinal)
+				}
+			}
+		}
+	}
+}

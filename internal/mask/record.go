@@ -1,6 +1,10 @@
 package mask
 
-import "github.com/casebridge/casebridge/internal/record"
+import (
+	"strconv"
+
+	"github.com/casebridge/casebridge/internal/record"
+)
 
 // Record masks a case record in place with the same kinds as the X12
 // positions, so a record and the 837D written from it mask alike where the
@@ -12,6 +16,13 @@ import "github.com/casebridge/casebridge/internal/record"
 // case-management notes, staff names, who may be relatives). Providers,
 // payer, submitter and receiver stay.
 func (m *Masker) Record(r *record.Record) {
+	for i := range r.Services {
+		// the default line id (record.Defaults) made explicit first, so the
+		// line's REF*6R masks as it does in the 837D written from the record
+		if r.Services[i].LineID == "" && r.RecordID != "" {
+			r.Services[i].LineID = r.RecordID + "-" + strconv.Itoa(i+1)
+		}
+	}
 	r.RecordID = m.Value(ID, r.RecordID)
 	r.PayerClaimNumber = m.Value(ID, r.PayerClaimNumber)
 	r.PriorAuthorization = m.Value(ID, r.PriorAuthorization)
