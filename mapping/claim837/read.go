@@ -283,6 +283,9 @@ func (s *readState) add(seg *x12.Segment) error {
 		s.gs06 = seg.Element(6)
 		return nil
 	case "ST":
+		if err := s.flush(); err != nil { // a set without its SE: its claim ends here
+			return err
+		}
 		if seg.Element(1) != "837" {
 			return seg.Errorf(CodeNotAn837D, 1, 0, "transaction set is not an 837")
 		}
