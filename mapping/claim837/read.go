@@ -20,6 +20,9 @@ const (
 	CodeBadAmount  x12.Code = "BAD_AMOUNT"
 	CodeBadDate    x12.Code = "BAD_DATE"
 	CodeBadInteger x12.Code = "BAD_INTEGER"
+	// The set is an 837 of another guide (837P X222, 837I X223, 4010): ST03,
+	// else GS08, must name 005010X224 (837D; A1-A3 are read alike).
+	CodeVersion x12.Code = "VERSION_UNSUPPORTED"
 )
 
 // IsMappingError reports whether err is one of the reader's own positioned
@@ -182,6 +185,7 @@ type readState struct {
 	fn func(*Claim) error
 
 	isa13, gs06, st02 string
+	gs08              string
 	in837             bool
 
 	submitter *record.Submitter
@@ -280,7 +284,7 @@ func (s *readState) add(seg *x12.Segment) error {
 		s.isa13 = seg.Element(13)
 		return nil
 	case "GS":
-		s.gs06 = seg.Element(6)
+		s.gs06, s.gs08 = seg.Element(6), seg.Element(8)
 		return nil
 	case "ST":
 		if err := s.flush(); err != nil { // a set without its SE: its claim ends here
@@ -288,6 +292,13 @@ func (s *readState) add(seg *x12.Segment) error {
 		}
 		if seg.Element(1) != "837" {
 			return seg.Errorf(CodeNotAn837D, 1, 0, "transaction set is not an 837")
+		}
+		// ST03 names the implementation guide (X12 005010X224A2 §1.4); when it
+		// is empty, GS08 does
+		if v := seg.Element(3); v != "" && !strings.HasPrefix(v, "005010X224") {
+			return seg.Errorf(CodeVersion, 3, 0, "not the 837D implementation guide 005010X224")
+		} else if v == "" && s.gs08 != "" && !strings.HasPrefix(s.gs08, "005010X224") {
+			return seg.Errorf(CodeVersion, 0, 0, "the group (GS08) is not the 837D implementation guide 005010X224")
 		}
 		s.in837, s.st02, s.loop, s.level = true, seg.Element(2), "", ""
 		s.submitter, s.receiver = nil, nil

@@ -277,6 +277,7 @@ func TestReadErrorsPositioned(t *testing.T) {
 		{"units", "SV3*AD:D9997*95****1", "SV3*AD:D9997*95****Z", claim837.CodeBadInteger, "SV3", 6, true, "2400"},
 		{"claim outside subscriber", "HL*2*1*22*1~", "HL*2*1*21*1~", claim837.CodeStructure, "HL", 3, true, ""},
 		{"not an 837", "ST*837*", "ST*835*", claim837.CodeNotAn837D, "ST", 1, false, ""},
+		{"an 837P", "ST*837*1001*005010X224A2", "ST*837*1001*005010X222A1", claim837.CodeVersion, "ST", 3, false, ""},
 		{"truncated", "IEA*1*", "IEA*1", x12.CodeTruncated, "", 0, false, ""},
 	}
 	for _, tc := range cases {
