@@ -115,7 +115,11 @@ func (m *Masker) Value(k Kind, v string) string {
 		return m.chars("date", v, 0)
 	case ZIP:
 		if len(v) > 3 {
-			return v[:3] + m.chars("zip", v, 3)[3:]
+			prefix := v[:3]
+			if restrictedZIP3[prefix] {
+				prefix = "000"
+			}
+			return prefix + m.chars("zip", v, 3)[3:]
 		}
 		return m.chars("zip", v, 0)
 	case Name, Street, City:
@@ -174,6 +178,15 @@ func hasAlnum(s string) bool {
 		}
 	}
 	return false
+}
+
+// restrictedZIP3 are the three-digit ZIP prefixes whose areas hold 20,000
+// people or fewer, which Safe Harbor turns into 000 (45 CFR
+// 164.514(b)(2)(i)(B)(2); the list of HHS "Guidance Regarding Methods for
+// De-identification of PHI" (2012), §3.3, from the 2000 Census).
+var restrictedZIP3 = map[string]bool{
+	"036": true, "059": true, "063": true, "102": true, "203": true, "556": true, "692": true, "790": true, "821": true,
+	"823": true, "830": true, "831": true, "878": true, "879": true, "884": true, "890": true, "893": true,
 }
 
 // parseDate reads CCYYMMDD or CCYY-MM-DD.

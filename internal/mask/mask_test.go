@@ -36,6 +36,7 @@ func TestValueShapes(t *testing.T) {
 		{mask.ID, "7", `^[0-9]$`},
 		{mask.ZIP, "900010001", `^900[0-9]{6}$`},
 		{mask.ZIP, "90002", `^900[0-9]{2}$`},
+		{mask.ZIP, "823011234", `^000[0-9]{6}$`}, // a prefix of 20,000 people or fewer becomes 000
 		{mask.BirthDate, "20150914", `^2015[01][0-9][0-3][0-9]$`},
 		{mask.BirthDate, "2015-09-14", `^2015-[01][0-9]-[0-3][0-9]$`},
 		{mask.ServiceDate, "20261005-20261019", `^2026[0-9]{4}-2026[0-9]{4}$`},
