@@ -4,7 +4,8 @@
 //
 // What is masked follows the HIPAA de-identification "Safe Harbor" list,
 // 45 CFR 164.514(b)(2)(i): (A) names, (B) street address, city and ZIP
-// code (the first three ZIP digits may stay, (b)(2)(i)(B)(1)), (C) every
+// code (the first three ZIP digits may stay, (b)(2)(i)(B)(1), 000 for the
+// prefixes of 20,000 people or fewer, (B)(2)), (C) every
 // element of a date directly related to an individual except the year,
 // (G) social security numbers, (I) health plan beneficiary numbers, (J)
 // account numbers (the patient control number), (R) any other unique
