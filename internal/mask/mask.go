@@ -20,7 +20,9 @@
 // always gets the same mask (so CLM01 still matches the 835's CLP01, and
 // REF*6R its line), letters stay letters of the same case, digits stay
 // digits, other characters stay as they are, and the length never changes.
-// Birth dates stay valid dates in the same year (Safe Harbor keeps years);
+// Birth dates stay valid dates in the same year (Safe Harbor keeps years;
+// a birth year 90 or more years back becomes 91 years back, so ages over 89
+// are one category);
 // dates of service move back by the same 1-28 days (the key's), so the
 // intervals between them, their order and same-day edits hold.
 //
@@ -42,12 +44,13 @@ import (
 type Masker struct {
 	key   []byte
 	shift int // days dates of service move back, 1-28
+	year  int // the current year, for ages over 89
 }
 
 // New returns a masker for key (any bytes; empty is refused by the
 // callers, which draw a random one instead).
 func New(key []byte) *Masker {
-	m := &Masker{key: append([]byte(nil), key...)}
+	m := &Masker{key: append([]byte(nil), key...), year: time.Now().UTC().Year()}
 	sum := m.mac("shift", "")
 	m.shift = 1 + int(binary.BigEndian.Uint32(sum[:4])%28)
 	return m
@@ -209,14 +212,21 @@ func (m *Masker) birthDate(v string) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	year := t.Year()
+	if year <= m.year-90 {
+		// Safe Harbor (C): ages over 89 and the years that tell them are one
+		// category, 90 or older: every such birth date falls in the year 91
+		// years back, 90 or older all this year
+		year = m.year - 91
+	}
 	days := 365
-	if y := t.Year(); y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+	if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
 		days = 366
 	}
 	sum := m.mac("birth", t.Format("20060102"))
 	n := int(binary.BigEndian.Uint32(sum[:4]) % uint32(days-1))
-	jan1 := time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
-	if n >= t.YearDay()-1 {
+	jan1 := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	if year == t.Year() && n >= t.YearDay()-1 {
 		n++ // never the day itself
 	}
 	return jan1.AddDate(0, 0, n).Format(layout), true

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,11 @@ func TestValueShapes(t *testing.T) {
 		if _, err := time.Parse("20060102", got); err != nil || got[:4] != d[:4] {
 			t.Errorf("birth date %s → %s", d, got)
 		}
+	}
+	// ages over 89 are one category: the birth year becomes 91 years back
+	old := time.Date(time.Now().UTC().Year()-95, 3, 4, 0, 0, 0, 0, time.UTC).Format("20060102")
+	if got := m.Value(mask.BirthDate, old); got[:4] != strconv.Itoa(time.Now().UTC().Year()-91) {
+		t.Errorf("birth date %s (over 89) → %s", old, got)
 	}
 	a, _ := time.Parse("20060102", m.Value(mask.ServiceDate, "20261005"))
 	b, _ := time.Parse("20060102", m.Value(mask.ServiceDate, "20261019"))
