@@ -125,6 +125,9 @@ func batch837(name string, ef *envelopeFlags, env *environ) int {
 	case err != nil:
 		return generateFailed(err, env)
 	}
+	if ef.masker != nil {
+		app.MaskBatchResult(res, ef.masker)
+	}
 	if err := writeReport(env.stderr, res); err != nil {
 		return exitInternal
 	}

@@ -26,6 +26,7 @@ type envelopeFlags struct {
 	fs       *flag.FlagSet
 	store    *store.Options // where the control numbers come from without --control-number
 	closers  []func() error
+	masker   *app.Masker // --mask: the batch report's record ids masked as the 837D's
 }
 
 func (f *envelopeFlags) register(fs *flag.FlagSet, cfg config.Config) {
@@ -149,15 +150,12 @@ func cmd837d(args []string, env *environ) (exit int) {
 	if code >= 0 {
 		return code
 	}
-	if mf.on { // the written 837D masked (read.go)
-		if *batch {
-			env.errorf("837d: --mask cannot be combined with --batch (its report names the records)")
-			return exitUsage
-		}
+	if mf.on { // the written 837D masked (read.go), and a batch report's record ids
 		m, code := mf.masker(env)
 		if code >= 0 {
 			return code
 		}
+		ef.masker = m
 		ms := &maskedStdout{to: env.stdout, m: m}
 		env = &environ{stdin: env.stdin, stdout: ms, stderr: env.stderr}
 		defer func() {

@@ -208,7 +208,30 @@ func TestCLI837dMask(t *testing.T) {
 	if len(out) != len(plain) || strings.Contains(out, "MBR100200") || strings.Contains(out, "CLM*CM000123*") || !strings.Contains(out, "ISA*00*") {
 		t.Errorf("masked 837D:\n%s", out)
 	}
-	if code, _, _ := runCLI(t, "", "837d", "--batch", "--mask", "-"); code != exitUsage {
-		t.Errorf("--batch --mask: exit %d", code)
+	// a batch: the interchange and the report's record ids masked alike
+	self, _ := os.ReadFile(rec + "self.json")
+	dep, _ := os.ReadFile(rec + "dependent.json")
+	ndjson := strings.ReplaceAll(string(self), "\n", " ") + "\n" + strings.ReplaceAll(string(dep), "\n", " ") + "\n{\"record_id\": \"BAD-1\"}\n"
+	code, out, errOut = runCLI(t, ndjson, "837d", "--batch", "--mask", "--mask-key", "k", "--control-number", "6", "-")
+	if code != exitInvalid {
+		t.Fatalf("batch: exit %d: %s", code, errOut)
+	}
+	for _, v := range []string{"CM000123", "CM000124", "BAD-1", "MBR100200"} {
+		if strings.Contains(out, v) || strings.Contains(errOut, v) {
+			t.Errorf("batch --mask still shows an original id of %d characters", len(v))
+		}
+	}
+	var report struct {
+		Accepted []struct {
+			RecordID string `json:"record_id"`
+		} `json:"accepted"`
+	}
+	if err := json.Unmarshal([]byte(errOut[strings.Index(errOut, "{"):]), &report); err != nil || len(report.Accepted) != 2 {
+		t.Fatalf("report %q (%v)", errOut, err)
+	}
+	for _, a := range report.Accepted {
+		if !strings.Contains(out, "CLM*"+a.RecordID+"*") {
+			t.Errorf("the report's masked record id is not the masked 837D's CLM01")
+		}
 	}
 }

@@ -134,3 +134,14 @@ func LooksLikeJSON(data []byte) bool {
 
 // MaskRecord masks a decoded record in place.
 func MaskRecord(rec *record.Record, m *Masker) { m.Record(rec) }
+
+// MaskBatchResult masks the record ids a batch report names (CLM01, as the
+// masked 837D has them), for `837d --batch --mask`.
+func MaskBatchResult(res *BatchResult, m *Masker) {
+	for i := range res.Accepted {
+		res.Accepted[i].RecordID = m.Value(mask.ID, res.Accepted[i].RecordID)
+	}
+	for i := range res.Refused {
+		res.Refused[i].RecordID = m.Value(mask.ID, res.Refused[i].RecordID)
+	}
+}
