@@ -184,6 +184,9 @@ func (v *validator) add(is Issue) {
 
 // segment handles one segment of the stream.
 func (v *validator) segment(s *x12.Segment) {
+	if s.ID == "GS" || s.ID == "ST" {
+		s = s.Clone() // the envelope checker keeps the open GS and ST
+	}
 	for _, e := range v.env.Add(s) {
 		v.envelopeIssue(e)
 	}

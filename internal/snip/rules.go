@@ -3,6 +3,7 @@ package snip
 import (
 	"embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,7 +21,14 @@ import (
 //	                                                      reference, type, min, max, usage, name, allowed codes (space separated)
 //	C|5|C023|R|Health Care Service Location Information    a composite element of the last segment
 //	c|1|1331|AN|1|2|R|Facility Code Value|                 a component of the last composite (fields as E)
+//	A|2300|2000C|100|R                                    loop 2300 (defined before) is also a child of 2000C,
+//	                                                      repeat 100, required there
 //	IN|2000B                                              later S/L lines continue loop 2000B (after its child loops)
+//	N|6-8                                                 elements 6 to 8 of the last segment are not used
+//	D|NM1                                                 a template: the E/C/c/N lines after it, until the next
+//	                                                      L/S/IN/D, are copied by U
+//	U|NM1                                                 copy template NM1's elements into the last segment; later
+//	                                                      E lines replace the element of the same position
 //
 // The first S of a loop is its trigger: a segment matching it (id and
 // qualifier) opens a new occurrence of the loop. Usage: R required, S
@@ -126,10 +134,13 @@ func (l *LoopDef) Trigger() *SegmentDef {
 	return l.Entries[0].Seg
 }
 
-// Entry is a segment or a child loop.
+// Entry is a segment or a child loop. A loop may be the child of several
+// loops (2300 under 2000B and 2000C): its usage and repeat are the entry's.
 type Entry struct {
-	Seg  *SegmentDef
-	Loop *LoopDef
+	Seg    *SegmentDef
+	Loop   *LoopDef
+	Usage  Usage // a loop's usage here
+	Repeat int   // a loop's repeat here; 0: unbounded
 }
 
 // TransactionDef is the rule table of one implementation guide.
@@ -242,6 +253,7 @@ func parseTable(text string) (*TransactionDef, error) {
 	var cur *LoopDef
 	var seg *SegmentDef
 	var comp *ElementDef
+	templates := map[string]*SegmentDef{}
 	for n, line := range strings.Split(text, "\n") {
 		line = strings.TrimRight(line, " \r\t")
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#") {
@@ -276,13 +288,24 @@ func parseTable(text string) (*TransactionDef, error) {
 					return nil, bad("unknown parent loop " + f[2])
 				}
 				l.Parent = p
-				p.Entries = append(p.Entries, Entry{Loop: l})
+				p.Entries = append(p.Entries, Entry{Loop: l, Usage: l.Usage, Repeat: rep})
 			}
 			if def.Loops[l.ID] != nil {
 				return nil, bad("loop defined twice: " + l.ID)
 			}
 			def.Loops[l.ID] = l
 			cur, seg, comp = l, nil, nil
+		case "A":
+			if len(f) != 5 || def.Loops[f[1]] == nil || def.Loops[f[2]] == nil {
+				return nil, bad("A wants a known loop and a known parent")
+			}
+			rep, err := strconv.Atoi(f[3])
+			if err != nil {
+				return nil, bad("repeat is not a number")
+			}
+			p := def.Loops[f[2]]
+			p.Entries = append(p.Entries, Entry{Loop: def.Loops[f[1]], Usage: Usage(f[4][0]), Repeat: rep})
+			cur, seg, comp = p, nil, nil
 		case "IN":
 			if len(f) != 2 || def.Loops[f[1]] == nil {
 				return nil, bad("IN wants a known loop")
@@ -312,6 +335,37 @@ func parseTable(text string) (*TransactionDef, error) {
 			cur.Entries = append(cur.Entries, Entry{Seg: s})
 			def.segIDs[s.ID] = true
 			seg, comp = s, nil
+		case "D":
+			if len(f) != 2 {
+				return nil, bad("D wants a name")
+			}
+			seg, comp = &SegmentDef{ID: f[1]}, nil
+			templates[f[1]] = seg
+			cur = nil
+		case "U":
+			tp := templates[f[len(f)-1]]
+			if len(f) != 2 || seg == nil || tp == nil {
+				return nil, bad("U wants a known template after a segment")
+			}
+			for _, e := range tp.Elements {
+				e.Components = slices.Clone(e.Components)
+				setElement(seg, e)
+			}
+			comp = nil
+		case "N":
+			a, b, ok := strings.Cut(f[len(f)-1], "-")
+			if !ok {
+				b = a
+			}
+			lo, err1 := strconv.Atoi(a)
+			hi, err2 := strconv.Atoi(b)
+			if len(f) != 2 || seg == nil || err1 != nil || err2 != nil || lo > hi {
+				return nil, bad("N wants a position range after a segment")
+			}
+			for p := lo; p <= hi; p++ {
+				setElement(seg, ElementDef{Pos: p, Type: "AN", Min: 1, Max: 999, Usage: UsageNotUsed, Name: "Not Used"})
+			}
+			comp = nil
 		case "E", "c":
 			if seg == nil || len(f) < 8 || len(f) > 10 || (f[0] == "c" && comp == nil) {
 				return nil, bad("E/c wants 8 to 10 fields after a segment (c after a composite)")
@@ -321,7 +375,7 @@ func parseTable(text string) (*TransactionDef, error) {
 				return nil, bad(err.Error())
 			}
 			if f[0] == "E" {
-				seg.Elements = append(seg.Elements, e)
+				setElement(seg, e)
 				comp = nil
 			} else {
 				comp.Components = append(comp.Components, e)
@@ -334,8 +388,7 @@ func parseTable(text string) (*TransactionDef, error) {
 			if err != nil {
 				return nil, bad("position is not a number")
 			}
-			seg.Elements = append(seg.Elements, ElementDef{Pos: pos, Ref: f[2], Usage: Usage(f[3][0]), Name: f[4]})
-			comp = &seg.Elements[len(seg.Elements)-1]
+			comp = setElement(seg, ElementDef{Pos: pos, Ref: f[2], Usage: Usage(f[3][0]), Name: f[4]})
 		default:
 			return nil, bad("unknown record " + f[0])
 		}
@@ -349,6 +402,19 @@ func parseTable(text string) (*TransactionDef, error) {
 		}
 	}
 	return def, nil
+}
+
+// setElement adds e to s, replacing an element of the same position, and
+// returns it in place.
+func setElement(s *SegmentDef, e ElementDef) *ElementDef {
+	for i := range s.Elements {
+		if s.Elements[i].Pos == e.Pos {
+			s.Elements[i] = e
+			return &s.Elements[i]
+		}
+	}
+	s.Elements = append(s.Elements, e)
+	return &s.Elements[len(s.Elements)-1]
 }
 
 func parseElement(f []string) (ElementDef, error) {

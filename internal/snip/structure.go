@@ -142,6 +142,12 @@ func (v *validator) structure(s *x12.Segment) {
 			if from == 0 && li.def.Parent != nil {
 				from = 1 // entry 0 is the trigger: another one opens a new occurrence
 			}
+			// Positions of one segment ID in a row (REF*G1, REF*F8, …) share
+			// one position of the base standard: any order among them.
+			for from > 0 && from < len(li.def.Entries) && (from > 1 || li.def.Parent == nil) &&
+				sameSegment(li.def.Entries[from-1], li.def.Entries[from]) {
+				from--
+			}
 			for i := from; i < len(li.def.Entries); i++ {
 				e := li.def.Entries[i]
 				if e.Seg != nil && (matches(e.Seg, s) || (loose == 1 && d == len(st.stack)-1 && e.Seg.ID == s.ID)) {
@@ -154,7 +160,7 @@ func (v *validator) structure(s *x12.Segment) {
 					v.popTo(d, s)
 					v.advance(li, i, s)
 					li.counts[i]++
-					if r := e.Loop.Repeat; r > 0 && li.counts[i] > r {
+					if r := e.Repeat; r > 0 && li.counts[i] > r {
 						is := v.at(s, HIPAASyntax, CodeLoopOverMax, 0, 0, fmt.Sprintf("loop %s occurs more than %d times", e.Loop.ID, r))
 						is.Loop = e.Loop.ID
 						v.add(is)
@@ -212,7 +218,7 @@ func (v *validator) missing(li *loopInst, j int, s *x12.Segment) {
 	if e.Seg != nil {
 		id, u, what = e.Seg.ID, e.Seg.Usage, segLabel(e.Seg)
 	} else {
-		id, u, what = e.Loop.Trigger().ID, e.Loop.Usage, "loop "+e.Loop.ID+" ("+segLabel(e.Loop.Trigger())+")"
+		id, u, what = e.Loop.Trigger().ID, e.Usage, "loop "+e.Loop.ID+" ("+segLabel(e.Loop.Trigger())+")"
 	}
 	if u != UsageRequired {
 		return
@@ -327,4 +333,8 @@ func (v *validator) hierarchy(li *loopInst, s *x12.Segment) {
 		is.ElementRef = "734"
 		v.add(is)
 	}
+}
+
+func sameSegment(a, b Entry) bool {
+	return a.Seg != nil && b.Seg != nil && a.Seg.ID == b.Seg.ID
 }
