@@ -243,6 +243,8 @@ func (v *validator) segment(s *x12.Segment) {
 		if v.set != nil {
 			v.set.segIn++
 			v.structure(s)
+		} else if s.ID == "TA1" && v.isa != nil && !v.inGroup {
+			v.checkEnvelope(s)
 		}
 	}
 }
