@@ -3,6 +3,8 @@ package snip
 import (
 	"embed"
 	"fmt"
+
+	"github.com/casebridge/casebridge/adapters/x12"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +25,9 @@ import (
 //	c|1|1331|AN|1|2|R|Facility Code Value|                 a component of the last composite (fields as E)
 //	A|2300|2000C|100|R                                    loop 2300 (defined before) is also a child of 2000C,
 //	                                                      repeat 100, required there
+//	B|2300|CLM|2|2400|SV3|2|source                        SNIP 3: CLM02 = Σ SV302 of the 2400s in each 2300
+//	W|2300|CLM|5.3|7 8|REF|1=F8|source                    SNIP 4: when CLM05-3 is 7 or 8 the 2300 holds a REF*F8
+//	X|*|NM1|9|NPI|8=XX|I12                                SNIP 5: NM109 passes the NPI check when NM108 is XX
 //	IN|2000B                                              later S/L lines continue loop 2000B (after its child loops)
 //	N|6-8                                                 elements 6 to 8 of the last segment are not used
 //	D|NM1                                                 a template: the E/C/c/N lines after it, until the next
@@ -151,7 +156,60 @@ type TransactionDef struct {
 	Name           string
 	Root           *LoopDef
 	Loops          map[string]*LoopDef
+	Balances       []BalanceRule
+	Situationals   []SituationalRule
+	CodeChecks     []CodeCheck
 	segIDs         map[string]bool
+}
+
+// Ref names an element or component of a segment: "CLM" 5 3 is CLM05-3.
+type Ref struct {
+	Seg       string
+	Elem, Com int
+}
+
+func (r Ref) String() string { return elemName(r.Seg, r.Elem, r.Com) }
+
+// Value returns the referenced value of s (which must be r.Seg).
+func (r Ref) value(s *x12.Segment) string {
+	if r.Com > 0 {
+		return s.Component(r.Elem, r.Com)
+	}
+	return s.Element(r.Elem)
+}
+
+// BalanceRule (SNIP 3): in each occurrence of Loop, Total equals the sum of
+// Part over the occurrences of PartLoop inside it.
+type BalanceRule struct {
+	Loop     string
+	Total    Ref
+	PartLoop string
+	Part     Ref
+	Source   string
+}
+
+// SituationalRule (SNIP 4): in each occurrence of Loop, when When (read in
+// the loop or an enclosing one) holds one of Values, a segment matching
+// Need (id, qualifier element and codes) must be in the occurrence.
+type SituationalRule struct {
+	Loop   string
+	When   Ref
+	Values []string
+	Need   SegmentDef
+	Source string
+}
+
+// CodeCheck (SNIP 5): the element At is checked against an external code
+// set (Check: NPI, STATE, ZIP, TAXONOMY, CDT, ICD10CM, EIN) when the
+// condition If (an element of the same segment; empty Values means empty)
+// holds. Loop "*" is every loop. IK4 is the IK403 code of a failure.
+type CodeCheck struct {
+	Loop   string
+	At     Ref
+	Check  string
+	If     *Ref
+	Values []string
+	IK4    string
 }
 
 // HasSegment reports whether the guide uses segment id anywhere.
@@ -306,6 +364,58 @@ func parseTable(text string) (*TransactionDef, error) {
 			p := def.Loops[f[2]]
 			p.Entries = append(p.Entries, Entry{Loop: def.Loops[f[1]], Usage: Usage(f[4][0]), Repeat: rep})
 			cur, seg, comp = p, nil, nil
+		case "B":
+			// B|loop|SEG|elem|partloop|SEG|elem|source
+			if len(f) != 8 {
+				return nil, bad("B wants 8 fields")
+			}
+			tot, err1 := parseRef(f[2], f[3])
+			part, err2 := parseRef(f[5], f[6])
+			if err1 != nil || err2 != nil {
+				return nil, bad("B: bad element reference")
+			}
+			def.Balances = append(def.Balances, BalanceRule{Loop: f[1], Total: tot, PartLoop: f[4], Part: part, Source: f[7]})
+		case "W":
+			// W|loop|SEG|elem|values|NEEDSEG|qual|source
+			if len(f) != 8 {
+				return nil, bad("W wants 8 fields")
+			}
+			when, err := parseRef(f[2], f[3])
+			if err != nil {
+				return nil, bad("W: bad element reference")
+			}
+			r := SituationalRule{Loop: f[1], When: when, Values: strings.Fields(f[4]), Need: SegmentDef{ID: f[5]}, Source: f[7]}
+			if f[6] != "-" {
+				q := strings.SplitN(f[6], "=", 2)
+				e, err := strconv.Atoi(q[0])
+				if len(q) != 2 || err != nil {
+					return nil, bad("W: qualifier wants element=codes")
+				}
+				r.Need.QualElem, r.Need.Quals = e, strings.Split(q[1], ",")
+			}
+			def.Situationals = append(def.Situationals, r)
+		case "X":
+			// X|loop|SEG|elem|check|if (elem=codes or -)|ik4
+			if len(f) != 7 {
+				return nil, bad("X wants 7 fields")
+			}
+			at, err := parseRef(f[2], f[3])
+			if err != nil {
+				return nil, bad("X: bad element reference")
+			}
+			c := CodeCheck{Loop: f[1], At: at, Check: f[4], IK4: f[6]}
+			if f[5] != "-" {
+				q := strings.SplitN(f[5], "=", 2)
+				ref, err := parseRef(f[2], q[0])
+				if len(q) != 2 || err != nil {
+					return nil, bad("X: condition wants element=codes")
+				}
+				c.If, c.Values = &ref, strings.Fields(q[1])
+			}
+			if !knownCheck(c.Check) {
+				return nil, bad("X: unknown check " + c.Check)
+			}
+			def.CodeChecks = append(def.CodeChecks, c)
 		case "IN":
 			if len(f) != 2 || def.Loops[f[1]] == nil {
 				return nil, bad("IN wants a known loop")
@@ -415,6 +525,22 @@ func setElement(s *SegmentDef, e ElementDef) *ElementDef {
 	}
 	s.Elements = append(s.Elements, e)
 	return &s.Elements[len(s.Elements)-1]
+}
+
+// parseRef reads "5" or "5.3" as element 5 (component 3) of segment seg.
+func parseRef(seg, pos string) (Ref, error) {
+	a, b, ok := strings.Cut(pos, ".")
+	e, err := strconv.Atoi(a)
+	if err != nil || e < 1 {
+		return Ref{}, fmt.Errorf("bad position")
+	}
+	r := Ref{Seg: seg, Elem: e}
+	if ok {
+		if r.Com, err = strconv.Atoi(b); err != nil || r.Com < 1 {
+			return Ref{}, fmt.Errorf("bad component")
+		}
+	}
+	return r, nil
 }
 
 func parseElement(f []string) (ElementDef, error) {

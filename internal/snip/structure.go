@@ -31,7 +31,9 @@ type loopInst struct {
 	trig       x12.Segment // the trigger's position (no elements)
 	trigIn     int
 	vals       map[string]string // element values situational rules read
-	segs       map[string]bool   // "ID" and "ID*QUAL" seen in this occurrence
+	valAt      map[string]posn
+	bal        map[int]*balAcc // balance rules whose total is in this occurrence
+	segs       map[string]bool // "ID" and "ID*QUAL" seen in this occurrence
 }
 
 func newLoopInst(def *LoopDef) *loopInst {
