@@ -374,3 +374,47 @@ func (r *Report) Finish() {
 		}
 	}
 }
+
+// Add places an issue found outside the engine (the application layer's
+// SNIP 3 and 7 checks) by its segment ordinal: interchange, group, set,
+// position in the set, control number and implementation; fills its
+// acknowledgment codes; and keeps it when its type was selected. Call
+// Finish after the last Add.
+func (r *Report) Add(is Issue) {
+	if !slices.Contains(r.Types, is.Type) {
+		return
+	}
+	if is.Severity == "" {
+		is.Severity = SeverityError
+	}
+	if is.IK3 == "" && is.IK4 == "" && is.IK5 == "" && is.TA1 == "" && is.AK9 == "" {
+		setAcks(&is)
+	}
+	for i, ic := range r.Interchanges {
+		for g, grp := range ic.Groups {
+			for k, set := range grp.Sets {
+				if is.Segment >= set.First && is.Segment <= set.Last {
+					is.Interchange, is.Group, is.Set = i+1, g+1, k+1
+					is.SegmentInSet = is.Segment - set.First + 1
+					is.ControlNumber, is.ImplementationR = set.ControlNumber, set.Implementation
+				}
+			}
+		}
+	}
+	r.Issues = append(r.Issues, is)
+}
+
+// SetsOf returns the transaction sets of the report with ST01 id.
+func (r *Report) SetsOf(id string) []Set {
+	var out []Set
+	for _, ic := range r.Interchanges {
+		for _, g := range ic.Groups {
+			for _, s := range g.Sets {
+				if s.ID == id {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
+}

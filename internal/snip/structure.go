@@ -52,7 +52,7 @@ func (v *validator) openSet(s *x12.Segment) {
 	if n := len(v.ics); n > 0 {
 		if g := len(v.ics[n-1].Groups); g > 0 {
 			grp := &v.ics[n-1].Groups[g-1]
-			grp.Sets = append(grp.Sets, Set{ID: strings.Clone(s.Element(1)), ControlNumber: ctrl, Implementation: impl})
+			grp.Sets = append(grp.Sets, Set{ID: strings.Clone(s.Element(1)), ControlNumber: ctrl, Implementation: impl, First: s.Ordinal, Last: s.Ordinal})
 		}
 	}
 	if v.stSeen != nil {
@@ -103,7 +103,9 @@ func (v *validator) closeSet(se *x12.Segment) {
 	if n := len(v.ics); n > 0 {
 		if g := len(v.ics[n-1].Groups); g > 0 {
 			if k := len(v.ics[n-1].Groups[g-1].Sets); k > 0 {
-				v.ics[n-1].Groups[g-1].Sets[k-1].Segments = st.segIn
+				set := &v.ics[n-1].Groups[g-1].Sets[k-1]
+				set.Segments = st.segIn
+				set.Last = set.First + st.segIn - 1
 			}
 		}
 	}
