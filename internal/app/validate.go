@@ -126,7 +126,7 @@ func tradingPartner(data []byte, rep *ValidationReport, prof *profile.Profile, t
 		}
 		n++
 		for _, p := range claims.Check(rec, prof, today) {
-			if !carriedBy837D(p.Pointer) {
+			if !carriedBy837D(p.Pointer, rec) {
 				continue
 			}
 			rep.Add(snip.Issue{
@@ -142,11 +142,20 @@ func tradingPartner(data []byte, rep *ValidationReport, prof *profile.Profile, t
 // carriedBy837D reports whether a record field can come back from an 837D:
 // the special-needs documentation and the per-line case-management details
 // (minutes, type, staff, reason, actions, benefit, follow-up) do not travel
-// in X224A2 (mapping/claim837.Read leaves them empty), so the scrubber's
-// edits on them say nothing about the file.
-func carriedBy837D(pointer string) bool {
+// in X224A2 (mapping/claim837.Read leaves them empty), nor does the control
+// number of an attachment available on request (PWK02 AA has no PWK06,
+// X224A2 2300 PWK), so the scrubber's edits on them say nothing about the
+// file.
+func carriedBy837D(pointer string, rec *record.Record) bool {
 	if pointer == "/special_needs" || strings.HasPrefix(pointer, "/special_needs/") {
 		return false
+	}
+	if rest, ok := strings.CutPrefix(pointer, "/attachments/"); ok {
+		if n, field, ok := strings.Cut(rest, "/"); ok && field == "id" {
+			if i, err := strconv.Atoi(n); err == nil && i < len(rec.Attachments) && rec.Attachments[i].Transmission == "AA" {
+				return false
+			}
+		}
 	}
 	if rest, ok := strings.CutPrefix(pointer, "/services/"); ok {
 		if _, field, ok := strings.Cut(rest, "/"); ok {
