@@ -110,6 +110,7 @@ type validator struct {
 	setOrd  int
 	ctrlISA string
 	ctrlGS  string
+	noCodes bool // checking a loosely placed segment: no code-value checks
 }
 
 func newValidator(t *Tables, opts Options) *validator {

@@ -9,13 +9,14 @@ import (
 
 // setState is one open transaction set: its table and the loops open in it.
 type setState struct {
-	def    *TransactionDef
-	ctrl   string // ST02
-	impl   string // ST03 or GS08
-	segIn  int    // segments so far, ST = 1
-	stack  []*loopInst
-	hlNext int // the HL01 the next HL must carry
-	sums   []*sumState
+	def     *TransactionDef
+	ctrl    string // ST02
+	impl    string // ST03 or GS08
+	segIn   int    // segments so far, ST = 1
+	stack   []*loopInst
+	hlNext  int // the HL01 the next HL must carry
+	sums    []*sumState
+	aborted bool // the set ended without its SE
 }
 
 // loopInst is one occurrence of a loop.
@@ -96,6 +97,7 @@ func (v *validator) closeSet(se *x12.Segment) {
 		if at == nil {
 			at = &x12.Segment{}
 		}
+		st.aborted = se == nil // no SE: ENVELOPE_UNCLOSED says it, not one issue per missing segment
 		for len(st.stack) > 0 {
 			v.popLoop(at)
 		}
@@ -140,7 +142,10 @@ func (v *validator) structure(s *x12.Segment) {
 	// or the trigger of a child loop (a new occurrence of the loop when it
 	// is the one that ended).
 	for loose := 0; loose < 2; loose++ {
-		for d := len(st.stack) - 1; d >= 0; d-- {
+		if loose == 1 && v.looseMatch(s) {
+			return
+		}
+		for d := len(st.stack) - 1; d >= 0 && loose == 0; d-- {
 			li := st.stack[d]
 			from := li.pos
 			if from == 0 && li.def.Parent != nil {
@@ -154,13 +159,13 @@ func (v *validator) structure(s *x12.Segment) {
 			}
 			for i := from; i < len(li.def.Entries); i++ {
 				e := li.def.Entries[i]
-				if e.Seg != nil && (matches(e.Seg, s) || (loose == 1 && d == len(st.stack)-1 && e.Seg.ID == s.ID)) {
+				if e.Seg != nil && matches(e.Seg, s) {
 					v.popTo(d, s)
 					v.advance(li, i, s)
 					v.takeSegment(li, i, e.Seg, s)
 					return
 				}
-				if e.Loop != nil && loose == 0 && matches(e.Loop.Trigger(), s) {
+				if e.Loop != nil && matches(e.Loop.Trigger(), s) {
 					v.popTo(d, s)
 					v.advance(li, i, s)
 					li.counts[i]++
@@ -179,7 +184,36 @@ func (v *validator) structure(s *x12.Segment) {
 			}
 		}
 	}
-	// 2. Not placeable: earlier in an open loop, elsewhere in the guide, or
+	// 2. A segment of a child loop whose trigger is missing: report the
+	// trigger and open the loop, so what follows is placed (one missing CLM
+	// is one issue, not one per segment of the claim).
+	for d := len(st.stack) - 1; d >= 0; d-- {
+		li := st.stack[d]
+		for i := max(li.pos, 1); i < len(li.def.Entries); i++ {
+			e := li.def.Entries[i]
+			if e.Loop == nil {
+				continue
+			}
+			for j := 1; j < len(e.Loop.Entries); j++ {
+				if c := e.Loop.Entries[j]; c.Seg != nil && matches(c.Seg, s) {
+					v.popTo(d, s)
+					v.advance(li, i, s)
+					li.counts[i]++
+					is := v.at(s, HIPAASyntax, CodeSegmentRequiredMissing, 0, 0,
+						fmt.Sprintf("loop %s has no %s: the segments of the loop follow without it", e.Loop.ID, segLabel(e.Loop.Trigger())))
+					is.SegmentID, is.Loop = e.Loop.Trigger().ID, e.Loop.ID
+					v.add(is)
+					child := newLoopInst(e.Loop)
+					child.counts[0] = 1
+					child.pos = j
+					st.stack = append(st.stack, child)
+					v.takeSegment(child, j, c.Seg, s)
+					return
+				}
+			}
+		}
+	}
+	// 3. Not placeable: earlier in an open loop, elsewhere in the guide, or
 	// not in the guide at all.
 	for d := len(st.stack) - 1; d >= 0; d-- {
 		li := st.stack[d]
@@ -216,6 +250,9 @@ func (v *validator) advance(li *loopInst, i int, s *x12.Segment) {
 
 // missing reports entry j of li, absent and required.
 func (v *validator) missing(li *loopInst, j int, s *x12.Segment) {
+	if v.set.aborted {
+		return
+	}
 	e := li.def.Entries[j]
 	var id, what string
 	var u Usage
@@ -264,12 +301,14 @@ func (v *validator) popLoop(s *x12.Segment) {
 			v.missing(li, j, s)
 		}
 	}
-	if li.hl04 == "1" && !li.hlChild {
+	if li.hl04 == "1" && !li.hlChild && !st.aborted {
 		is := v.at(&li.hlSeg, HIPAASyntax, CodeHLChildCode, 4, 0, "HL04 is 1 but no child level follows")
 		is.SegmentInSet, is.Loop, is.ElementRef = li.hlSegIn, li.def.ID, "736"
 		v.add(is)
 	}
-	v.closeRules(li)
+	if !st.aborted {
+		v.closeRules(li)
+	}
 	st.stack = st.stack[:len(st.stack)-1]
 }
 
@@ -341,4 +380,42 @@ func (v *validator) hierarchy(li *loopInst, s *x12.Segment) {
 
 func sameSegment(a, b Entry) bool {
 	return a.Seg != nil && b.Seg != nil && a.Seg.ID == b.Seg.ID
+}
+
+// looseMatch places s at a position of the innermost loop with its segment
+// ID but another qualifier: the qualifier is reported as an invalid code
+// value, and the elements are checked for syntax only. Among such
+// positions it takes the first forward one not yet at its max use.
+func (v *validator) looseMatch(s *x12.Segment) bool {
+	st := v.set
+	li := st.stack[len(st.stack)-1]
+	pick := -1
+	for i := max(li.pos, 1); i < len(li.def.Entries); i++ {
+		e := li.def.Entries[i]
+		if e.Seg == nil || e.Seg.ID != s.ID || e.Seg.QualElem == 0 {
+			continue
+		}
+		if pick < 0 {
+			pick = i
+		}
+		if e.Seg.MaxUse == 0 || li.counts[i] < e.Seg.MaxUse {
+			pick = i
+			break
+		}
+	}
+	if pick < 0 {
+		return false
+	}
+	d := li.def.Entries[pick].Seg
+	v.advance(li, pick, s)
+	is := v.at(s, HIPAASyntax, CodeCodeValueInvalid, d.QualElem, 0,
+		fmt.Sprintf("%s is not a qualifier loop %s allows for %s", elemName(s.ID, d.QualElem, 0), loopName(li.def), s.ID))
+	if ed := d.Element(d.QualElem); ed != nil {
+		is.ElementRef = ed.Ref
+	}
+	v.add(is)
+	v.noCodes = true
+	v.takeSegment(li, pick, d, s)
+	v.noCodes = false
+	return true
 }
