@@ -9,14 +9,15 @@ import (
 
 // setState is one open transaction set: its table and the loops open in it.
 type setState struct {
-	def     *TransactionDef
-	ctrl    string // ST02
-	impl    string // ST03 or GS08
-	segIn   int    // segments so far, ST = 1
-	stack   []*loopInst
-	hlNext  int // the HL01 the next HL must carry
-	sums    []*sumState
-	aborted bool // the set ended without its SE
+	def      *TransactionDef
+	ctrl     string // ST02
+	impl     string // ST03 or GS08
+	segIn    int    // segments so far, ST = 1
+	stack    []*loopInst
+	hlNext   int // the HL01 the next HL must carry
+	sums     []*sumState
+	aborted  bool // the set ended without its SE
+	unplaced bool // the last segment could not be placed in the loops
 }
 
 // loopInst is one occurrence of a loop.
@@ -143,6 +144,7 @@ func (v *validator) structure(s *x12.Segment) {
 	// is the one that ended).
 	for loose := 0; loose < 2; loose++ {
 		if loose == 1 && v.looseMatch(s) {
+			st.unplaced = false
 			return
 		}
 		for d := len(st.stack) - 1; d >= 0 && loose == 0; d-- {
@@ -163,6 +165,7 @@ func (v *validator) structure(s *x12.Segment) {
 					v.popTo(d, s)
 					v.advance(li, i, s)
 					v.takeSegment(li, i, e.Seg, s)
+					st.unplaced = false
 					return
 				}
 				if e.Loop != nil && matches(e.Loop.Trigger(), s) {
@@ -179,6 +182,7 @@ func (v *validator) structure(s *x12.Segment) {
 					child.trig = x12.Segment{ID: s.ID, Ordinal: s.Ordinal, Offset: s.Offset}
 					child.trigIn = st.segIn
 					v.takeSegment(child, 0, e.Loop.Trigger(), s)
+					st.unplaced = false
 					return
 				}
 			}
@@ -186,8 +190,12 @@ func (v *validator) structure(s *x12.Segment) {
 	}
 	// 2. A segment of a child loop whose trigger is missing: report the
 	// trigger and open the loop, so what follows is placed (one missing CLM
-	// is one issue, not one per segment of the claim).
-	for d := len(st.stack) - 1; d >= 0; d-- {
+	// is one issue, not one per segment of the claim). Not right after a
+	// segment that could not be placed: that one, not a trigger, is what
+	// went wrong.
+	unplaced := st.unplaced
+	st.unplaced = true
+	for d := len(st.stack) - 1; d >= 0 && !unplaced; d-- {
 		li := st.stack[d]
 		for i := max(li.pos, 1); i < len(li.def.Entries); i++ {
 			e := li.def.Entries[i]
@@ -208,6 +216,7 @@ func (v *validator) structure(s *x12.Segment) {
 					child.pos = j
 					st.stack = append(st.stack, child)
 					v.takeSegment(child, j, c.Seg, s)
+					st.unplaced = false
 					return
 				}
 			}
