@@ -160,6 +160,7 @@ type TransactionDef struct {
 	Situationals   []SituationalRule
 	CodeChecks     []CodeCheck
 	segIDs         map[string]bool
+	sitLoops       map[string]bool // loops situational rules look into
 }
 
 // Ref names an element or component of a segment: "CLM" 5 3 is CLM05-3.
@@ -394,6 +395,10 @@ func parseTable(text string) (*TransactionDef, error) {
 				r.Need.QualElem, r.Need.Quals = e, strings.Split(q[1], ",")
 			}
 			def.Situationals = append(def.Situationals, r)
+			if def.sitLoops == nil {
+				def.sitLoops = map[string]bool{}
+			}
+			def.sitLoops[r.Loop] = true
 		case "X":
 			// X|loop|SEG|elem|check|if (elem=codes or -)|ik4
 			if len(f) != 7 {

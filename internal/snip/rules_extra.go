@@ -38,7 +38,10 @@ func (v *validator) segmentRules(li *loopInst, s *x12.Segment) {
 			li.vals[k] = strings.Clone(r.When.value(s))
 			li.valAt[k] = posn{seg: x12.Segment{ID: s.ID, Ordinal: s.Ordinal, Offset: s.Offset}, in: st.segIn}
 		}
-		if r.Need.ID == s.ID && r.Need.QualElem > 0 {
+		if r.Need.ID == s.ID && r.Need.QualElem > 0 && r.Loop == li.def.ID {
+			if li.segs == nil {
+				li.segs = map[string]bool{}
+			}
 			li.segs[s.ID+"*"+s.Element(r.Need.QualElem)] = true
 		}
 	}
