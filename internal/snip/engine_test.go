@@ -277,3 +277,14 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+// A file of garbage segments lists MaxIssues issues and counts the rest.
+func TestEngineIssueCap(t *testing.T) {
+	self := readTestdata(t, "837d/self.x12")
+	i := strings.Index(self, "REF*6R")
+	x := self[:i] + strings.Repeat("ZZZ*1~", MaxIssues+5) + self[i:]
+	rep := validate(t, x, Syntax, HIPAASyntax)
+	if len(rep.Issues) != MaxIssues || rep.Omitted < 5 || rep.Valid {
+		t.Errorf("%d issues, %d omitted, valid %v", len(rep.Issues), rep.Omitted, rep.Valid)
+	}
+}
