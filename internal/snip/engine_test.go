@@ -85,6 +85,8 @@ func TestEngineDefects(t *testing.T) {
 			[]string{"HL_NUMBER_INVALID@14:HL01 2000B 8/I12"}},
 		{"2400 over 50", edit(t, self, line, lines.String(), "CLM*CM000123*120*", "CLM*CM000123*0*"),
 			[]string{"LOOP_OVER_MAX@130:LX00 2400 4/"}},
+		{"eleventh PWK", edit(t, self, "PWK*OZ*EL***AC*ATT000123~", strings.Repeat("PWK*OZ*EL***AC*ATT000123~\n", 11)),
+			[]string{"SEGMENT_OVER_MAX_USE@32:PWK00 2300 5/"}},
 		{"required element", edit(t, self, "CLM*CM000123*120***11:B:1*Y*A*Y*Y~", "CLM*CM000123*120***11:B:1*Y**Y*Y~"),
 			[]string{"ELEMENT_REQUIRED_MISSING@21:CLM07 2300 8/1"}},
 		{"required component", edit(t, self, "11:B:1*", "11:B*"),
