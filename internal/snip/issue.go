@@ -77,7 +77,16 @@ type Report struct {
 	// Unusable: the interchange envelope could not be read (no usable ISA,
 	// IEA missing or mismatched): answer with a TA1, not a 999.
 	Unusable bool `json:"envelope_unusable"`
+	// Omitted counts the issues found beyond MaxIssues and not listed (a
+	// file that is not what it claims to be would otherwise give one issue
+	// per segment, without bound).
+	Omitted int `json:"issues_omitted,omitempty"`
+
+	omittedErrors int
 }
+
+// MaxIssues is the most issues a Report lists.
+const MaxIssues = 10000
 
 // Interchange describes one ISA..IEA as read.
 type Interchange struct {
@@ -106,6 +115,8 @@ type Set struct {
 	ControlNumber  string `json:"control_number"` // ST02
 	Implementation string `json:"implementation"` // ST03 (or the group's GS08 when ST03 is empty)
 	Segments       int    `json:"segments"`       // counted ST..SE
+	First          int    `json:"first_segment"`  // file ordinal of the ST
+	Last           int    `json:"last_segment"`   // file ordinal of the SE (of the last segment read when SE is missing)
 	Errors         int    `json:"errors"`
 	Warnings       int    `json:"warnings"`
 }
