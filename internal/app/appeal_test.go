@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/golden"
 )
@@ -121,7 +122,11 @@ func TestAppealPacket(t *testing.T) {
 		delete(m, "fhir")
 		out, _ := json.MarshalIndent(m, "", "  ")
 		golden.Check(t, filepath.Join("..", "..", "testdata", "appeals", "appeal.json"), []byte(strings.NewReplacer(id, "CLAIM_ID", res.RemittanceID, "REMITTANCE_ID").Replace(string(out))+"\n"))
-		// the Communication: about the Claim and its ClaimResponse, the PDF as payload
+		// the Communication: valid R4 (google/fhir's validating reader), about
+		// the Claim and its ClaimResponse, the PDF as payload
+		if parsed, status, _ := fhir.Parse(res.FHIR); status != fhir.Parsed || parsed.GetCommunication() == nil {
+			t.Fatalf("the Communication does not read back as valid R4: %v", status)
+		}
 		if comm["resourceType"] != "Communication" || comm["status"] != "preparation" {
 			t.Fatalf("communication: %v %v", comm["resourceType"], comm["status"])
 		}
