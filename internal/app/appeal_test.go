@@ -272,3 +272,37 @@ func TestAppealRefused(t *testing.T) {
 		}
 	})
 }
+
+// A dependent's claim with two dates of service, denied as not medically
+// necessary (CO-50): the letter names the patient (not the subscriber) and
+// argues each date; a paid claim has nothing to appeal.
+func TestAppealDependentPerDate(t *testing.T) {
+	eachStore(t, func(t *testing.T, st app.Store) {
+		svc, _ := newService(t, st)
+		sub := submitted(t, svc, "local", "dependent.json")
+		must(svc.SubmitRemittance(ctx, "local", build835(t, 301, clp{id: "CM000124", status: "4", charge: "182.5", paid: "0", pr: "0",
+			icn: "ICN124", cas: []string{"CO*50*182.5"}})))(t)
+		res := must(svc.CreateAppeal(ctx, "local", sub.ID, nil, app.AppealOptions{}))(t)
+		if res.Category != "medical_necessity" || res.Codes[0].Code != "50" || res.Codes[0].Group != "CO" {
+			t.Fatalf("appeal: %+v", res)
+		}
+		html, _ := must2(svc.AppealDocument(ctx, "local", sub.ID, "1.html"))(t)
+		pdf, _ := must2(svc.AppealDocument(ctx, "local", sub.ID, "1.pdf"))(t)
+		text := pdfText(t, pdf)
+		for _, want := range []string{"Patient: Lily Nguyen", "Patient birth date: 2015-09-14", "Member: Robert Nguyen",
+			"Dates of service: 2026-10-05, 2026-10-19", "2026-10-05, line CM000124-A (D9997, 95.00): 30 minutes of specialty scheduling by Tom",
+			"2026-10-19, line CM000124-B (D9997, 87.50): 25 minutes", "Functional limitations: Wheelchair user",
+			"CO-50 (contractual obligation, reason 50): The payer does not consider the service medically necessary."} {
+			if !strings.Contains(strings.ReplaceAll(text, "\n", " "), want) {
+				t.Errorf("PDF text lacks %q", want)
+			}
+		}
+		if !bytes.Contains(html, []byte("<th scope=\"row\">Patient</th><td>Lily Nguyen</td>")) {
+			t.Errorf("HTML does not name the patient")
+		}
+		// paid in full later: the latest remittance denies nothing
+		must(svc.SubmitRemittance(ctx, "local", build835(t, 302, clp{id: "CM000124", status: "1", charge: "182.5", paid: "182.5", pr: "0", icn: "ICN124"})))(t)
+		_, err := svc.CreateAppeal(ctx, "local", sub.ID, nil, app.AppealOptions{})
+		refusal(t, err, "APPEAL_NO_DENIAL")
+	})
+}
