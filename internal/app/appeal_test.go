@@ -306,3 +306,22 @@ func TestAppealDependentPerDate(t *testing.T) {
 		refusal(t, err, "APPEAL_NO_DENIAL")
 	})
 }
+
+// Text outside Windows-1252 (the PDF's core font) prints as "." in the PDF
+// and as itself in the HTML; the letter is still written whole.
+func TestAppealLetterCharacters(t *testing.T) {
+	eachStore(t, func(t *testing.T, st app.Store) {
+		svc, _ := newService(t, st)
+		rec := strings.NewReplacer(`"Jane"`, `"Zoë 李"`, `"Doe"`, `"O'Brien (Smith)"`).Replace(string(testdata(t, "records/self.json")))
+		id := deniedClaim(t, svc, "local", []byte(rec))
+		must(svc.CreateAppeal(ctx, "local", id, nil, app.AppealOptions{}))(t)
+		pdf, _ := must2(svc.AppealDocument(ctx, "local", id, "1.pdf"))(t)
+		if text := pdfText(t, pdf); !strings.Contains(text, "Member: Zo\xeb . O'Brien (Smith)") {
+			t.Errorf("PDF text: %q", text[:400])
+		}
+		html, _ := must2(svc.AppealDocument(ctx, "local", id, "1.html"))(t)
+		if !bytes.Contains(html, []byte("Zoë 李 O&#39;Brien (Smith)")) {
+			t.Errorf("HTML does not carry the name escaped")
+		}
+	})
+}
