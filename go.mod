@@ -3,6 +3,7 @@ module github.com/casebridge/casebridge
 go 1.26.8
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/goccy/go-yaml v1.19.2
 	github.com/google/fhir/go v0.7.4

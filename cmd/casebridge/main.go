@@ -54,6 +54,7 @@ func commands() []command {
 		{"keys", "create, list or revoke the gateway's API keys", cmdKeys},
 		{"read", "read an X12 837D into case records (JSON) or FHIR Claim Bundles", cmdRead},
 		{"mask", "mask the PHI of an X12 file or a case record for sharing as a sample", cmdMask},
+		{"appeal", "write the appeal packet (letter PDF/HTML) of a stored claim's denial", cmdAppeal},
 	}
 }
 
