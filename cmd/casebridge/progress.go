@@ -21,23 +21,12 @@ var stderrIsTerminal = func(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// inputSize is the size of a regular file (a named input, or stdin
-// redirected from a file); -1 for pipes and anything else.
-func inputSize(name string, env *environ) int64 {
-	var f *os.File
-	if name == "-" {
-		sf, ok := env.stdin.(*os.File)
-		if !ok {
-			return -1
-		}
-		f = sf
-	} else {
-		of, err := os.Open(name)
-		if err != nil {
-			return -1
-		}
-		defer of.Close()
-		f = of
+// fileSize is the size of f when it is a regular file (a named input, or
+// stdin redirected from a file); -1 for pipes, terminals and anything else.
+func fileSize(r io.Reader) int64 {
+	f, ok := r.(*os.File)
+	if !ok {
+		return -1
 	}
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() {
@@ -78,9 +67,9 @@ func finisher(bar *progressbar.ProgressBar) func() {
 }
 
 // progressReader counts the bytes read through it on bar and clears the
-// bar at the end of the input (or its first read error).
+// bar at the end of the input (or its first read error) or when closed.
 type progressReader struct {
-	r    io.Reader
+	r    io.ReadCloser
 	bar  *progressbar.ProgressBar
 	done func()
 }
@@ -96,16 +85,22 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// withProgress wraps in to draw progress on stderr for a big input read
-// once from start to end (835); the returned func clears the bar (for the
-// runs that stop before the end; calling it again does nothing).
-func withProgress(name string, in io.Reader, env *environ) (io.Reader, func()) {
-	bar := newProgress(name, inputSize(name, env), env)
+// Close clears the bar (a run that stops before the end) and closes the
+// input.
+func (p *progressReader) Close() error {
+	p.done()
+	return p.r.Close()
+}
+
+// withProgress wraps an input read once from start to end (openInput: the
+// 835) to draw progress on stderr when it is big and stderr a terminal;
+// otherwise it returns in as it is.
+func withProgress(name string, in io.ReadCloser, size int64, env *environ) io.ReadCloser {
+	bar := newProgress(name, size, env)
 	if bar == nil {
-		return in, func() {}
+		return in
 	}
-	done := finisher(bar)
-	return &progressReader{r: in, bar: bar, done: done}, done
+	return &progressReader{r: in, bar: bar, done: finisher(bar)}
 }
 
 // progressReaderAt counts the bytes read through ReadAt on bar.

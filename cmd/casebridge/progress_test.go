@@ -75,8 +75,7 @@ func TestProgressReaderCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		r, done := withProgress(path, f, env)
-		defer done()
+		r := withProgress(path, f, fileSize(f), env)
 		pr, ok := r.(*progressReader)
 		if !ok {
 			t.Fatalf("no progress on a terminal for %d bytes", rec.Bytes)
@@ -91,6 +90,12 @@ func TestProgressReaderCounts(t *testing.T) {
 		if !pr.bar.IsFinished() {
 			t.Fatal("bar not finished at the end of the input")
 		}
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Read(make([]byte, 1)); err == nil {
+			t.Fatal("Close did not close the file")
+		}
 		if !strings.Contains(stderr.String(), filepath.Base(path)) || !strings.Contains(stderr.String(), "\r") {
 			t.Fatalf("nothing drawn on the terminal: %q", stderr.String())
 		}
@@ -104,14 +109,13 @@ func TestProgressReaderCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		r, done := withProgress(path, f, env)
-		if r != io.Reader(f) {
+		r := withProgress(path, f, fileSize(f), env)
+		if r != io.ReadCloser(f) {
 			t.Fatalf("wrapped when stderr is not a terminal: %T", r)
 		}
 		if _, err := io.Copy(io.Discard, r); err != nil {
 			t.Fatal(err)
 		}
-		done()
 		if stderr.Len() != 0 {
 			t.Fatalf("wrote %q", stderr.String())
 		}
@@ -126,10 +130,14 @@ func TestProgressReaderCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		if r, _ := withProgress(small, f, env); r != io.Reader(f) {
+		if r := withProgress(small, f, fileSize(f), env); r != io.ReadCloser(f) {
 			t.Fatalf("wrapped a small input: %T", r)
 		}
-		if r, _ := withProgress("-", strings.NewReader("ISA"), &environ{stdin: strings.NewReader("ISA"), stderr: &stderr}); r == nil {
+		pipe := strings.NewReader("ISA")
+		if n := fileSize(pipe); n != -1 {
+			t.Fatalf("size of a pipe %d", n)
+		}
+		if r := withProgress("-", io.NopCloser(pipe), fileSize(pipe), env); r == nil {
 			t.Fatal("nil reader")
 		} else if _, ok := r.(*progressReader); ok {
 			t.Fatal("progress for a pipe of unknown size")

@@ -37,9 +37,6 @@ func cmd835(args []string, env *environ) int {
 		return exitUnread
 	}
 	defer in.Close()
-	r, doneProgress := withProgress(name, in, env) // a bar on a terminal's stderr, for big inputs
-	defer doneProgress()
-	in = readCloser{r, in}
 	if *format == "fhir" {
 		return remitFHIR(in, *at, env)
 	}
@@ -133,11 +130,4 @@ func unreadable835(name string, err error, env *environ) int {
 	}
 	env.errorf("%s: cannot be read", name)
 	return exitUnread
-}
-
-// readCloser reads from one reader and closes another (a progress wrapper
-// over the input file).
-type readCloser struct {
-	io.Reader
-	io.Closer
 }
