@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -25,11 +26,15 @@ type metrics struct {
 	remittances *prometheus.CounterVec
 	findings    *prometheus.CounterVec
 	handler     http.Handler
+
+	mu    sync.RWMutex
+	cache map[seriesKey]seriesPair // see series
 }
 
 func newMetrics() *metrics {
 	m := &metrics{
-		reg: prometheus.NewRegistry(),
+		cache: make(map[seriesKey]seriesPair),
+		reg:   prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "casebridge_http_requests_total", Help: "HTTP requests by method, route template and status code.",
 		}, []string{"method", "route", "status"}),
@@ -66,12 +71,52 @@ func (s *Server) observe(c *gin.Context) {
 		route = "unmatched"
 	}
 	status := c.Writer.Status()
-	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
-	s.metrics.latency.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+	req, lat := s.metrics.series(c.Request.Method, route, status)
+	req.Inc()
+	lat.Observe(time.Since(start).Seconds())
 	if want, ok := remittanceRoutes[route]; ok && c.Request.Method == http.MethodPost && status == want {
 		s.metrics.remittances.WithLabelValues(route).Inc()
 	}
 }
+
+// seriesKey names the request counter and latency histogram of a request.
+type seriesKey struct {
+	method, route string
+	status        int
+}
+
+type seriesPair struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// series returns the request counter and the latency histogram of (method,
+// route, status), looked up in the vectors once and then kept: the labels
+// come from a bounded set (route templates, "unmatched", methods Gin routes,
+// status codes), so the map stays small.
+func (m *metrics) series(method, route string, status int) (prometheus.Counter, prometheus.Observer) {
+	k := seriesKey{method, route, status}
+	m.mu.RLock()
+	p, ok := m.cache[k]
+	m.mu.RUnlock()
+	if ok {
+		return p.requests, p.latency
+	}
+	p = seriesPair{
+		requests: m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
+		latency:  m.latency.WithLabelValues(method, route),
+	}
+	m.mu.Lock()
+	if len(m.cache) < maxSeries {
+		m.cache[k] = p
+	}
+	m.mu.Unlock()
+	return p.requests, p.latency
+}
+
+// maxSeries bounds the cache of series (arbitrary methods on unmatched
+// routes could otherwise grow it; past it the vectors are asked each time).
+const maxSeries = 1024
 
 func (s *Server) serveMetrics(c *gin.Context) { s.metrics.handler.ServeHTTP(c.Writer, c.Request) }
 

@@ -97,7 +97,13 @@ func isFHIR(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, 
 
 // mediaType returns the request's media type, lower-cased, without parameters.
 func mediaType(c *gin.Context) string {
-	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	h := c.GetHeader("Content-Type")
+	if isToken(h) {
+		// a bare type/subtype (the common case): what ParseMediaType would
+		// return, without its allocations
+		return strings.ToLower(h)
+	}
+	mt, _, err := mime.ParseMediaType(h)
 	if err != nil {
 		return ""
 	}
@@ -117,9 +123,28 @@ func requireType(c *gin.Context, types ...string) bool {
 	return false
 }
 
+// isToken tells whether h is "type/subtype" made of RFC 9110 token
+// characters only (letters, digits and !#$%&'*+-.^_`|~), one slash inside.
+func isToken(h string) bool {
+	slash := strings.IndexByte(h, '/')
+	if slash <= 0 || slash == len(h)-1 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		b := h[i]
+		if i == slash {
+			continue
+		}
+		if !('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // readBody reads the (already size-capped) body; false means an answer was sent.
 func readBody(c *gin.Context, limit int64) ([]byte, bool) {
-	data, err := io.ReadAll(c.Request.Body)
+	data, err := readAll(c.Request.Body, c.Request.ContentLength, limit)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -132,9 +157,37 @@ func readBody(c *gin.Context, limit int64) ([]byte, bool) {
 	return data, true
 }
 
+// readAll is io.ReadAll into one buffer of the announced length (a body
+// that says its Content-Length, within the limit and up to 64 KiB, is read
+// without the doubling copies; larger bodies grow as they arrive, so an
+// announced length alone reserves no more than that).
+func readAll(r io.Reader, length, limit int64) ([]byte, error) {
+	if length <= 0 || length > limit || length > 64<<10 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, 0, length+1) // +1: room to see EOF without growing
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) { // longer than announced: grow as io.ReadAll does
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
+}
+
 // wantsJSON reports whether the client prefers JSON to the default.
 func wantsJSON(c *gin.Context) bool {
-	for _, part := range strings.Split(c.GetHeader("Accept"), ",") {
+	accept := c.GetHeader("Accept")
+	if accept == "" || accept == "*/*" {
+		return false
+	}
+	for _, part := range strings.Split(accept, ",") {
 		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
 		if mt == "application/json" {
 			return true

@@ -111,6 +111,8 @@ func batch837(name string, ef *envelopeFlags, env *environ) int {
 		return exitUnread
 	}
 	defer closeIn()
+	in, doneProgress := withProgressAt(name, in, size, env) // a bar on a terminal's stderr, for big batches
+	defer doneProgress()
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// a batch keeps little between records but makes garbage at every
 		// one; a soft limit keeps the collector close behind (10,000
@@ -118,6 +120,7 @@ func batch837(name string, ef *envelopeFlags, env *environ) int {
 		debug.SetMemoryLimit(batchMemoryLimit)
 	}
 	res, err := app.Batch(in, size, env.stdout, prof, app.BatchOptions{Options: opts})
+	doneProgress()
 	switch {
 	case errors.Is(err, app.ErrBatchInput):
 		env.errorf("%s: %v", name, err)

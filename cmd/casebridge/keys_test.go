@@ -87,13 +87,20 @@ func TestServeLocalModeRefusesNonLoopback(t *testing.T) {
 	if code, _, _ := runCLI(t, "", "serve", "--data", data, "--database-url", "postgres://x"); code != exitUsage {
 		t.Errorf("both stores: exit %d", code)
 	}
+	if code, _, errb := runCLI(t, "", "serve", "--data", data, "--auth-recheck", "-1s"); code != exitUsage || !strings.Contains(errb, "auth-recheck") {
+		t.Errorf("negative --auth-recheck: exit %d %s", code, errb)
+	}
 }
 
 // serve with a store: local mode until a key is created (by another
 // process on the same database), then 401 without it; the claim loop works.
+// CASEBRIDGE_AUTH_RECHECK=0 makes serve ask the store on every request, so
+// the key takes effect at once (the default bound of 1 s is tested with a
+// settable clock in internal/app/authcache_test.go).
 func TestServeWithStore(t *testing.T) {
 	data := t.TempDir()
 	t.Setenv("CASEBRIDGE_DATABASE_URL", "")
+	t.Setenv("CASEBRIDGE_AUTH_RECHECK", "0")
 	logR, logW := io.Pipe()
 	lines := make(chan string, 256)
 	go func() {

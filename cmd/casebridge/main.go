@@ -148,16 +148,17 @@ func readInput(name string, env *environ, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-// openInput opens a file or stdin for streaming.
+// openInput opens a file or stdin for streaming; a big regular file gets a
+// progress bar on stderr when stderr is a terminal (progress.go).
 func openInput(name string, env *environ) (io.ReadCloser, error) {
 	if name == "-" {
-		return io.NopCloser(env.stdin), nil
+		return withProgress(name, io.NopCloser(env.stdin), fileSize(env.stdin), env), nil
 	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %w", name, errors.Unwrap(err))
 	}
-	return f, nil
+	return withProgress(name, f, fileSize(f), env), nil // a bar on a terminal's stderr for a big input (progress.go)
 }
 
 // version is the module version the binary was built from ("(devel)" for

@@ -37,6 +37,18 @@ func cmdServe(args []string, env *environ) int {
 	}
 	fs.DurationVar(&lease, "idempotency-lease", lease,
 		"how long a request in flight holds its Idempotency-Key; a retry after a crash waits this long (env CASEBRIDGE_IDEMPOTENCY_LEASE)")
+	recheck := app.DefaultAuthRecheck
+	if v := os.Getenv("CASEBRIDGE_AUTH_RECHECK"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			env.errorf("CASEBRIDGE_AUTH_RECHECK: want a duration such as 1s (0: ask the store on every request), got %q", v)
+			return exitUsage
+		}
+		recheck = d
+	}
+	fs.DurationVar(&recheck, "auth-recheck", recheck,
+		"how long \"no API key exists\" (local mode) and a key's tenant are trusted before the store is asked again: "+
+			"a key created or revoked by another process takes effect within it; 0 asks on every request (env CASEBRIDGE_AUTH_RECHECK)")
 	storeOpts := storeFlags(fs)
 	pos, code := parse(fs, args, env)
 	if code >= 0 {
@@ -49,6 +61,13 @@ func cmdServe(args []string, env *environ) int {
 	if lease <= 0 {
 		env.errorf("--idempotency-lease must be positive")
 		return exitUsage
+	}
+	if recheck < 0 {
+		env.errorf("--auth-recheck must not be negative")
+		return exitUsage
+	}
+	if recheck == 0 {
+		recheck = -1 // app.Options: negative asks on every request
 	}
 	level, err := zerolog.ParseLevel(cfg.LogLevel)
 	if err != nil {
@@ -70,7 +89,7 @@ func cmdServe(args []string, env *environ) int {
 	}
 	defer st.Close()
 	svc := app.New(st, app.DirProfiles(cfg.ProfilesDir, cfg.Profile), time.Now,
-		app.Options{IdempotencyLease: lease, ControlNumberBlock: serveControlBlock})
+		app.Options{IdempotencyLease: lease, ControlNumberBlock: serveControlBlock, AuthRecheck: recheck})
 	local, err := svc.LocalMode(ctx)
 	if err != nil {
 		env.errorf("cannot read the API keys: %v", err)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -82,23 +83,37 @@ func (s *Service) RevokeKey(ctx context.Context, tenant, id string) error {
 	if !storableID(id) {
 		return fmt.Errorf("app: key: %w", ErrNotFound)
 	}
-	return s.store.RevokeAPIKey(ctx, tenant, id, s.now())
+	err := s.store.RevokeAPIKey(ctx, tenant, id, s.now())
+	s.auth.drop() // a key revoked here stops at once (see DefaultAuthRecheck)
+	return err
 }
 
 // Authenticate returns the tenant of a bearer key (the Authorization
 // header's value after "Bearer "). ErrUnauthenticated for an empty, unknown
 // or revoked key. In local mode (see LocalMode) the handler does not call
-// it and uses LocalTenant.
+// it and uses LocalTenant. A key found is trusted for Options.AuthRecheck
+// (see DefaultAuthRecheck: a revocation by another process takes effect
+// within that bound, one through this Service at once).
 func (s *Service) Authenticate(ctx context.Context, bearer string) (string, error) {
 	if bearer == "" || len(bearer) > 200 || !strings.HasPrefix(bearer, APIKeyPrefix) {
 		return "", ErrUnauthenticated
 	}
-	k, err := s.store.TenantByKeyHash(ctx, HashAPIKey(bearer))
+	hash := sha256.Sum256([]byte(bearer))
+	ttl := s.opts.AuthRecheck
+	began := s.now()
+	tenant, ok, gen := s.auth.tenant(hash, began, ttl)
+	if ok {
+		return tenant, nil
+	}
+	k, err := s.store.TenantByKeyHash(ctx, hash[:])
 	if errors.Is(err, ErrNotFound) {
 		return "", ErrUnauthenticated
 	}
 	if err != nil {
 		return "", err
+	}
+	if ttl > 0 {
+		s.auth.put(hash, k.Tenant, began, gen)
 	}
 	return k.Tenant, nil
 }
@@ -106,17 +121,26 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (string, erro
 // LocalMode tells whether the gateway runs unauthenticated, every request
 // in tenant LocalTenant: true until the first API key is created (by any
 // process on the database). Revoking every key does not bring it back, so
-// the gateway locks rather than opens. Once false it is remembered.
+// the gateway locks rather than opens. Once false it is remembered; a true
+// is trusted for Options.AuthRecheck (see DefaultAuthRecheck: a key created
+// by another process ends local mode within that bound, one created through
+// this Service at once).
 func (s *Service) LocalMode(ctx context.Context) (bool, error) {
 	if s.keysExist.Load() {
 		return false, nil
 	}
-	any, err := s.anyKey.ask(ctx, s.store)
+	ttl := s.opts.AuthRecheck
+	if ttl > 0 && s.auth.localFresh(s.now(), ttl) {
+		return true, nil
+	}
+	any, began, err := s.anyKey.ask(ctx, s.store, s.now)
 	if err != nil {
 		return false, err
 	}
 	if any {
 		s.keysExist.Store(true)
+	} else if ttl > 0 {
+		s.auth.noKeys(began)
 	}
 	return !any, nil
 }
@@ -134,12 +158,13 @@ type keyCheck struct {
 }
 
 type keyAnswer struct {
-	done chan struct{}
-	any  bool
-	err  error
+	done  chan struct{}
+	began time.Time // when the query began (its answer is at least this fresh)
+	any   bool
+	err   error
 }
 
-func (k *keyCheck) ask(ctx context.Context, st Store) (bool, error) {
+func (k *keyCheck) ask(ctx context.Context, st Store, now func() time.Time) (bool, time.Time, error) {
 	k.mu.Lock()
 	a := k.next
 	if a == nil {
@@ -149,19 +174,19 @@ func (k *keyCheck) ask(ctx context.Context, st Store) (bool, error) {
 	if !k.running {
 		k.running = true
 		// the query outlives a caller that goes away: others share it
-		go k.run(context.WithoutCancel(ctx), st)
+		go k.run(context.WithoutCancel(ctx), st, now)
 	}
 	k.mu.Unlock()
 	select {
 	case <-a.done:
-		return a.any, a.err
+		return a.any, a.began, a.err
 	case <-ctx.Done():
-		return false, ctx.Err()
+		return false, time.Time{}, ctx.Err()
 	}
 }
 
 // run answers the waiting askers, one query for each group, until none wait.
-func (k *keyCheck) run(ctx context.Context, st Store) {
+func (k *keyCheck) run(ctx context.Context, st Store, now func() time.Time) {
 	for {
 		k.mu.Lock()
 		a := k.next
@@ -172,6 +197,7 @@ func (k *keyCheck) run(ctx context.Context, st Store) {
 			return
 		}
 		k.mu.Unlock()
+		a.began = now()
 		a.any, a.err = st.AnyAPIKey(ctx)
 		close(a.done)
 	}

@@ -51,6 +51,7 @@ type Service struct {
 	tenants   sync.Map    // tenant id → struct{}: known to exist in the store
 	keysExist atomic.Bool // once true, always true (see LocalMode)
 	anyKey    keyCheck    // shares LocalMode's store query among concurrent requests
+	auth      authCache   // LocalMode's "no key" and Authenticate's key → tenant, for Options.AuthRecheck
 	idem      Idempotency // the helper for the HTTP middleware
 	blocks    sync.Map    // tenant "\x00" sender → *controlBlock (Options.ControlNumberBlock)
 }
@@ -69,6 +70,11 @@ type Options struct {
 	// out from memory; 0 or 1 draws one number a call (the CLI). The unused
 	// rest of a block is lost when the process ends: gaps, never repeats.
 	ControlNumberBlock int64
+	// AuthRecheck is how long a "no API key exists" (local mode) or a
+	// "this key is tenant T" read from the store is trusted before the store
+	// is asked again; 0 takes DefaultAuthRecheck (1 s), a negative value
+	// asks the store on every request. See DefaultAuthRecheck.
+	AuthRecheck time.Duration
 }
 
 // Defaults of Options.
@@ -124,6 +130,9 @@ func New(st Store, profiles ProfileSource, now func() time.Time, o Options) *Ser
 	}
 	if o.IdempotencyRetention < MinIdempotencyRetention {
 		o.IdempotencyRetention = MinIdempotencyRetention
+	}
+	if o.AuthRecheck == 0 {
+		o.AuthRecheck = DefaultAuthRecheck
 	}
 	if o.IdempotencyLease <= 0 {
 		o.IdempotencyLease = DefaultIdempotencyLease
