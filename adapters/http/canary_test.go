@@ -97,6 +97,20 @@ func canaryCases(t *testing.T) []canaryCase {
 			"bad entity":    {"NM1*QC*1*", "NM1*QC*CANARYLAST*"},
 			"bad amount":    {"CLP*CM-1001*4*150", "CLP*CM-1001*4*CANARYMEMBER"},
 		})
+	x837 := mutate(t, mustString(t, "../../testdata/837d/self.x12"),
+		map[string]string{"*DOE*JANE*": "*CANARYLAST*CANARYFIRST*", "MBR100200": "CANARYMEMBER", "DMG*D8*19800101": "DMG*D8*19111111",
+			"NTE*ADD*CASE MANAGEMENT": "NTE*ADD*CANARYNARRATIVE"},
+		map[string][2]string{
+			"bad qualifier": {"NM1*IL*1*CANARYLAST", "NM1*CANARYGENDER*1*CANARYLAST"},
+			"bad date":      {"DMG*D8*19111111", "DMG*D8*19111111CANARYDATE"},
+			"bad gender":    {"19111111*F", "19111111*CANARYGENDER"},
+			"long name":     {"*CANARYLAST*", "*CANARYLASTCANARYLASTCANARYLASTCANARYLASTCANARYLASTCANARYLASTCANARYLAST*"},
+			"component":     {"*CANARYFIRST*", "*CANARYFIRST:CANARYLAST*"},
+		})
+	var out []canaryCase
+	for name, body := range x837 {
+		out = append(out, canaryCase{"837D " + name, "/v1/x12/validate", "application/edi-x12", body})
+	}
 	ack277 := mutate(t, mustString(t, "../../testdata/277ca/claims.x12"),
 		map[string]string{"*DOE*JANE*": "*CANARYLAST*CANARYFIRST*", "MBR100200": "CANARYMEMBER", "DTP*472*D8*20261102~\nSVC": "DTP*472*D8*19111111~\nSVC"},
 		map[string][2]string{
@@ -105,7 +119,6 @@ func canaryCases(t *testing.T) []canaryCase {
 			"name in status": {"STC*A2:20:PR", "STC*CANARYLAST:CANARYFIRST"},
 			"as a 999":       {"GS*HN*", "GS*FA*"},
 		})
-	var out []canaryCase
 	for name, body := range ack277 {
 		out = append(out, canaryCase{name, "/v1/acknowledgments", "application/edi-x12", body})
 	}
@@ -132,7 +145,7 @@ func canaryCases(t *testing.T) []canaryCase {
 			out = append(out, canaryCase{name, route, "application/fhir+json", body})
 		}
 	}
-	for _, route := range []string{"/v1/remittances/findings", "/v1/remittances/findings?format=fhir&at=2026-11-27T10:00:00Z", "/v1/remittances"} {
+	for _, route := range []string{"/v1/remittances/findings", "/v1/remittances/findings?format=fhir&at=2026-11-27T10:00:00Z", "/v1/remittances", "/v1/x12/validate"} {
 		for name, body := range x12 {
 			out = append(out, canaryCase{name, route, "application/edi-x12", body})
 		}
@@ -162,7 +175,8 @@ func TestNoCanaryInErrorsOrLogs(t *testing.T) {
 		}
 		// a success may carry the data (an 837D names the patient); an
 		// error answer, a validation outcome and a check report may not
-		report := strings.HasPrefix(tc.route, "/v1/records/check") || strings.HasPrefix(tc.route, "/fhir/Claim/$validate")
+		report := strings.HasPrefix(tc.route, "/v1/records/check") || strings.HasPrefix(tc.route, "/fhir/Claim/$validate") ||
+			strings.HasPrefix(tc.route, "/v1/x12/validate")
 		if w.Code < 400 && !report {
 			continue
 		}

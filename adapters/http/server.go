@@ -83,6 +83,7 @@ func (s *Server) engine() *gin.Engine {
 	v1.POST("/claims/837d", s.claim837d)
 	v1.POST("/claims/batch", s.claimBatch)
 	v1.POST("/records/check", s.checkRecord)
+	v1.POST("/x12/validate", s.validateX12)
 	s.routes835(v1)
 	s.routesFHIR(r, v1)
 	s.routesFHIRREST(r)

@@ -218,15 +218,6 @@ func digitsOr(v string, width int) string {
 	return strings.Repeat("0", width)
 }
 
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
 // write999Set writes the ST*999 answering received group g of interchange n.
 func write999Set(xw *x12.Writer, r *Report, n, g int, grp *Group, o AckOptions) error {
 	if err := xw.BeginTransaction("999", fmt.Sprintf("%04d", g), Version999); err != nil {

@@ -106,6 +106,8 @@ type Set struct {
 	ControlNumber  string `json:"control_number"` // ST02
 	Implementation string `json:"implementation"` // ST03 (or the group's GS08 when ST03 is empty)
 	Segments       int    `json:"segments"`       // counted ST..SE
+	First          int    `json:"first_segment"`  // file ordinal of the ST
+	Last           int    `json:"last_segment"`   // file ordinal of the SE (of the last segment read when SE is missing)
 	Errors         int    `json:"errors"`
 	Warnings       int    `json:"warnings"`
 }
