@@ -403,7 +403,15 @@ func writeIK3(xw *x12.Writer, k segmentKey, issues []Issue, o AckOptions) error 
 	if ik304 == "" {
 		ik304 = "8"
 	}
-	if err := xw.WriteSegment("IK3", x12.E(k.id), x12.E(strconv.Itoa(k.pos)), x12.E(k.loop), x12.E(ik304)); err != nil {
+	// IK303 is AN 1/4 (X231A1): an implementation loop id such as 2010BB
+	// is written as its first four characters, the loop number, as the
+	// public sample testdata/x12/imsweb_999_rejected_with_ta1.x12 does
+	// (IK3*CLM*289*2010*6).
+	loop := k.loop
+	if len(loop) > 4 {
+		loop = loop[:4]
+	}
+	if err := xw.WriteSegment("IK3", x12.E(k.id), x12.E(strconv.Itoa(k.pos)), x12.E(loop), x12.E(ik304)); err != nil {
 		return err
 	}
 	// CTX business unit (X231A1 2100 CTX "Business Unit Identifier"):

@@ -134,7 +134,7 @@ func TestAckOutcomes(t *testing.T) {
 	want := map[string][]string{
 		"accepted":             {"IK5*A", "IK5*A", "AK9*A*2*2*2"},
 		"accepted_with_errors": {"IK3*NTE*18*2300*5", "IK5*E", "AK9*E*1*1*1"},
-		"rejected":             {"IK3*NM1*10*2010BB*3", "IK3*CLM*15*2300*8", "IK4*1*1028*5", "IK4*5:3*1325*7", "IK5*R*I5", "IK5*R*4", "AK9*R*2*2*0"},
+		"rejected":             {"IK3*NM1*10*2010*3", "IK3*CLM*15*2300*8", "IK4*1*1028*5", "IK4*5:3*1325*7", "IK5*R*I5", "IK5*R*4", "AK9*R*2*2*0"},
 		"partially_accepted":   {"IK5*A", "IK3*CLM*15*2300*8", "IK4*2*782*I12", "IK5*R*I5", "AK9*P*2*2*1"},
 		"group_rejected":       {"IK5*A", "AK9*R*1*1*1*5"},
 		"ta1_rejected":         {"TA1*000000001*261127*1000*R*001"},
@@ -202,5 +202,23 @@ func TestAckErrors(t *testing.T) {
 	o.ControlNumber = func() (int, error) { return 0, boom }
 	if err := Write999(&b, &r, o); !errors.Is(err, boom) {
 		t.Errorf("control number failure: %v", err)
+	}
+}
+
+// TestOurAcksValidate: every acknowledgment we write passes our own
+// validator (the 999 X231A1 table, the envelope and TA1 rules) with no issue.
+func TestOurAcksValidate(t *testing.T) {
+	for name, r := range ackCases() {
+		var b bytes.Buffer
+		if _, err := WriteAck(&b, &r, ackOptions()); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Validate(bytes.NewReader(b.Bytes()), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !rep.Valid || len(rep.Issues) > 0 {
+			t.Errorf("%s: our acknowledgment has issues: %+v", name, rep.Issues)
+		}
 	}
 }

@@ -69,7 +69,7 @@ func TestReadOur999(t *testing.T) {
 	if len(f.Sets) != 2 || f.Sets[0].SetControl != "0001" || f.Sets[0].Status != "R" || f.Sets[1].Codes[0] != "4" {
 		t.Fatalf("sets %s", jsonOf(t, f.Sets))
 	}
-	want := `[{"Segment":6,"SegmentID":"NM1","Position":10,"Loop":"2010BB","Code":"3","ClaimID":"","Elements":null},{"Segment":7,"SegmentID":"CLM","Position":15,"Loop":"2300","Code":"8","ClaimID":"","Elements":[{"Position":1,"Component":0,"Repetition":0,"Ref":"1028","Code":"5"},{"Position":5,"Component":3,"Repetition":0,"Ref":"1325","Code":"7"}]}]`
+	want := `[{"Segment":6,"SegmentID":"NM1","Position":10,"Loop":"2010","Code":"3","ClaimID":"","Elements":null},{"Segment":7,"SegmentID":"CLM","Position":15,"Loop":"2300","Code":"8","ClaimID":"","Elements":[{"Position":1,"Component":0,"Repetition":0,"Ref":"1028","Code":"5"},{"Position":5,"Component":3,"Repetition":0,"Ref":"1325","Code":"7"}]}]`
 	if got := jsonOf(t, f.Sets[0].Errors); got != want {
 		t.Errorf("errors\n got %s\nwant %s", got, want)
 	}
