@@ -25,8 +25,10 @@ const Version999 = "005010X231A1"
 // AckOptions are what a Report does not say: our envelope numbers and clock.
 type AckOptions struct {
 	// ControlNumber returns our next interchange control number (ISA13, and
-	// GS06 of the 999's group); it is called once per interchange written.
-	ControlNumber func() (int, error)
+	// GS06 of the 999's group); it is called once per interchange written,
+	// with the received interchange it answers (our ISA06 sender is its
+	// ISA08 receiver).
+	ControlNumber func(received *Interchange) (int, error)
 	// Date is ISA09/10 and GS04/05 (UTC).
 	Date time.Time
 	// Delimiters of the acknowledgment; zero → x12.DefaultDelimiters.
@@ -165,7 +167,7 @@ func beginInterchangeNumber(xw *x12.Writer, ic *Interchange, o AckOptions) (int,
 	if o.ControlNumber == nil {
 		return 0, errors.New("snip: AckOptions.ControlNumber is required")
 	}
-	ctl, err := o.ControlNumber()
+	ctl, err := o.ControlNumber(ic)
 	if err != nil {
 		return 0, fmt.Errorf("snip: acknowledgment control number: %w", err)
 	}
@@ -251,7 +253,7 @@ func write999Set(xw *x12.Writer, r *Report, n, g int, grp *Group, o AckOptions) 
 	var codes []string
 	groupError := false
 	for _, is := range r.Issues {
-		if is.Interchange == n && is.Group == g && is.Set == 0 {
+		if is.Interchange == n && is.Group == g && is.Set == 0 && is.AK9 != "" {
 			if is.Severity == SeverityError {
 				groupError = true
 			}
@@ -321,6 +323,11 @@ func write999AK2(xw *x12.Writer, r *Report, n, g, s int, set *Set, o AckOptions)
 		if is.Interchange != n || is.Group != g || is.Set != s {
 			continue
 		}
+		if is.IK3 == "" && is.IK4 == "" && is.IK5 == "" {
+			// no 999 code: not an X12 finding (trading-partner edits,
+			// acks.go), so it is no part of the 999; the report keeps it
+			continue
+		}
 		switch is.Severity {
 		case SeverityError:
 			errs = true
@@ -349,7 +356,7 @@ func write999AK2(xw *x12.Writer, r *Report, n, g, s int, set *Set, o AckOptions)
 		}
 	}
 	// IK5 (X231A1 IK5): R when the set has an error, E when only warnings,
-	// A otherwise. A rejected set with no set-level code gets 5 "one or more
+	// A otherwise (counting only issues with a 999 code). A rejected set with no set-level code gets 5 "one or more
 	// segments in error" for syntax (SNIP 1) errors, I5 "implementation one
 	// or more segments in error" for implementation-guide errors.
 	ik501 := "A"

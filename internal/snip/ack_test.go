@@ -17,7 +17,7 @@ var ackAt = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 // ackOptions numbers our interchanges 41, 42, …
 func ackOptions() AckOptions {
 	n := 40
-	return AckOptions{Date: ackAt, NewlineAfterSegment: true, ControlNumber: func() (int, error) { n++; return n, nil }}
+	return AckOptions{Date: ackAt, NewlineAfterSegment: true, ControlNumber: func(*Interchange) (int, error) { n++; return n, nil }}
 }
 
 // received is the envelope of our own 837D sample (testdata/837d/self.x12)
@@ -199,7 +199,7 @@ func TestAckErrors(t *testing.T) {
 	r := received(set837("0001"))
 	boom := errors.New("store down")
 	o := ackOptions()
-	o.ControlNumber = func() (int, error) { return 0, boom }
+	o.ControlNumber = func(*Interchange) (int, error) { return 0, boom }
 	if err := Write999(&b, &r, o); !errors.Is(err, boom) {
 		t.Errorf("control number failure: %v", err)
 	}
