@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/casebridge/casebridge/internal/app"
 )
 
 // rejected999 answers the stored claim with control number 1 (GS06 1, ST02
@@ -118,4 +120,36 @@ func elementOf(t *testing.T, w *httptest.ResponseRecorder) int {
 		t.Fatalf("%s: %v", w.Body, err)
 	}
 	return p.Errors[0].Element
+}
+
+// POST /v1/x12/validate with Accept: application/edi-x12 answers the 999
+// (the TA1 for an unusable envelope), our numbers from the store's counter
+// for the tenant.
+func TestValidateAcceptX12(t *testing.T) {
+	h := storeHarnessOf(t, app.DirProfiles("", "default")) // numbers from the store
+	self := mustString(t, "../../testdata/837d/self.x12")
+	for i, tc := range []struct {
+		body, kind, valid, want string
+	}{
+		{self, "999", "true", "IK5*A~"},
+		{mustString(t, "../../testdata/x12/broken/wrong_se01.x12"), "999", "false", "IK5*R*4~"},
+		{mustString(t, "../../testdata/x12/broken/truncated.x12"), "TA1", "false", "TA1*000001003*261127*1000*R*023~"},
+	} {
+		w := h.call("POST", "/v1/x12/validate", "application/edi-x12", tc.body, "Accept", "application/edi-x12")
+		if w.Code != 200 || w.Header().Get("Content-Type") != "application/edi-x12" ||
+			w.Header().Get("Casebridge-Acknowledgment") != tc.kind || w.Header().Get("Casebridge-Valid") != tc.valid {
+			t.Fatalf("%d: %d %v %s", i, w.Code, w.Header(), w.Body)
+		}
+		if !strings.Contains(w.Body.String(), tc.want) || !strings.Contains(w.Body.String(), "*00000000"+string(rune('1'+i))+"*0*T*:~") {
+			t.Errorf("%d: %s", i, w.Body)
+		}
+	}
+	// the report is still the default
+	if w := h.call("POST", "/v1/x12/validate", "application/edi-x12", self); !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+		t.Errorf("without Accept: %v", w.Header())
+	}
+	w := h.call("POST", "/v1/x12/validate", "application/edi-x12", "hello", "Accept", "application/edi-x12")
+	if w.Code != 400 || decodeProblem(t, w).Errors[0].Code != "X12_UNREADABLE" {
+		t.Errorf("not X12: %d %s", w.Code, w.Body)
+	}
 }
