@@ -52,6 +52,7 @@ func commands() []command {
 		{"fhir", "turn a case record into a FHIR R4 Claim Bundle", cmdFHIR},
 		{"keys", "create, list or revoke the gateway's API keys", cmdKeys},
 		{"validate", "validate an X12 file (837D, 835, 999) by WEDI SNIP type and print the report", cmdValidate},
+		{"describe", "print the loop tree of an X12 file (837D, 835, 999, 277CA) with element names and code meanings", cmdDescribe},
 	}
 }
 
