@@ -115,6 +115,9 @@ func writeValidationText(w io.Writer, name string, rep *app.ValidationReport) er
 		b.WriteString(issueLine(is))
 		b.WriteByte('\n')
 	}
+	if rep.Omitted > 0 {
+		fmt.Fprintf(&b, "… and %d more issue(s) not listed\n", rep.Omitted)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

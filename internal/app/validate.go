@@ -115,9 +115,23 @@ func remitBalancing(data []byte, rep *ValidationReport) {
 }
 
 // tradingPartner scrubs each claim the 837D reader returns (SNIP 7) and
-// positions the problems at the claim's CLM.
+// positions the problems at the claim's CLM. Claims of a set with SNIP 1 or
+// 2 errors are left out.
 func tradingPartner(data []byte, rep *ValidationReport, prof *profile.Profile, today time.Time) {
 	clms := clmSegments(data)
+	// SNIP types build on each other: a set with syntax errors (SNIP 1 or
+	// 2) gets no trading-partner edits, which would only repeat them as
+	// record problems.
+	var broken [][2]int
+	for _, is := range rep.Issues {
+		if is.Severity == snip.SeverityError && is.Type <= snip.HIPAASyntax && is.Set > 0 {
+			for _, set := range rep.SetsOf("837") {
+				if is.Segment >= set.First && is.Segment <= set.Last {
+					broken = append(broken, [2]int{set.First, set.Last})
+				}
+			}
+		}
+	}
 	n := 0
 	_ = claim837.Read(bytes.NewReader(data), func(rec *record.Record) error {
 		var at x12.Segment
@@ -125,6 +139,11 @@ func tradingPartner(data []byte, rep *ValidationReport, prof *profile.Profile, t
 			at = clms[n]
 		}
 		n++
+		for _, b := range broken {
+			if at.Ordinal >= b[0] && at.Ordinal <= b[1] {
+				return nil
+			}
+		}
 		for _, p := range claims.Check(rec, prof, today) {
 			if !carriedBy837D(p.Pointer, rec) {
 				continue

@@ -33,9 +33,9 @@ const (
 	CodeInvalidCharacter    = "INVALID_CHARACTER" // outside the character set, a delimiter, or not a number for N/R
 	CodeInvalidDate         = "INVALID_DATE"
 	CodeInvalidTime         = "INVALID_TIME"
-	CodeEnvelopeElement     = "ENVELOPE_ELEMENT_INVALID" // ISA/GS/GE/IEA element: required missing or bad code
-	CodeSetNotSupported     = "SET_NOT_SUPPORTED"        // ST01 with no rule table
-	CodeSetIDMismatch       = "SET_ID_MISMATCH"          // ST01 not of the group's GS01
+	CodeConditionalMissing  = "ELEMENT_CONDITIONAL_MISSING" // a syntax note (paired, conditional) of the standard not met
+	CodeSetNotSupported     = "SET_NOT_SUPPORTED"           // ST01 with no rule table
+	CodeSetIDMismatch       = "SET_ID_MISMATCH"             // ST01 not of the group's GS01
 	CodeImplementationWrong = "IMPLEMENTATION_UNSUPPORTED"
 
 	// SNIP 2: implementation guide syntax.
@@ -57,6 +57,7 @@ const (
 	CodeUnbalanced = "UNBALANCED"
 	// SNIP 4: situational.
 	CodeSituationalMissing = "SITUATIONAL_SEGMENT_MISSING"
+	CodeSituationalElement = "SITUATIONAL_ELEMENT_MISSING"
 	// SNIP 5: external code sets.
 	CodeCodeSet = "CODE_SET_INVALID"
 	// SNIP 7: trading partner (casebridge's D9997 edits).
@@ -116,6 +117,12 @@ var acks = map[string]ack{
 	// A segment the guide requires in this situation is absent: IK304 I6
 	// "implementation dependent segment missing".
 	CodeSituationalMissing: {ik3: "I6", ik5: "I5"},
+	// A syntax note of the standard (X12.6 P/C relational conditions):
+	// IK403 2 "conditional required data element missing"; a situational
+	// element of the guide: IK403 I9 "implementation dependent data element
+	// missing".
+	CodeConditionalMissing: {ik3: "8", ik4: "2", ik5: "5"},
+	CodeSituationalElement: {ik3: "8", ik4: "I9", ik5: "I5"},
 	// External code sets: IK403 7 (invalid code value) for code lists, I12
 	// (pattern match failure) for check digits and shapes; set per rule.
 	CodeCodeSet: {ik3: "8", ik4: "7", ik5: "I5"},

@@ -39,41 +39,43 @@ func (v *validator) elements(s *x12.Segment, def *SegmentDef, loop string) {
 
 // element checks one element (comp 0) or component (comp > 0).
 func (v *validator) element(s *x12.Segment, def *SegmentDef, ed *ElementDef, pos, comp int, val string) {
-	name := elemName(s.ID, pos, comp)
 	d := s.Delims
 	isEnv := s.ID == "ISA"
 	if val == "" {
 		if ed.Usage == UsageRequired {
-			v.addEl(s, ed, HIPAASyntax, CodeElementRequiredMissing, pos, comp, fmt.Sprintf("%s (%s) is required", name, ed.Name))
+			v.addEl(s, ed, HIPAASyntax, CodeElementRequiredMissing, pos, comp, fmt.Sprintf("%s (%s) is required", elemName(s.ID, pos, comp), ed.Name))
 		}
 		return
 	}
 	if ed.Usage == UsageNotUsed {
-		v.addEl(s, ed, HIPAASyntax, CodeElementNotUsed, pos, comp, name+" is not used in this implementation")
+		v.addEl(s, ed, HIPAASyntax, CodeElementNotUsed, pos, comp, elemName(s.ID, pos, comp)+" is not used in this implementation")
 		return
 	}
 	if comp == 0 && !isEnv && d.Repetition != 0 && strings.IndexByte(val, d.Repetition) >= 0 {
-		v.addEl(s, ed, Syntax, CodeTooManyRepetitions, pos, 0, name+" holds the repetition separator but does not repeat")
+		v.addEl(s, ed, Syntax, CodeTooManyRepetitions, pos, 0, elemName(s.ID, pos, 0)+" holds the repetition separator but does not repeat")
 		return
 	}
 	if ed.Composite() {
-		comps := strings.Split(val, string(d.Component))
 		maxc := 0
 		for _, c := range ed.Components {
 			maxc = max(maxc, c.Pos)
 		}
-		for j, cv := range comps {
-			cd := compDef(ed, j+1)
-			if cd == nil {
-				if cv != "" {
-					v.addEl(s, ed, Syntax, CodeTooManyComponents, pos, j+1, fmt.Sprintf("%s has %d components; the composite defines %d", name, len(comps), maxc))
-					break
-				}
-				continue
+		ncomp := 0
+		for rest, j := val, 0; ; j++ {
+			cv, tail, more := strings.Cut(rest, string(d.Component))
+			rest = tail
+			ncomp = j + 1
+			if cd := compDef(ed, j+1); cd != nil {
+				v.element(s, def, cd, pos, j+1, cv)
+			} else if cv != "" {
+				v.addEl(s, ed, Syntax, CodeTooManyComponents, pos, j+1, fmt.Sprintf("%s has %d components; the composite defines %d", elemName(s.ID, pos, 0), strings.Count(val, string(d.Component))+1, maxc))
+				break
 			}
-			v.element(s, def, cd, pos, j+1, cv)
+			if !more {
+				break
+			}
 		}
-		for j := len(comps) + 1; j <= maxc; j++ {
+		for j := ncomp + 1; j <= maxc; j++ {
 			if cd := compDef(ed, j); cd != nil && cd.Usage == UsageRequired {
 				v.addEl(s, cd, HIPAASyntax, CodeElementRequiredMissing, pos, j, fmt.Sprintf("%s (%s) is required", elemName(s.ID, pos, j), cd.Name))
 			}
@@ -81,24 +83,24 @@ func (v *validator) element(s *x12.Segment, def *SegmentDef, ed *ElementDef, pos
 		return
 	}
 	if !isEnv && comp == 0 && d.Component != 0 && strings.IndexByte(val, d.Component) >= 0 {
-		v.addEl(s, ed, Syntax, CodeInvalidCharacter, pos, 0, name+" holds the component separator but is not a composite (a delimiter inside data)")
+		v.addEl(s, ed, Syntax, CodeInvalidCharacter, pos, 0, elemName(s.ID, pos, 0)+" holds the component separator but is not a composite (a delimiter inside data)")
 		return
 	}
 	if code, msg := checkType(ed, val, s, pos); code != "" {
-		v.addEl(s, ed, Syntax, code, pos, comp, name+" "+msg)
+		v.addEl(s, ed, Syntax, code, pos, comp, elemName(s.ID, pos, comp)+" "+msg)
 		return
 	}
 	n := valueLen(ed.Type, val)
 	if n < ed.Min {
-		v.addEl(s, ed, Syntax, CodeElementTooShort, pos, comp, fmt.Sprintf("%s is %d characters; the minimum is %d", name, n, ed.Min))
+		v.addEl(s, ed, Syntax, CodeElementTooShort, pos, comp, fmt.Sprintf("%s is %d characters; the minimum is %d", elemName(s.ID, pos, comp), n, ed.Min))
 		return
 	}
 	if n > ed.Max {
-		v.addEl(s, ed, Syntax, CodeElementTooLong, pos, comp, fmt.Sprintf("%s is %d characters; the maximum is %d", name, n, ed.Max))
+		v.addEl(s, ed, Syntax, CodeElementTooLong, pos, comp, fmt.Sprintf("%s is %d characters; the maximum is %d", elemName(s.ID, pos, comp), n, ed.Max))
 		return
 	}
 	if !v.noCodes && !ed.Allows(val) {
-		v.addEl(s, ed, HIPAASyntax, CodeCodeValueInvalid, pos, comp, fmt.Sprintf("%s (%s) is not one of the codes this implementation allows", name, ed.Name))
+		v.addEl(s, ed, HIPAASyntax, CodeCodeValueInvalid, pos, comp, fmt.Sprintf("%s (%s) is not one of the codes this implementation allows", elemName(s.ID, pos, comp), ed.Name))
 	}
 }
 

@@ -97,20 +97,21 @@ type validator struct {
 	issues   []Issue
 	segments int
 
-	ics     []Interchange
-	isa     *x12.Segment
-	inGroup bool
-	gs01    string
-	gs08    string
-	gsSeen  map[string]bool
-	stSeen  map[string]bool
-	set     *setState
-	icOrd   int // 1-based ordinals of the open envelopes
-	grOrd   int
-	setOrd  int
-	ctrlISA string
-	ctrlGS  string
-	noCodes bool // checking a loosely placed segment: no code-value checks
+	ics                    []Interchange
+	isa                    *x12.Segment
+	inGroup                bool
+	gs01                   string
+	gs08                   string
+	gsSeen                 map[string]bool
+	stSeen                 map[string]bool
+	set                    *setState
+	icOrd                  int // 1-based ordinals of the open envelopes
+	grOrd                  int
+	setOrd                 int
+	ctrlISA                string
+	ctrlGS                 string
+	noCodes                bool // checking a loosely placed segment: no code-value checks
+	omitted, omittedErrors int  // issues beyond MaxIssues
 }
 
 func newValidator(t *Tables, opts Options) *validator {
@@ -161,6 +162,13 @@ func (v *validator) add(is Issue) {
 	}
 	if is.Severity == "" {
 		is.Severity = SeverityError
+	}
+	if len(v.issues) >= MaxIssues {
+		v.omitted++
+		if is.Severity == SeverityError {
+			v.omittedErrors++
+		}
+		return
 	}
 	if is.IK3 == "" && is.IK4 == "" && is.IK5 == "" && is.TA1 == "" && is.AK9 == "" {
 		setAcks(&is)
@@ -319,7 +327,7 @@ func (v *validator) finish() {
 
 // report sorts the issues by position and counts them per set.
 func (v *validator) report() *Report {
-	rep := &Report{Types: v.opts.Types, Interchanges: v.ics, Issues: v.issues}
+	rep := &Report{Types: v.opts.Types, Interchanges: v.ics, Issues: v.issues, Omitted: v.omitted, omittedErrors: v.omittedErrors}
 	if rep.Types == nil {
 		rep.Types = AllTypes
 	}
@@ -344,7 +352,7 @@ func (r *Report) Finish() {
 		}
 		return a.Element < b.Element || (a.Element == b.Element && a.Component < b.Component)
 	})
-	r.Valid, r.Unusable = true, false
+	r.Valid, r.Unusable = r.omittedErrors == 0, false
 	for ic := range r.Interchanges {
 		for g := range r.Interchanges[ic].Groups {
 			for s := range r.Interchanges[ic].Groups[g].Sets {
@@ -387,6 +395,13 @@ func (r *Report) Add(is Issue) {
 	}
 	if is.Severity == "" {
 		is.Severity = SeverityError
+	}
+	if len(r.Issues) >= MaxIssues {
+		r.Omitted++
+		if is.Severity == SeverityError {
+			r.omittedErrors++
+		}
+		return
 	}
 	if is.IK3 == "" && is.IK4 == "" && is.IK5 == "" && is.TA1 == "" && is.AK9 == "" {
 		setAcks(&is)

@@ -77,7 +77,16 @@ type Report struct {
 	// Unusable: the interchange envelope could not be read (no usable ISA,
 	// IEA missing or mismatched): answer with a TA1, not a 999.
 	Unusable bool `json:"envelope_unusable"`
+	// Omitted counts the issues found beyond MaxIssues and not listed (a
+	// file that is not what it claims to be would otherwise give one issue
+	// per segment, without bound).
+	Omitted int `json:"issues_omitted,omitempty"`
+
+	omittedErrors int
 }
+
+// MaxIssues is the most issues a Report lists.
+const MaxIssues = 10000
 
 // Interchange describes one ISA..IEA as read.
 type Interchange struct {

@@ -27,6 +27,8 @@ import (
 //	                                                      repeat 100, required there
 //	B|2300|CLM|2|2400|SV3|2|source                        SNIP 3: CLM02 = Σ SV302 of the 2400s in each 2300
 //	W|2300|CLM|5.3|7 8|REF|1=F8|source                    SNIP 4: when CLM05-3 is 7 or 8 the 2300 holds a REF*F8
+//	V|*|PWK|2!AA|5,6|4|source                            when PWK02 is present and not AA, PWK05 and PWK06 are required
+//	                                                      (type 1: a syntax note of the standard; 4: situational)
 //	X|*|NM1|9|NPI|8=XX|I12                                SNIP 5: NM109 passes the NPI check when NM108 is XX
 //	IN|2000B                                              later S/L lines continue loop 2000B (after its child loops)
 //	N|6-8                                                 elements 6 to 8 of the last segment are not used
@@ -159,7 +161,9 @@ type TransactionDef struct {
 	Balances       []BalanceRule
 	Situationals   []SituationalRule
 	CodeChecks     []CodeCheck
+	ElementRules   []ElementRule
 	segIDs         map[string]bool
+	sitLoops       map[string]bool // loops situational rules look into
 }
 
 // Ref names an element or component of a segment: "CLM" 5 3 is CLM05-3.
@@ -196,6 +200,22 @@ type SituationalRule struct {
 	When   Ref
 	Values []string
 	Need   SegmentDef
+	Source string
+}
+
+// ElementRule: in segment Seg (in Loop, or every loop for "*"), when the
+// condition element is present (Values nil), holds one of Values, or
+// (Not) is present and holds none of them, every Need element is required.
+// Type 1 rules are the base standard's syntax notes (paired and
+// conditional elements, X12.6: P0809 and the like); type 4 rules are the
+// implementation guide's situational elements.
+type ElementRule struct {
+	Loop   string
+	If     Ref
+	Values []string
+	Not    bool
+	Need   []Ref
+	Type   Type
 	Source string
 }
 
@@ -394,6 +414,10 @@ func parseTable(text string) (*TransactionDef, error) {
 				r.Need.QualElem, r.Need.Quals = e, strings.Split(q[1], ",")
 			}
 			def.Situationals = append(def.Situationals, r)
+			if def.sitLoops == nil {
+				def.sitLoops = map[string]bool{}
+			}
+			def.sitLoops[r.Loop] = true
 		case "X":
 			// X|loop|SEG|elem|check|if (elem=codes or -)|ik4
 			if len(f) != 7 {
@@ -416,6 +440,39 @@ func parseTable(text string) (*TransactionDef, error) {
 				return nil, bad("X: unknown check " + c.Check)
 			}
 			def.CodeChecks = append(def.CodeChecks, c)
+		case "V":
+			// V|loop|SEG|cond|need,need|type|source; cond: 8 (present), 2=AA BM, 2!AA
+			if len(f) != 7 {
+				return nil, bad("V wants 7 fields")
+			}
+			r := ElementRule{Loop: f[1], Source: f[6]}
+			cond := f[3]
+			var vals string
+			if i := strings.IndexAny(cond, "=!"); i >= 0 {
+				r.Not = cond[i] == '!'
+				cond, vals = cond[:i], cond[i+1:]
+				r.Values = strings.Fields(vals)
+			}
+			var err error
+			if r.If, err = parseRef(f[2], cond); err != nil {
+				return nil, bad("V: bad condition element")
+			}
+			for _, n := range strings.Split(f[4], ",") {
+				ref, err := parseRef(f[2], n)
+				if err != nil {
+					return nil, bad("V: bad required element")
+				}
+				r.Need = append(r.Need, ref)
+			}
+			switch f[5] {
+			case "1":
+				r.Type = Syntax
+			case "4":
+				r.Type = Situational
+			default:
+				return nil, bad("V: type must be 1 or 4")
+			}
+			def.ElementRules = append(def.ElementRules, r)
 		case "IN":
 			if len(f) != 2 || def.Loops[f[1]] == nil {
 				return nil, bad("IN wants a known loop")

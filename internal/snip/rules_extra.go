@@ -38,7 +38,10 @@ func (v *validator) segmentRules(li *loopInst, s *x12.Segment) {
 			li.vals[k] = strings.Clone(r.When.value(s))
 			li.valAt[k] = posn{seg: x12.Segment{ID: s.ID, Ordinal: s.Ordinal, Offset: s.Offset}, in: st.segIn}
 		}
-		if r.Need.ID == s.ID && r.Need.QualElem > 0 {
+		if r.Need.ID == s.ID && r.Need.QualElem > 0 && r.Loop == li.def.ID {
+			if li.segs == nil {
+				li.segs = map[string]bool{}
+			}
 			li.segs[s.ID+"*"+s.Element(r.Need.QualElem)] = true
 		}
 	}
@@ -69,6 +72,40 @@ func (v *validator) segmentRules(li *loopInst, s *x12.Segment) {
 					}
 				}
 			}
+		}
+	}
+	for _, r := range def.ElementRules {
+		if r.If.Seg != s.ID || (r.Loop != "*" && r.Loop != li.def.ID) || !v.opts.Selected(r.Type) {
+			continue
+		}
+		cv := r.If.value(s)
+		if cv == "" {
+			continue
+		}
+		if r.Values != nil && slices.Contains(r.Values, cv) == r.Not {
+			continue
+		}
+		for _, n := range r.Need {
+			if n.value(s) != "" {
+				continue
+			}
+			code, why := CodeConditionalMissing, "when "+r.If.String()+" is present"
+			if r.Values != nil {
+				code = CodeSituationalElement
+				if r.Not {
+					why = "when " + r.If.String() + " is not " + strings.Join(r.Values, " or ")
+				} else {
+					why = "when " + r.If.String() + " is " + strings.Join(r.Values, " or ")
+				}
+			}
+			if r.Type == Situational {
+				code = CodeSituationalElement
+			}
+			is := v.at(s, r.Type, code, n.Elem, n.Com, fmt.Sprintf("%s is required %s (%s)", n, why, r.Source))
+			if ed := segDefElement(li, s, n); ed != nil {
+				is.ElementRef = ed.Ref
+			}
+			v.add(is)
 		}
 	}
 	if v.opts.Selected(CodeSets) {

@@ -9,14 +9,16 @@ import (
 
 // setState is one open transaction set: its table and the loops open in it.
 type setState struct {
-	def     *TransactionDef
-	ctrl    string // ST02
-	impl    string // ST03 or GS08
-	segIn   int    // segments so far, ST = 1
-	stack   []*loopInst
-	hlNext  int // the HL01 the next HL must carry
-	sums    []*sumState
-	aborted bool // the set ended without its SE
+	def      *TransactionDef
+	ctrl     string // ST02
+	impl     string // ST03 or GS08
+	segIn    int    // segments so far, ST = 1
+	stack    []*loopInst
+	hlNext   int // the HL01 the next HL must carry
+	sums     []*sumState
+	aborted  bool        // the set ended without its SE
+	unplaced bool        // the last segment could not be placed in the loops
+	free     []*loopInst // closed loop occurrences, for reuse
 }
 
 // loopInst is one occurrence of a loop.
@@ -35,10 +37,27 @@ type loopInst struct {
 	valAt      map[string]posn
 	bal        map[int]*balAcc // balance rules whose total is in this occurrence
 	segs       map[string]bool // "ID" and "ID*QUAL" seen in this occurrence
+	pending    map[int]Issue   // required entries skipped: reported when the loop closes unless they come late
 }
 
 func newLoopInst(def *LoopDef) *loopInst {
 	return &loopInst{def: def, counts: make([]int, len(def.Entries))}
+}
+
+// newLoop returns a loop occurrence, reusing one the set has closed.
+func (st *setState) newLoop(def *LoopDef) *loopInst {
+	n := len(st.free)
+	if n == 0 {
+		return newLoopInst(def)
+	}
+	li := st.free[n-1]
+	st.free = st.free[:n-1]
+	counts := li.counts[:0]
+	for range def.Entries {
+		counts = append(counts, 0)
+	}
+	*li = loopInst{def: def, counts: counts}
+	return li
 }
 
 func (v *validator) openSet(s *x12.Segment) {
@@ -143,6 +162,7 @@ func (v *validator) structure(s *x12.Segment) {
 	// is the one that ended).
 	for loose := 0; loose < 2; loose++ {
 		if loose == 1 && v.looseMatch(s) {
+			st.unplaced = false
 			return
 		}
 		for d := len(st.stack) - 1; d >= 0 && loose == 0; d-- {
@@ -163,6 +183,7 @@ func (v *validator) structure(s *x12.Segment) {
 					v.popTo(d, s)
 					v.advance(li, i, s)
 					v.takeSegment(li, i, e.Seg, s)
+					st.unplaced = false
 					return
 				}
 				if e.Loop != nil && matches(e.Loop.Trigger(), s) {
@@ -174,20 +195,31 @@ func (v *validator) structure(s *x12.Segment) {
 						is.Loop = e.Loop.ID
 						v.add(is)
 					}
-					child := newLoopInst(e.Loop)
+					child := st.newLoop(e.Loop)
 					st.stack = append(st.stack, child)
 					child.trig = x12.Segment{ID: s.ID, Ordinal: s.Ordinal, Offset: s.Offset}
 					child.trigIn = st.segIn
 					v.takeSegment(child, 0, e.Loop.Trigger(), s)
+					st.unplaced = false
 					return
 				}
 			}
 		}
 	}
-	// 2. A segment of a child loop whose trigger is missing: report the
+	// 2. Earlier in the innermost loop: out of order. When it was skipped
+	// as missing, it is out of order instead.
+	if v.outOfOrder(st.stack[len(st.stack)-1], s) {
+		st.unplaced = false
+		return
+	}
+	// 3. A segment of a child loop whose trigger is missing: report the
 	// trigger and open the loop, so what follows is placed (one missing CLM
-	// is one issue, not one per segment of the claim).
-	for d := len(st.stack) - 1; d >= 0; d-- {
+	// is one issue, not one per segment of the claim). Not right after a
+	// segment that could not be placed: that one, not a trigger, is what
+	// went wrong.
+	unplaced := st.unplaced
+	st.unplaced = true
+	for d := len(st.stack) - 1; d >= 0 && !unplaced; d-- {
 		li := st.stack[d]
 		for i := max(li.pos, 1); i < len(li.def.Entries); i++ {
 			e := li.def.Entries[i]
@@ -203,25 +235,22 @@ func (v *validator) structure(s *x12.Segment) {
 						fmt.Sprintf("loop %s has no %s: the segments of the loop follow without it", e.Loop.ID, segLabel(e.Loop.Trigger())))
 					is.SegmentID, is.Loop = e.Loop.Trigger().ID, e.Loop.ID
 					v.add(is)
-					child := newLoopInst(e.Loop)
+					child := st.newLoop(e.Loop)
 					child.counts[0] = 1
 					child.pos = j
 					st.stack = append(st.stack, child)
 					v.takeSegment(child, j, c.Seg, s)
+					st.unplaced = false
 					return
 				}
 			}
 		}
 	}
-	// 3. Not placeable: earlier in an open loop, elsewhere in the guide, or
-	// not in the guide at all.
-	for d := len(st.stack) - 1; d >= 0; d-- {
-		li := st.stack[d]
-		for i := 0; i < li.pos && i < len(li.def.Entries); i++ {
-			if e := li.def.Entries[i]; e.Seg != nil && matches(e.Seg, s) {
-				v.add(v.at(s, HIPAASyntax, CodeSegmentOutOfOrder, 0, 0, fmt.Sprintf("%s belongs earlier in loop %s", s.ID, loopName(li.def))))
-				return
-			}
+	// 4. Not placeable: earlier in an enclosing loop, elsewhere in the
+	// guide, or not in the guide at all.
+	for d := len(st.stack) - 2; d >= 0; d-- {
+		if v.outOfOrder(st.stack[d], s) {
+			return
 		}
 	}
 	if st.def.HasSegment(s.ID) {
@@ -253,16 +282,20 @@ func (v *validator) missing(li *loopInst, j int, s *x12.Segment) {
 	if v.set.aborted {
 		return
 	}
-	e := li.def.Entries[j]
-	var id, what string
-	var u Usage
-	if e.Seg != nil {
-		id, u, what = e.Seg.ID, e.Seg.Usage, segLabel(e.Seg)
-	} else {
-		id, u, what = e.Loop.Trigger().ID, e.Usage, "loop "+e.Loop.ID+" ("+segLabel(e.Loop.Trigger())+")"
+	if li.pending != nil {
+		if _, ok := li.pending[j]; ok {
+			return
+		}
 	}
-	if u != UsageRequired {
+	e := li.def.Entries[j]
+	if (e.Seg != nil && e.Seg.Usage != UsageRequired) || (e.Loop != nil && e.Usage != UsageRequired) {
 		return
+	}
+	var id, what string
+	if e.Seg != nil {
+		id, what = e.Seg.ID, segLabel(e.Seg)
+	} else {
+		id, what = e.Loop.Trigger().ID, "loop "+e.Loop.ID+" ("+segLabel(e.Loop.Trigger())+")"
 	}
 	is := v.at(s, HIPAASyntax, CodeSegmentRequiredMissing, 0, 0, fmt.Sprintf("required %s missing in loop %s", what, loopName(li.def)))
 	is.SegmentID = id
@@ -274,7 +307,20 @@ func (v *validator) missing(li *loopInst, j int, s *x12.Segment) {
 	if e.Loop != nil {
 		is.Loop = e.Loop.ID
 	}
-	v.add(is)
+	if li.pending == nil {
+		li.pending = map[int]Issue{}
+	}
+	li.pending[j] = is
+}
+
+// flushPending reports the required entries of li still missing.
+func (v *validator) flushPending(li *loopInst) {
+	for j := range li.def.Entries {
+		if is, ok := li.pending[j]; ok {
+			v.add(is)
+		}
+	}
+	li.pending = nil
 }
 
 func segLabel(d *SegmentDef) string {
@@ -301,6 +347,7 @@ func (v *validator) popLoop(s *x12.Segment) {
 			v.missing(li, j, s)
 		}
 	}
+	v.flushPending(li)
 	if li.hl04 == "1" && !li.hlChild && !st.aborted {
 		is := v.at(&li.hlSeg, HIPAASyntax, CodeHLChildCode, 4, 0, "HL04 is 1 but no child level follows")
 		is.SegmentInSet, is.Loop, is.ElementRef = li.hlSegIn, li.def.ID, "736"
@@ -310,6 +357,7 @@ func (v *validator) popLoop(s *x12.Segment) {
 		v.closeRules(li)
 	}
 	st.stack = st.stack[:len(st.stack)-1]
+	st.free = append(st.free, li)
 }
 
 // takeSegment counts s at entry i of li, checks max use, usage, elements
@@ -322,12 +370,14 @@ func (v *validator) takeSegment(li *loopInst, i int, d *SegmentDef, s *x12.Segme
 	if d.Usage == UsageNotUsed {
 		v.add(v.at(s, HIPAASyntax, CodeSegmentNotUsed, 0, 0, fmt.Sprintf("%s is not used in loop %s", segLabel(d), loopName(li.def))))
 	}
-	if li.segs == nil {
-		li.segs = map[string]bool{}
-	}
-	li.segs[s.ID] = true
-	if d.QualElem > 0 {
-		li.segs[s.ID+"*"+s.Element(d.QualElem)] = true
+	if v.set.def.sitLoops[li.def.ID] {
+		if li.segs == nil {
+			li.segs = map[string]bool{}
+		}
+		li.segs[strings.Clone(s.ID)] = true
+		if d.QualElem > 0 {
+			li.segs[s.ID+"*"+s.Element(d.QualElem)] = true
+		}
 	}
 	v.elements(s, d, li.def.ID)
 	if s.ID == "HL" && i == 0 {
@@ -418,4 +468,25 @@ func (v *validator) looseMatch(s *x12.Segment) bool {
 	v.takeSegment(li, pick, d, s)
 	v.noCodes = false
 	return true
+}
+
+// outOfOrder reports s when it matches an entry of li before the current
+// position (not li's trigger). A required entry skipped as missing is
+// counted now and reported out of order instead.
+func (v *validator) outOfOrder(li *loopInst, s *x12.Segment) bool {
+	from := 0
+	if li.def.Parent != nil {
+		from = 1
+	}
+	for i := from; i < li.pos && i < len(li.def.Entries); i++ {
+		e := li.def.Entries[i]
+		if e.Seg == nil || !matches(e.Seg, s) {
+			continue
+		}
+		delete(li.pending, i)
+		li.counts[i]++
+		v.add(v.at(s, HIPAASyntax, CodeSegmentOutOfOrder, 0, 0, fmt.Sprintf("%s belongs earlier in loop %s", segLabel(e.Seg), loopName(li.def))))
+		return true
+	}
+	return false
 }
