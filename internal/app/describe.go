@@ -248,5 +248,13 @@ func (d *describer) meaning(el *snip.ElementDef, v, seg string, comp int) string
 	if el == nil || (el.Type != "ID" && len(el.Codes) == 0) {
 		return ""
 	}
+	if d.set != nil && d.set.ID == "277" && el.Ref == "735" {
+		// the 277CA's hierarchy (005010X214 2000A-2000D), not the 837's
+		return hl277[v]
+	}
 	return d.t.Meaning(el.Ref, v)
 }
+
+// hl277 is HL03 of a 277CA (005010X214 loops 2000A-2000D).
+var hl277 = map[string]string{"20": "Information Source", "21": "Information Receiver",
+	"19": "Provider of Service", "PT": "Patient"}
