@@ -35,7 +35,6 @@ func (s *Server) postAcknowledgment(c *gin.Context) {
 	}
 	s.log.Info().Str("request_id", c.GetString("request_id")).Str("acknowledgment_id", res.ID).Str("type", res.Type).
 		Int("matched", res.Matched).Int("unmatched", res.Unmatched).Msg("acknowledgment stored")
-	c.Header("Location", res.Location())
 	c.PureJSON(http.StatusCreated, res)
 }
 

@@ -57,8 +57,6 @@ type UnmatchedAckAnswer struct {
 	Outcome              string `json:"outcome"`
 }
 
-// Location is the acknowledgment's URL path.
-func (r *AcknowledgmentResult) Location() string { return "/v1/acknowledgments/" + r.ID }
 
 // AcknowledgmentOptions are SubmitAcknowledgment's optional settings.
 type AcknowledgmentOptions struct {
