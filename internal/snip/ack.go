@@ -58,10 +58,11 @@ const (
 // WriteAck writes the acknowledgment the report calls for: a TA1 when the
 // envelope is unusable (Report.Unusable), a 999 otherwise.
 func WriteAck(w io.Writer, r *Report, o AckOptions) (AckKind, error) {
+	r = echoable(r, o.Delimiters)
 	if r.Unusable {
-		return AckTA1, WriteTA1(w, r, o)
+		return AckTA1, writeTA1s(w, r, o)
 	}
-	return Ack999, Write999(w, r, o)
+	return Ack999, write999(w, r, o)
 }
 
 // WriteTA1 writes one interchange per interchange of the report holding only
@@ -71,6 +72,10 @@ func WriteAck(w io.Writer, r *Report, o AckOptions) (AckKind, error) {
 // interchange (000 when none; 022 "invalid control structure" when the
 // envelope is unusable and no issue names a code).
 func WriteTA1(w io.Writer, r *Report, o AckOptions) error {
+	return writeTA1s(w, echoable(r, o.Delimiters), o)
+}
+
+func writeTA1s(w io.Writer, r *Report, o AckOptions) error {
 	if len(r.Interchanges) == 0 {
 		return ErrNothingToAcknowledge
 	}
@@ -103,6 +108,10 @@ func WriteTA1(w io.Writer, r *Report, o AckOptions) error {
 // AK9. Interchange-level issues with a TA1 note code add a TA1 (TA104 E)
 // before the group, as in testdata/x12/imsweb_999_rejected_with_ta1.x12.
 func Write999(w io.Writer, r *Report, o AckOptions) error {
+	return write999(w, echoable(r, o.Delimiters), o)
+}
+
+func write999(w io.Writer, r *Report, o AckOptions) error {
 	if len(r.Interchanges) == 0 {
 		return ErrNothingToAcknowledge
 	}
@@ -451,4 +460,54 @@ func writeIK3(xw *x12.Writer, k segmentKey, issues []Issue, o AckOptions) error 
 		}
 	}
 	return nil
+}
+
+// echoable returns r, or a copy of it whose values the acknowledgment
+// echoes (ISA ids and qualifiers, GS01/GS08, ST01-03, segment ids and
+// loops, codes) hold none of our delimiters, CR or LF: the received file may
+// use other delimiters, and a value that holds ours must neither break our
+// acknowledgment nor make writing it fail. Such a byte is written as '?'.
+func echoable(r *Report, d x12.Delimiters) *Report {
+	if d == (x12.Delimiters{}) {
+		d = x12.DefaultDelimiters
+	}
+	bad := func(v string) bool { return d.Contains(v) || strings.ContainsAny(v, "\r\n") }
+	clean := func(v string) string {
+		if !bad(v) {
+			return v
+		}
+		b := []byte(v)
+		for i, c := range b {
+			if bad(string(c)) {
+				b[i] = '?'
+			}
+		}
+		return string(b)
+	}
+	c := *r
+	c.Interchanges = make([]Interchange, len(r.Interchanges))
+	for i, ic := range r.Interchanges {
+		ic.ControlNumber, ic.Sender, ic.SenderQual = clean(ic.ControlNumber), clean(ic.Sender), clean(ic.SenderQual)
+		ic.Receiver, ic.ReceiverQual, ic.Date, ic.Time, ic.Usage = clean(ic.Receiver), clean(ic.ReceiverQual), clean(ic.Date), clean(ic.Time), clean(ic.Usage)
+		groups := make([]Group, len(ic.Groups))
+		for g, grp := range ic.Groups {
+			grp.FunctionalID, grp.ControlNumber, grp.Version = clean(grp.FunctionalID), clean(grp.ControlNumber), clean(grp.Version)
+			sets := make([]Set, len(grp.Sets))
+			for k, st := range grp.Sets {
+				st.ID, st.ControlNumber, st.Implementation = clean(st.ID), clean(st.ControlNumber), clean(st.Implementation)
+				sets[k] = st
+			}
+			grp.Sets = sets
+			groups[g] = grp
+		}
+		ic.Groups = groups
+		c.Interchanges[i] = ic
+	}
+	c.Issues = make([]Issue, len(r.Issues))
+	for i, is := range r.Issues {
+		is.SegmentID, is.Loop, is.ElementRef = clean(is.SegmentID), clean(is.Loop), clean(is.ElementRef)
+		is.TA1, is.AK9, is.IK5, is.IK3, is.IK4 = clean(is.TA1), clean(is.AK9), clean(is.IK5), clean(is.IK3), clean(is.IK4)
+		c.Issues[i] = is
+	}
+	return &c
 }

@@ -222,3 +222,25 @@ func TestOurAcksValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestAckForeignDelimiters: a file written with other delimiters whose
+// echoed values hold ours is still acknowledged (those bytes become '?').
+func TestAckForeignDelimiters(t *testing.T) {
+	in := "ISA|00|          |00|          |ZZ|SND*1          |ZZ|RCV~2          |261127|1000|^|00501|000000001|0|T|>\n" +
+		"GS|HC|SND|RCV|20261127|1000|1|X|005010X224A2\nST|837|0:01|005010X224A2\nSE|2|0:01\nGE|1|1\nIEA|1|000000001\n"
+	rep, err := Validate(strings.NewReader(in), Options{Types: []Type{Syntax}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if _, err := WriteAck(&b, rep, ackOptions()); err != nil {
+		t.Fatalf("not written: %v", err)
+	}
+	segs := readBack(t, b.Bytes())
+	if segs[0].Element(6) != "RCV?2          " || segs[0].Element(8) != "SND?1          " {
+		t.Errorf("ISA %q", segs[0].Elements)
+	}
+	if !strings.Contains(b.String(), "AK2*837*0?01*005010X224A2~") {
+		t.Errorf("AK2 not echoed safely:\n%s", b.String())
+	}
+}
