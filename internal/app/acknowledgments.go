@@ -57,7 +57,6 @@ type UnmatchedAckAnswer struct {
 	Outcome              string `json:"outcome"`
 }
 
-
 // AcknowledgmentOptions are SubmitAcknowledgment's optional settings.
 type AcknowledgmentOptions struct {
 	// IdempotencyKey is the request's Idempotency-Key ("" for none), stored
