@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/casebridge/casebridge/mapping/ack"
 )
@@ -242,14 +243,38 @@ func answersOf(f *ack.File) []answer {
 func noClaims(context.Context, Store, string) ([]Claim, error) { return nil, nil }
 
 // byControl matches on envelope numbers; a number that is not one (or is
-// zero) matches nothing.
-func byControl(m ControlMatch, ok bool) func(ctx context.Context, tx Store, tenant string) ([]Claim, error) {
+// zero) matches nothing. Control numbers are counted per tenant and ISA06
+// sender, so when claims of several senders carry the numbers, those whose
+// 837D was sent by the acknowledgment's addressee (its ISA08) are kept.
+func byControl(m ControlMatch, ok bool, addressee string) func(ctx context.Context, tx Store, tenant string) ([]Claim, error) {
 	if !ok {
 		return noClaims
 	}
 	return func(ctx context.Context, tx Store, tenant string) ([]Claim, error) {
-		return tx.ClaimsByControlNumber(ctx, tenant, m)
+		cs, err := tx.ClaimsByControlNumber(ctx, tenant, m)
+		if err != nil || len(cs) < 2 || addressee == "" {
+			return cs, err
+		}
+		var same []Claim
+		for _, c := range cs {
+			if isaSender(c.X12) == addressee {
+				same = append(same, c)
+			}
+		}
+		if len(same) == 0 {
+			return cs, nil
+		}
+		return same, nil
 	}
+}
+
+// isaSender is ISA06 (trimmed) of a stored 837D: the fixed-width ISA puts
+// it at bytes 35-49 between element separators (X12 005010 ISA).
+func isaSender(x []byte) string {
+	if len(x) < 106 || string(x[:3]) != "ISA" {
+		return ""
+	}
+	return strings.TrimSpace(string(x[35:50]))
 }
 
 func ta1Answer(t ack.TA1) answer {
@@ -264,7 +289,7 @@ func ta1Answer(t ack.TA1) answer {
 			SegmentID: "ISA", Fix: "Correct the interchange envelope (ISA/IEA) of the 837D and send it again with a new interchange control number; " +
 				"the claims in it never reached the payer."})
 	}
-	return answer{match: byControl(ControlMatch{Interchange: isa}, ok && isa > 0), event: ev,
+	return answer{match: byControl(ControlMatch{Interchange: isa}, ok && isa > 0, t.Addressee), event: ev,
 		miss: UnmatchedAckAnswer{Interchange: t.ControlNumber, Outcome: outcome}}
 }
 
@@ -292,7 +317,7 @@ func setAnswer(sa ack.SetAck) answer {
 		control = sa.GroupControl
 	}
 	ev := acknowledgmentEvent{Type: "999", Outcome: outcome, ControlNumber: control, Errors: setErrors(sa)}
-	return answer{match: byControl(m, ok), event: ev,
+	return answer{match: byControl(m, ok, sa.Addressee), event: ev,
 		miss: UnmatchedAckAnswer{Group: sa.GroupControl, Transaction: sa.SetControl, Outcome: outcome}}
 }
 

@@ -200,3 +200,35 @@ func TestAcknowledgmentIdempotencyAndErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestAcknowledgmentSenders: control numbers are counted per ISA06 sender,
+// so two claims of a tenant may carry the same numbers; a 999 answers the
+// one whose 837D its ISA08 addresses.
+func TestAcknowledgmentSenders(t *testing.T) {
+	eachStore(t, func(t *testing.T, st app.Store) {
+		svc, _ := newService(t, st)
+		if _, err := st.EnsureTenant(ctx, app.Tenant{ID: "t1", Name: "t1"}); err != nil {
+			t.Fatal(err)
+		}
+		isa := func(sender string) []byte {
+			return []byte(fmt.Sprintf("ISA*00*          *00*          *ZZ*%-15s*ZZ*CLEARINGHOUSE  *261127*1000*^*00501*000000005*0*T*:~", sender))
+		}
+		var ids []string
+		for _, sender := range []string{"CASEBRIDGE", "OTHERSENDER"} {
+			c := must(st.CreateClaim(ctx, app.Claim{Tenant: "t1", RecordID: "R-" + sender, Status: app.StatusSubmitted,
+				Record: json.RawMessage(`{}`), ScrubReport: json.RawMessage(`{"valid":true,"problems":[]}`), X12: isa(sender),
+				Control: &app.ControlNumbers{Interchange: 5, Group: 5, Transaction: 5}}))(t)
+			ids = append(ids, c.ID)
+		}
+		body := strings.Replace(string(ack999([]int{5}, nil)), "*ZZ*CASEBRIDGE     *", "*ZZ*OTHERSENDER    *", 1)
+		res := must(svc.SubmitAcknowledgment(ctx, "t1", []byte(body)))(t)
+		if res.Matched != 1 || res.Claims[0].ClaimID != ids[1] {
+			t.Errorf("addressed to OTHERSENDER: %+v", res)
+		}
+		// addressed to neither: both (the numbers are all there is)
+		body = strings.Replace(string(ack999([]int{5}, nil)), "*ZZ*CASEBRIDGE     *", "*ZZ*NOBODY         *", 1)
+		if res := must(svc.SubmitAcknowledgment(ctx, "t1", []byte(body)))(t); res.Matched != 2 {
+			t.Errorf("addressed to neither: %+v", res)
+		}
+	})
+}

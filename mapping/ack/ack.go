@@ -59,6 +59,7 @@ type TA1 struct {
 	Date, Time    string // TA102, TA103
 	Ack           string // TA104: A, E, R
 	Note          string // TA105 note code
+	Addressee     string `json:"-"` // the TA1's ISA08 (trimmed): our ISA06
 }
 
 // SetAck is one AK2 (with its AK1 and its group's AK9): the answer for one
@@ -78,6 +79,9 @@ type SetAck struct {
 	Codes         []string
 	Errors        []SegmentError
 	ResponseISA13 string // ISA13 of the 999's own interchange
+	// Addressee is the 999's ISA08 (trimmed): the sender of the
+	// interchange it answers (our ISA06).
+	Addressee string `json:"-"`
 }
 
 // SegmentError is one IK3 with its CTX and IK4s.
@@ -182,6 +186,7 @@ type parser struct {
 	f     *File
 	kind  Kind
 	isa13 string
+	isa08 string
 
 	// 999
 	group    *SetAck // AK1 values of the open group
@@ -199,7 +204,7 @@ type parser struct {
 func (p *parser) segment(s *x12.Segment) error {
 	switch s.ID {
 	case "ISA":
-		p.isa13 = s.Element(13)
+		p.isa13, p.isa08 = s.Element(13), strings.TrimSpace(s.Element(8))
 		return nil
 	case "IEA":
 		return nil
@@ -230,7 +235,7 @@ func (p *parser) segment(s *x12.Segment) error {
 
 func (p *parser) ta1(s *x12.Segment) error {
 	t := TA1{Segment: s.Ordinal, ControlNumber: s.Element(1), Date: s.Element(2), Time: s.Element(3),
-		Ack: s.Element(4), Note: s.Element(5)}
+		Ack: s.Element(4), Note: s.Element(5), Addressee: p.isa08}
 	for i, v := range []string{t.ControlNumber, t.Date, t.Time, t.Ack, t.Note} {
 		if v == "" {
 			return s.Errorf(CodeElementMissing, i+1, 0, "TA1%02d is required", i+1)
@@ -289,7 +294,7 @@ func (p *parser) seg999(s *x12.Segment) error {
 			return s.Errorf(CodeElementInvalid, 2, 0, "AK102 must be a group control number of 1-9 digits")
 		}
 		p.group = &SetAck{Segment: s.Ordinal, FunctionalID: s.Element(1), GroupControl: s.Element(2),
-			GroupVersion: s.Element(3), ResponseISA13: p.isa13}
+			GroupVersion: s.Element(3), ResponseISA13: p.isa13, Addressee: p.isa08}
 		p.groupAt = len(p.f.Sets)
 		return nil
 	case "AK2":
