@@ -56,8 +56,9 @@ const (
 	// SNIP 3: balancing.
 	CodeUnbalanced = "UNBALANCED"
 	// SNIP 4: situational.
-	CodeSituationalMissing = "SITUATIONAL_SEGMENT_MISSING"
-	CodeSituationalElement = "SITUATIONAL_ELEMENT_MISSING"
+	CodeSituationalMissing  = "SITUATIONAL_SEGMENT_MISSING"
+	CodeSituationalElement  = "SITUATIONAL_ELEMENT_MISSING"
+	CodeSituationalExcluded = "SITUATIONAL_SEGMENT_EXCLUDED" // a segment or loop the situation rules out
 	// SNIP 5: external code sets.
 	CodeCodeSet = "CODE_SET_INVALID"
 	// SNIP 7: trading partner (casebridge's D9997 edits).
@@ -123,6 +124,8 @@ var acks = map[string]ack{
 	// missing".
 	CodeConditionalMissing: {ik3: "8", ik4: "2", ik5: "5"},
 	CodeSituationalElement: {ik3: "8", ik4: "I9", ik5: "I5"},
+	// IK304 I9 "implementation dependent not used segment present".
+	CodeSituationalExcluded: {ik3: "I9", ik5: "I5"},
 	// External code sets: IK403 7 (invalid code value) for code lists, I12
 	// (pattern match failure) for check digits and shapes; set per rule.
 	CodeCodeSet: {ik3: "8", ik4: "7", ik5: "I5"},

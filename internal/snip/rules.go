@@ -27,6 +27,7 @@ import (
 //	                                                      repeat 100, required there
 //	B|2300|CLM|2|2400|SV3|2|source                        SNIP 3: CLM02 = Σ SV302 of the 2400s in each 2300
 //	W|2300|CLM|5.3|7 8|REF|1=F8|source                    SNIP 4: when CLM05-3 is 7 or 8 the 2300 holds a REF*F8
+//	W|2000B|SBR|2|18|!HL|3=23|source                      …and "!" : when SBR02 is 18 the 2000B holds no HL*23 (2000C)
 //	V|*|PWK|2!AA|5,6|4|source                            when PWK02 is present and not AA, PWK05 and PWK06 are required
 //	                                                      (type 1: a syntax note of the standard; 4: situational)
 //	X|*|NM1|9|NPI|8=XX|I12                                SNIP 5: NM109 passes the NPI check when NM108 is XX
@@ -200,6 +201,7 @@ type SituationalRule struct {
 	When   Ref
 	Values []string
 	Need   SegmentDef
+	Absent bool // "!SEG": the segment (or the loop it triggers) must not be there
 	Source string
 }
 
@@ -404,7 +406,8 @@ func parseTable(text string) (*TransactionDef, error) {
 			if err != nil {
 				return nil, bad("W: bad element reference")
 			}
-			r := SituationalRule{Loop: f[1], When: when, Values: strings.Fields(f[4]), Need: SegmentDef{ID: f[5]}, Source: f[7]}
+			need, absent := strings.CutPrefix(f[5], "!")
+			r := SituationalRule{Loop: f[1], When: when, Values: strings.Fields(f[4]), Need: SegmentDef{ID: need}, Absent: absent, Source: f[7]}
 			if f[6] != "-" {
 				q := strings.SplitN(f[6], "=", 2)
 				e, err := strconv.Atoi(q[0])

@@ -191,11 +191,16 @@ func (v *validator) closeRules(li *loopInst) {
 			continue
 		}
 		need := segLabel(&r.Need)
-		if li.segs[r.Need.ID] && (r.Need.QualElem == 0 || anyQual(li.segs, r.Need)) {
+		present := li.segs[r.Need.ID] && (r.Need.QualElem == 0 || anyQual(li.segs, r.Need))
+		if present != r.Absent {
 			continue
 		}
-		is := v.at(&at.seg, Situational, CodeSituationalMissing, 0, 0,
-			fmt.Sprintf("%s is required in loop %s when %s is %s (%s)", need, li.def.ID, k, strings.Join(r.Values, " or "), r.Source))
+		code, verb := CodeSituationalMissing, "is required"
+		if r.Absent {
+			code, verb = CodeSituationalExcluded, "must not be used"
+		}
+		is := v.at(&at.seg, Situational, code, 0, 0,
+			fmt.Sprintf("%s %s in loop %s when %s is %s (%s)", need, verb, li.def.ID, k, strings.Join(r.Values, " or "), r.Source))
 		is.SegmentID, is.SegmentInSet, is.Loop = r.Need.ID, at.in, li.def.ID
 		v.add(is)
 	}

@@ -195,6 +195,16 @@ func (v *validator) structure(s *x12.Segment) {
 						is.Loop = e.Loop.ID
 						v.add(is)
 					}
+					if st.def.sitLoops[li.def.ID] {
+						// situational rules of li may ask for its child loops
+						if li.segs == nil {
+							li.segs = map[string]bool{}
+						}
+						li.segs[strings.Clone(s.ID)] = true
+						if q := e.Loop.Trigger().QualElem; q > 0 {
+							li.segs[s.ID+"*"+s.Element(q)] = true
+						}
+					}
 					child := st.newLoop(e.Loop)
 					st.stack = append(st.stack, child)
 					child.trig = x12.Segment{ID: s.ID, Ordinal: s.Ordinal, Offset: s.Offset}
