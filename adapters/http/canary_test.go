@@ -111,6 +111,17 @@ func canaryCases(t *testing.T) []canaryCase {
 	for name, body := range x837 {
 		out = append(out, canaryCase{"837D " + name, "/v1/x12/validate", "application/edi-x12", body})
 	}
+	ack277 := mutate(t, mustString(t, "../../testdata/277ca/claims.x12"),
+		map[string]string{"*DOE*JANE*": "*CANARYLAST*CANARYFIRST*", "MBR100200": "CANARYMEMBER", "DTP*472*D8*20261102~\nSVC": "DTP*472*D8*19111111~\nSVC"},
+		map[string][2]string{
+			"bad category":   {"STC*A2:20:PR", "STC*CANARYGENDER:20:PR"},
+			"no TRN02":       {"TRN*2*CM000123~", "TRN*2~"},
+			"name in status": {"STC*A2:20:PR", "STC*CANARYLAST:CANARYFIRST"},
+			"as a 999":       {"GS*HN*", "GS*FA*"},
+		})
+	for name, body := range ack277 {
+		out = append(out, canaryCase{name, "/v1/acknowledgments", "application/edi-x12", body})
+	}
 	for _, route := range []string{"/v1/claims/837d?control_number=7&at=2026-11-27T10:00:00Z", "/v1/records/check", "/v1/claims/fhir?at=2026-11-27T10:00:00Z"} {
 		for name, body := range rec {
 			out = append(out, canaryCase{name, route, "application/json", body})

@@ -89,6 +89,7 @@ func (s *Server) engine() *gin.Engine {
 	s.routesFHIRREST(r)
 	s.routesStored(v1)
 	s.routesAppeals(v1) // appeal packets (appeals.go)
+	s.routesAcknowledgments(v1)
 	return r
 }
 

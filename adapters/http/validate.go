@@ -31,6 +31,10 @@ func (s *Server) validateX12(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if acceptsX12(c) { // the 999 or TA1 instead of the report: acknowledgments.go
+		s.validateAck(c, data, app.ValidateOptions{Types: types, Profile: prof, Today: s.now()})
+		return
+	}
 	rep, err := app.ValidateX12(data, app.ValidateOptions{Types: types, Profile: prof, Today: s.now()})
 	if err != nil {
 		if errors.Is(err, app.ErrX12Unreadable) {

@@ -49,6 +49,7 @@ func commands() []command {
 		{"837d", "turn a case record (or, with --from-fhir, a FHIR Claim) into an X12 837D", cmd837d},
 		{"check", "scrub a case record and print the report as JSON", cmdCheck},
 		{"validate", "validate an X12 file (837D, 835, 999) by WEDI SNIP type and print the report", cmdValidate},
+		{"describe", "print the loop tree of an X12 file (837D, 835, 999, 277CA) with element names and code meanings", cmdDescribe},
 		{"835", "read an X12 835 remittance and report denial findings", cmd835},
 		{"fhir", "turn a case record into a FHIR R4 Claim Bundle", cmdFHIR},
 		{"keys", "create, list or revoke the gateway's API keys", cmdKeys},

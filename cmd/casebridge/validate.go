@@ -16,7 +16,8 @@ import (
 // maxValidateBytes bounds the file validate reads (a file or stdin).
 const maxValidateBytes = 256 << 20
 
-// cmdValidate: casebridge validate FILE|- [--snip LIST] [--format text|json].
+// cmdValidate: casebridge validate FILE|- [--snip LIST] [--format text|json]
+// [--ack [--newlines] [--tenant T] [--data DIR | --database-url URL]].
 // Exit 0 valid, 1 errors found, 2 not X12 at all (or unreadable), 64 usage.
 func cmdValidate(args []string, env *environ) int {
 	cfg := config.FromEnv()
@@ -25,6 +26,7 @@ func cmdValidate(args []string, env *environ) int {
 	format := fs.String("format", "text", "output: text (for people) or json (the report)")
 	var pf profileFlags
 	pf.register(fs, cfg)
+	ack := registerAck(fs) // --ack: ack.go
 	name, code := oneInput(fs, args, env)
 	if code >= 0 {
 		return code
@@ -46,6 +48,9 @@ func cmdValidate(args []string, env *environ) int {
 	if err != nil {
 		env.errorf("%v", err)
 		return exitUnread
+	}
+	if ack.on {
+		return ack.run(env, name, data, app.ValidateOptions{Types: types, Profile: prof, Today: time.Now().UTC()})
 	}
 	rep, err := app.ValidateX12(data, app.ValidateOptions{Types: types, Profile: prof, Today: time.Now().UTC()})
 	if err != nil {

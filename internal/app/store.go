@@ -160,6 +160,7 @@ type Store interface {
 	ReserveControlNumbers(ctx context.Context, tenant, sender string, n int64) (ControlRange, error)
 
 	AppealStore // appeal packets (appealstore.go)
+	AcknowledgmentStore // ackstore.go
 }
 
 // Tenant is one customer (a practice or a group); every object belongs to one.

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"errors"
+	"flag"
+
+	"github.com/casebridge/casebridge/adapters/x12"
+	"github.com/casebridge/casebridge/internal/app"
+)
+
+// cmdDescribe: casebridge describe FILE|-. The loop tree on stdout, written
+// as the file is read. Exit 0, 2 the file is not X12 or breaks off (the
+// tree up to that point is on stdout, the positioned error on stderr), 64
+// usage.
+func cmdDescribe(args []string, env *environ) int {
+	fs := flag.NewFlagSet("describe", flag.ContinueOnError)
+	name, code := oneInput(fs, args, env)
+	if code >= 0 {
+		return code
+	}
+	in, err := openInput(name, env)
+	if err != nil {
+		env.errorf("%v", err)
+		return exitUnread
+	}
+	defer in.Close()
+	if err := app.Describe(in, env.stdout); err != nil {
+		var xe *x12.Error
+		if errors.As(err, &xe) {
+			env.errorf("%s: %v", name, xe)
+			return exitUnread
+		}
+		env.errorf("%s: %v", name, err)
+		return exitInternal
+	}
+	return exitOK
+}
