@@ -159,7 +159,7 @@ type Store interface {
 	// MaxControlNumber); none of them is ever handed out again.
 	ReserveControlNumbers(ctx context.Context, tenant, sender string, n int64) (ControlRange, error)
 
-	AppealStore // appeal packets (appealstore.go)
+	AppealStore         // appeal packets (appealstore.go)
 	AcknowledgmentStore // ackstore.go
 }
 
