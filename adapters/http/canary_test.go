@@ -126,6 +126,9 @@ func canaryCases(t *testing.T) []canaryCase {
 			out = append(out, canaryCase{name, route, "application/edi-x12", body})
 		}
 	}
+	for name, body := range appealCanaryBodies(t) { // appeals_test.go: ":id" is a denied claim of canaries
+		out = append(out, canaryCase{name, "/v1/claims/:id/appeals", "application/json", body})
+	}
 	return out
 }
 
@@ -133,6 +136,7 @@ func TestNoCanaryInErrorsOrLogs(t *testing.T) {
 	h := newStoreHarness(t) // with a store: the storing routes run for real
 	key := h.key(t, "canary")
 	cases := canaryCases(t)
+	appealClaim := appealCanaryClaim(t, h, key)
 	// every POST route of the router gets the canaries
 	covered := map[string]bool{}
 	for _, tc := range cases {
@@ -145,7 +149,7 @@ func TestNoCanaryInErrorsOrLogs(t *testing.T) {
 		}
 	}
 	for _, tc := range cases {
-		w := h.call("POST", tc.route, tc.ctype, tc.body, bearer(key)...)
+		w := h.call("POST", strings.Replace(tc.route, ":id", appealClaim, 1), tc.ctype, tc.body, bearer(key)...)
 		if w.Code >= 500 || w.Code == 401 {
 			t.Errorf("%s %s: status %d", tc.route, tc.name, w.Code)
 		}

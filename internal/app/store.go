@@ -158,6 +158,8 @@ type Store interface {
 	// ReserveControlNumbers allocates n consecutive numbers at once (1 ≤ n ≤
 	// MaxControlNumber); none of them is ever handed out again.
 	ReserveControlNumbers(ctx context.Context, tenant, sender string, n int64) (ControlRange, error)
+
+	AppealStore // appeal packets (appealstore.go)
 }
 
 // Tenant is one customer (a practice or a group); every object belongs to one.

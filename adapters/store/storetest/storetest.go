@@ -54,6 +54,8 @@ func Run(t *testing.T, b Backend) {
 		{"ControlNumbers", testControlNumbers},
 		{"ControlNumbersConcurrent", testControlNumbersConcurrent},
 		{"WithTx", testWithTx},
+		{"Appeals", testAppeals},
+		{"AppealsConcurrent", testAppealsConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
