@@ -30,31 +30,13 @@ function check(name, ok, detail) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${!ok && detail !== undefined ? ': ' + JSON.stringify(detail) : ''}`);
 }
 
-// An 835 that denies the sample record CM000123 (testdata/records/self.json,
-// one D9997 line of 120.00 on 2026-11-02): CLP02 4 with CO-16 and remark
-// M127 (documentation), payer claim number PCN778899001, 835 dated
-// 2026-11-20 (BPR16) and produced 2026-11-19 (DTM*405).
-const denial835 = [
-  'ISA*00*          *00*          *ZZ*EXDP1          *ZZ*CASEBRIDGE     *261120*1200*^*00501*000000501*0*T*:',
-  'GS*HP*EXDP1*CASEBRIDGE*20261120*1200*501*X*005010X221A1',
-  'ST*835*0001',
-  'BPR*H*0*C*NON************20261120',
-  'TRN*1*TRACE501*1999999999',
-  'DTM*405*20261119',
-  'N1*PR*EXAMPLE DENTAL PLAN*XV*EXDP1',
-  'N1*PE*SUNRISE FAMILY DENTAL*XX*1234567893',
-  'LX*1',
-  'CLP*CM000123*4*120*0**12*PCN778899001*11*1',
-  'NM1*QC*1*DOE*JANE****MI*MBR100200',
-  'SVC*AD:D9997*120*0**1',
-  'DTM*472*20261102',
-  'CAS*CO*16*120',
-  'REF*6R*CM000123-1',
-  'LQ*HE*M127',
-  'SE*15*0001',
-  'GE*1*501',
-  'IEA*1*000000501',
-].join('~\n') + '~\n';
+// The 835 that denies the sample record CM000123 (testdata/records/self.json,
+// one D9997 line of 120.00 on 2026-11-02), the appeals tests' fixture: CLP02
+// 4 with CO-16 and remark M127 (documentation), payer claim number
+// ICN0201CM123, 835 dated 2026-11-20 (BPR16) and produced 2026-11-19
+// (DTM*405), payer EXDP1.
+const denial835 = fs.readFileSync('testdata/appeals/denial_cm000123.x12', 'utf8');
+const PCN = 'ICN0201CM123';
 
 // the stateless developer tools, as the page had them
 const devCases = [
@@ -166,7 +148,7 @@ async function devTool(page, action, body) {
     return waitText(page, '#claims-msg', /^1 claim shown/);
   })(), await text(page, '#claims-msg'));
   claims = await rows(page, '#claims-table');
-  check('the denied claim carries the payer claim number', claims.length === 1 && claims[0][1] === 'denied' && claims[0][2] === 'PCN778899001', claims);
+  check('the denied claim carries the payer claim number', claims.length === 1 && claims[0][1] === 'denied' && claims[0][2] === PCN, claims);
   await page.selectOption('#claims-status', 'submitted');
   check('claims filter "submitted" shows none', await waitText(page, '#claims-msg', /No claims match/));
   await page.selectOption('#claims-status', '');
@@ -200,7 +182,7 @@ async function devTool(page, action, body) {
   check('timeline: stored, 837d_generated, remittance', kinds.join() === 'stored,837d_generated,remittance', kinds);
   const remit = await text(page, '#timeline > li[data-kind="remittance"]');
   check('remittance event: denied, paid $0.00 of $120.00, documentation $120.00',
-    /denied: paid \$0\.00 of \$120\.00/.test(remit) && /payer claim number PCN778899001/.test(remit) && /documentation \$120\.00 \(CO-16, M127\)/.test(remit), remit);
+    /denied: paid \$0\.00 of \$120\.00/.test(remit) && remit.includes('payer claim number ' + PCN) && /documentation \$120\.00 \(CO-16, M127\)/.test(remit), remit);
   const summary = await text(page, '#claim-summary');
   check('claim summary: billed $120.00, payer EXDP1', /Billed\s*\$120\.00/.test(summary) && /EXDP1/.test(summary), summary);
   await snap(page, 'claim');
@@ -225,11 +207,14 @@ async function devTool(page, action, body) {
   check('appeal 1 created', await waitText(page, '#appeal-msg', /^Appeal 1 \(documentation\)/, 15000), [await text(page, '#appeal-msg'), await text(page, '#claim-msg')]);
   const letter = await text(page, '#appeal-letter');
   check('the letter names the claim, the payer claim number, the denial code and the amount',
-    /CM000123/.test(letter) && /PCN778899001/.test(letter) && /16/.test(letter) && /120\.00/.test(letter), letter.slice(0, 300));
+    /CM000123/.test(letter) && letter.includes(PCN) && /16/.test(letter) && /120\.00/.test(letter), letter.slice(0, 300));
   check('the letter preview runs no script and keeps no style or link', await page.evaluate(() =>
     !document.querySelector('#appeal-letter script, #appeal-letter style, #appeal-letter link, #appeal-letter iframe, #appeal-letter [style]')));
   const checklist = await page.$$eval('#appeal-checklist li', (lis) => lis.map((li) => li.textContent));
-  check('the checklist lists its items', checklist.length >= 5, checklist);
+  check('the checklist: 6 items, all present', checklist.length === 6 && checklist.every((c) => /: present$/.test(c)), checklist);
+  const appealSummary = await text(page, '#appeal-summary');
+  check('the appeal: $120.00 appealed, CO-16 and M127, attachment ATT000123',
+    /Amount appealed\s*\$120\.00/.test(appealSummary) && /CO-16 /.test(appealSummary) && /M127 /.test(appealSummary) && /ATT000123/.test(appealSummary), appealSummary);
   check('the timeline now has the appeal event', await waitText(page, '#claim-msg', /CM000123: denied, 4 events/), await text(page, '#claim-msg'));
   await snap(page, 'appeal');
   await stage('the PDF download', async () => {

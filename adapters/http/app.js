@@ -290,8 +290,10 @@ $("appeal-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   if (!current) return;
   const body = {};
+  // the page numbers findings from 1 (as in the timeline); the route takes
+  // a zero-based index or one of the finding's codes
   const f = $("appeal-finding").value.trim();
-  if (f) body.finding = /^\d+$/.test(f) ? Number(f) : f;
+  if (f) body.finding = /^\d+$/.test(f) ? Math.max(0, Number(f) - 1) : f;
   if ($("appeal-notes").value.trim()) body.additional_notes = $("appeal-notes").value.trim();
   if ($("appeal-contact").value.trim()) body.contact = $("appeal-contact").value.trim();
   $("appeal-create").disabled = true;
@@ -311,16 +313,20 @@ async function showAppeal(a) {
     ["Claim", current && current.id === a.claim_id ? current.record_id : a.claim_id],
     ["Appeal", a.appeal],
     ["Category", label(a.category)],
-    ["Denial codes", (a.codes || []).map((c) => (typeof c === "string" ? c : [c.group && c.code && !String(c.code).includes("-") ? c.group + "-" + c.code : c.code, c.text].filter(Boolean).join(" "))).join("; ")],
+    ["Amount appealed", a.amount !== undefined ? money(a.amount) : undefined, "num"],
+    ["Payer claim number", a.payer_claim_number],
+    ["Denial codes", codesText(a.codes)],
     ["Attachments", (a.attachments || []).map((x) => (typeof x === "string" ? x : x.id)).join(", ")],
   ]);
   const ul = $("appeal-checklist");
   ul.replaceChildren();
   for (const c of a.checklist || []) {
+    const missing = (c.missing_fields && c.missing_fields.length ? c.missing_fields : [c.field]).filter(Boolean);
     ul.append(el("li", {class: c.status === "present" ? "ok" : "bad"},
       el("span", {class: "tick", "aria-hidden": "true"}, c.status === "present" ? "✓" : "✗"), " ",
-      label(c.item) + ": " + c.status + (c.status !== "present" && c.field ? " (fill " + c.field + ")" : "")));
+      (c.title || label(c.item)) + ": " + c.status + (c.status !== "present" && missing.length ? " (fill " + missing.join(", ") + ")" : "")));
   }
+  $("appeal-checklist").hidden = !(a.checklist && a.checklist.length);
   const pdf = $("appeal-pdf");
   if (a.pdf) {
     pdf.href = a.pdf;
@@ -333,7 +339,11 @@ async function showAppeal(a) {
   if (a.html) {
     const {res, body} = await api(a.html);
     if (!res.ok) { say("appeal-msg", "Letter: " + problemText(res, body), false); return; }
-    sanitizeInto(new DOMParser().parseFromString(typeof body === "string" ? body : "", "text/html").body, art);
+    // the letter's own <style> and style attributes are cut before parsing:
+    // the parsed document inherits this page's CSP, which would report them
+    const html = (typeof body === "string" ? body : "")
+      .replace(/<style\b[\s\S]*?<\/style\s*>/gi, "").replace(/\sstyle\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, "");
+    sanitizeInto(new DOMParser().parseFromString(html, "text/html").body, art);
     art.hidden = false;
   }
   say("appeal-msg", "Appeal " + a.appeal + " (" + label(a.category) + "): letter below" + (a.pdf ? ", PDF to download." : "."), true);
