@@ -54,6 +54,7 @@ func Run(t *testing.T, b Backend) {
 		{"ControlNumbers", testControlNumbers},
 		{"ControlNumbersConcurrent", testControlNumbersConcurrent},
 		{"WithTx", testWithTx},
+		{"History", testHistory}, // history.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
