@@ -87,6 +87,7 @@ func (s *Server) engine() *gin.Engine {
 	s.routesFHIR(r, v1)
 	s.routesFHIRREST(r)
 	s.routesStored(v1)
+	s.routesWorklist(v1) // worklist.go: worklist, corrections, analytics
 	return r
 }
 
