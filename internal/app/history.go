@@ -92,8 +92,8 @@ type correctionEvent struct {
 type priorService struct {
 	claimID  string
 	recordID string
-	payerID string
-	date    string
+	payerID  string
+	date     string
 }
 
 // historyCheck reads the patient's other claims and returns the

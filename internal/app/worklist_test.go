@@ -212,5 +212,4 @@ func TestParseWorklistQuery(t *testing.T) {
 	}
 }
 
-
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
