@@ -56,6 +56,7 @@ func Run(t *testing.T, b Backend) {
 		{"WithTx", testWithTx},
 		{"Appeals", testAppeals},
 		{"AppealsConcurrent", testAppealsConcurrent},
+		{"History", testHistory}, // history.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
