@@ -194,7 +194,12 @@ async function devTool(page, action, body) {
   // Payer, Code, Claims, Billed, Allowed, Paid, Paid/billed, Denial rate, Denied, by category
   check('analytics row: D9997, 1 claim, billed $120.00, paid $0.00, 0.0%, denial rate 100.0%, denied $120.00',
     /EXDP1|Example Dental Plan/i.test(an[0]) && an[1] === 'D9997' && an[2] === '1' && an[3] === '$120.00' && an[5] === '$0.00' &&
-    an[6] === '0.0%' && an[7] === '100.0%' && an[8] === '$120.00' && /documentation \$120\.00/.test(an[9]), an);
+    an[6] === '0.0%' && an[7] === '100.0%' && an[8] === '$120.00' && /documentation \$120\.00/.test(an[9]) &&
+    /(^|CO-)16 \$120\.00/.test(an[10]) && an[12] === '0 / 0', an);
+  const payers = (await rows(page, '#payers-table'))[0] || [];
+  check('payer row: D9997 billed $120.00, paid $0.00, 0.0% against 50.0%, flagged below the threshold',
+    payers[1] === '$120.00' && payers[2] === '$0.00' && payers[3] === '0.0%' && payers[4] === '50.0%' && /below 50\.0%/.test(payers[6]), payers);
+  check('the analytics row carries the payer flag', /renegotiate/.test(an[13] || ''), an[13]);
   const bars = await page.$$eval('#chart svg .bar-row', (gs) => gs.map((g) => [...g.querySelectorAll('text')].map((t) => t.textContent)));
   check('bar chart: one bar, documentation $120.00', bars.length === 1 && bars[0][0] === 'documentation' && bars[0][1] === '$120.00', bars);
   const barWidth = await page.$eval('#chart svg rect.bar', (r) => Number(r.getAttribute('width'))).catch(() => 0);
@@ -217,6 +222,10 @@ async function devTool(page, action, body) {
     /Amount appealed\s*\$120\.00/.test(appealSummary) && /CO-16 /.test(appealSummary) && /M127 /.test(appealSummary) && /ATT000123/.test(appealSummary), appealSummary);
   check('the timeline now has the appeal event', await waitText(page, '#claim-msg', /CM000123: denied, 4 events/), await text(page, '#claim-msg'));
   await snap(page, 'appeal');
+  await page.click('#analytics-load');
+  await waitText(page, '#analytics-msg', /^1 row/);
+  const an2 = (await rows(page, '#analytics-table'))[0] || [];
+  check('analytics after the appeal: appeals filed / won 1 / 0', an2[12] === '1 / 0', an2);
   await stage('the PDF download', async () => {
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }), page.click('#appeal-pdf')]);
     const pdfPath = path.join(shots, download.suggestedFilename());

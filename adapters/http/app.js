@@ -488,18 +488,26 @@ function payerName(r) {
   return p || pick(r, "payer_id") || "—";
 }
 
+// flagText names a payer's flags for people (the profile's threshold with
+// below_threshold).
+function flagText(p) {
+  return (p.flags || []).map((f) => f === "below_threshold" ? "D9997 paid/billed below " + pct(p.threshold) + ": renegotiate"
+    : f === "falling" ? "D9997 paid/billed falling quarter over quarter" : label(f)).join("; ");
+}
+
 async function loadAnalytics() {
   const my = ++seq.analytics;
   say("analytics-msg", "Loading analytics…");
-  const tbody = $("analytics-table").tBodies[0];
+  const tbody = $("analytics-table").tBodies[0], pbody = $("payers-table").tBodies[0];
   const {res, body} = await api("/v1/analytics" + query({from: $("analytics-from").value, to: $("analytics-to").value, payer: $("analytics-payer").value, code: $("analytics-code").value}));
   if (my !== seq.analytics) return;
   tbody.replaceChildren();
+  pbody.replaceChildren();
   $("chart").replaceChildren();
   if (!res.ok) { say("analytics-msg", problemText(res, body), false); return; }
-  const rows = pick(body, "rows", "items", "by_payer_code") || [];
-  const flagged = new Map();
-  for (const f of pick(body, "flags") || []) flagged.set(String(pick(f, "payer_id", "payer.id", "payer")), pick(f, "reason", "reasons", "flag") || "flagged");
+  const rows = pick(body, "rows") || [];
+  const payers = pick(body, "payers") || [];
+  const flags = new Map(payers.map((p) => [String(pick(p, "payer.id")), flagText(p)]));
   const perPayer = new Map();
   for (const r of rows) {
     const cats = byCategory(pick(r, "denied_by_category"));
@@ -507,25 +515,39 @@ async function loadAnalytics() {
     const m = perPayer.get(p) || new Map();
     for (const [k, v] of cats) m.set(k, (m.get(k) || 0) + (cents(v) || 0));
     perPayer.set(p, m);
-    const flag = pick(r, "flag", "flags", "flagged") || flagged.get(String(pick(r, "payer_id", "payer.id", "payer")));
-    const filed = pick(r, "appeals_filed", "appeals.filed"), won = pick(r, "appeals_won", "appeals.won");
+    const flag = flags.get(String(pick(r, "payer.id"))) || "";
+    const days = pick(r, "median_days_to_payment");
     tbody.append(el("tr", {},
       el("th", {scope: "row"}, p),
-      el("td", {}, pick(r, "code", "procedure") || "—"),
+      el("td", {}, pick(r, "code") || "—"),
       el("td", {class: "num"}, pick(r, "claims") ?? "—"),
       el("td", {class: "num"}, money(pick(r, "billed"))),
       el("td", {class: "num"}, money(pick(r, "allowed"))),
       el("td", {class: "num"}, money(pick(r, "paid"))),
-      el("td", {class: "num"}, pct(pick(r, "paid_ratio", "paid_to_billed", "paid_billed_ratio"))),
+      el("td", {class: "num"}, pct(pick(r, "paid_ratio"))),
       el("td", {class: "num"}, pct(pick(r, "denial_rate"))),
-      el("td", {class: "num"}, money(pick(r, "denied", "denied_amount") ?? (cats.length ? (cats.reduce((s, [, v]) => s + (cents(v) || 0), 0) / 100).toFixed(2) : null))),
+      el("td", {class: "num"}, money(pick(r, "denied_amount"))),
       el("td", {}, cats.map(([k, v]) => label(k) + " " + money(v)).join("; ") || "—"),
-      el("td", {class: "num"}, pick(r, "median_days_to_payment", "median_days") ?? "—"),
-      el("td", {class: "num"}, (filed ?? 0) + " / " + (won ?? 0)),
-      el("td", {class: flag ? "bad" : ""}, flag ? (Array.isArray(flag) ? flag.join("; ") : flag === true ? "renegotiate" : label(flag)) : "")));
+      el("td", {}, byCategory(pick(r, "denied_by_carc")).map(([k, v]) => k + " " + money(v)).join("; ") || "—"),
+      el("td", {class: "num"}, days === undefined ? "—" : String(days)),
+      el("td", {class: "num"}, (pick(r, "appeals_filed") ?? 0) + " / " + (pick(r, "appeals_won") ?? 0)),
+      el("td", {class: flag ? "bad" : ""}, flag)));
+  }
+  for (const p of payers) {
+    const f = flagText(p);
+    pbody.append(el("tr", {},
+      el("th", {scope: "row"}, payerName(p)),
+      el("td", {class: "num"}, money(pick(p, "d9997_billed"))),
+      el("td", {class: "num"}, money(pick(p, "d9997_paid"))),
+      el("td", {class: "num"}, pct(pick(p, "d9997_paid_ratio"))),
+      el("td", {class: "num"}, pct(pick(p, "threshold"))),
+      el("td", {}, (p.quarters || []).map((q) => q.quarter + " " + pct(q.paid_ratio)).join("; ") || "—"),
+      el("td", {class: f ? "bad" : ""}, f || "none")));
   }
   drawChart(perPayer);
-  say("analytics-msg", rows.length === 0 ? "No claims in this range." : rows.length + (rows.length === 1 ? " row" : " rows") + " (payer and code).", true);
+  const nf = payers.filter((p) => (p.flags || []).length).length;
+  say("analytics-msg", rows.length === 0 ? "No claims with an 835 in this range." :
+    rows.length + (rows.length === 1 ? " row" : " rows") + " (payer and code), " + payers.length + (payers.length === 1 ? " payer, " : " payers, ") + nf + " flagged.", true);
 }
 $("analytics-form").addEventListener("submit", (ev) => { ev.preventDefault(); loadAnalytics(); });
 
