@@ -178,6 +178,7 @@ async function devTool(page, action, body) {
   check('a worklist row shows a visible focus', await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle !== 'none'));
   await page.keyboard.press('Enter');
   check('Enter on the row opens the claim: denied, 3 events', await waitText(page, '#claim-msg', /Claim CM000123: denied, 3 events/), await text(page, '#claim-msg'));
+  if (fromWorklist) check('the worklist item picks its finding for the appeal (1)', (await page.inputValue('#appeal-finding')) === '1', await page.inputValue('#appeal-finding'));
   const kinds = await page.$$eval('#timeline > li', (lis) => lis.map((li) => li.dataset.kind));
   check('timeline: stored, 837d_generated, remittance', kinds.join() === 'stored,837d_generated,remittance', kinds);
   const remit = await text(page, '#timeline > li[data-kind="remittance"]');

@@ -169,7 +169,7 @@ async function loadClaims(more) {
       el("td", {}, pick(c, "control_numbers.interchange") || "—"),
       el("td", {}, when(c.created_at)),
       el("td", {class: "mono"}, c.id));
-    clickable(tr, "Open claim " + (c.record_id || c.id), () => openClaim(c.id));
+    clickable(tr, "Open claim " + (c.record_id || c.id), () => { $("appeal-finding").value = ""; openClaim(c.id); });
     tbody.append(tr);
   }
   claimsCursor = body.next_cursor || null;
@@ -461,7 +461,11 @@ async function loadWorklist(more) {
       el("td", {}, pick(it, "next_step") || "—"),
       deadlineCell(pick(it, "appeal_deadline", "deadlines.appeal"), today),
       deadlineCell(pick(it, "filing_deadline", "timely_filing_deadline", "deadlines.timely_filing", "deadlines.filing"), today));
-    clickable(tr, "Open claim " + (pick(it, "record_id") || ""), () => openClaim(pick(it, "claim_id", "id")));
+    // opening an item also picks its finding for an appeal (numbered from 1)
+    clickable(tr, "Open claim " + (pick(it, "record_id") || ""), () => {
+      $("appeal-finding").value = Number.isInteger(it.finding) ? String(it.finding + 1) : "";
+      openClaim(pick(it, "claim_id", "id"));
+    });
     tbody.append(tr);
   }
   worklistCursor = body.next_cursor || null;

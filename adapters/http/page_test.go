@@ -132,3 +132,42 @@ func TestConsoleStructureAndAccessibility(t *testing.T) {
 		t.Error("the API key must live in sessionStorage only")
 	}
 }
+
+var (
+	reJSRoute   = regexp.MustCompile(`"(/(?:v1|fhir)/[^"?]*)`)
+	reJSSuffix  = regexp.MustCompile(`encodeURIComponent\([a-zA-Z.]+\) \+ "(/[a-z]+)"`)
+	reSpecPaths = regexp.MustCompile(`(?m)^  (/[^:\s]*):`)
+)
+
+// Every route the console calls is one the API documents (openapi.yaml):
+// literal paths, and the claim routes it builds from an id.
+func TestConsoleCallsDocumentedRoutes(t *testing.T) {
+	h := newHarness(t)
+	js := h.do("GET", "/app.js", "", "", nil).Body.String()
+	spec := h.do("GET", "/openapi.yaml", "", "", nil).Body.String()
+	documented := map[string]bool{}
+	for _, m := range reSpecPaths.FindAllStringSubmatch(spec, -1) {
+		documented[m[1]] = true
+	}
+	var called []string
+	for _, m := range reJSRoute.FindAllStringSubmatch(js, -1) {
+		p := m[1]
+		if p == "/v1/claims/" { // the prefix of the id routes below
+			p = "/v1/claims/{id}"
+		}
+		called = append(called, p)
+	}
+	for _, m := range reJSSuffix.FindAllStringSubmatch(js, -1) {
+		called = append(called, "/v1/claims/{id}"+m[1])
+	}
+	for _, want := range []string{"/v1/worklist", "/v1/analytics", "/v1/claims/{id}/appeals", "/v1/claims/{id}/corrections", "/v1/claims/{id}/timeline"} {
+		if !slices.Contains(called, want) {
+			t.Errorf("the console no longer calls %s (or the pattern misses it): %v", want, called)
+		}
+	}
+	for _, p := range called {
+		if !documented[p] {
+			t.Errorf("app.js calls %s, which openapi.yaml does not document", p)
+		}
+	}
+}
