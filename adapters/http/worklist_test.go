@@ -169,4 +169,3 @@ func TestWorklistAndCorrectionRoutes(t *testing.T) {
 		}
 	})
 }
-
