@@ -178,7 +178,7 @@ type claimHistory struct {
 	rec        *record.Record // defaults applied; nil when the stored record does not decode
 	remits     []remittanceData
 	remitSeqs  []int64 // the seq of each remits entry
-	remitSeq   int64 // seq of the last remittance event
+	remitSeq   int64   // seq of the last remittance event
 	remitAt    time.Time
 	ack        *ackData
 	ackSeq     int64
