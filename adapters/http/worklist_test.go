@@ -169,3 +169,34 @@ func TestWorklistAndCorrectionRoutes(t *testing.T) {
 		}
 	})
 }
+
+func TestAnalyticsRoute(t *testing.T) {
+	eachStoreHarness(t, func(t *testing.T, h *storeHarness) {
+		a, b := bearer(h.key(t, "tenant-a")), bearer(h.key(t, "tenant-b"))
+		correctableClaim(t, h, a...)
+		w := h.call("GET", "/v1/analytics", "", "", a...)
+		body := w.Body.String()
+		// self.json billed 120.00; the 835 denies it (CO-16 on its charge of
+		// 150.00) and pays nothing: paid/billed 0, below the default 0.5
+		for _, want := range []string{
+			`"rows":[{"payer":{"id":"EXDP1","name":"Example Dental Plan"},"code":"D9997","claims":1,"lines":1,"billed":"120.00",`,
+			`"paid":"0.00","paid_ratio":0,"denied_claims":1,"denial_rate":1,"denied_amount":"150.00","denied_by_category":{"documentation":"150.00"},"denied_by_carc":{"CO-16":"150.00"},"median_days_to_payment":null,"appeals_filed":0,"appeals_won":0}]`,
+			`"threshold":0.5,"quarters":[{"quarter":"2026-Q4","billed":"120.00","paid":"0.00","paid_ratio":0}],"flags":["below_threshold"]}]`,
+		} {
+			if w.Code != 200 || !strings.Contains(body, want) {
+				t.Errorf("analytics lacks %s: %d %s", want, w.Code, body)
+			}
+		}
+		if w := h.call("GET", "/v1/analytics?from=2026-11-01&to=2026-11-30&payer=EXDP1&code=D9997", "", "", a...); w.Code != 200 || !strings.Contains(w.Body.String(), `"from":"2026-11-01","to":"2026-11-30","payer":"EXDP1","code":"D9997"`) {
+			t.Errorf("filtered: %d %s", w.Code, w.Body)
+		}
+		if w := h.call("GET", "/v1/analytics", "", "", b...); w.Code != 200 || !strings.Contains(w.Body.String(), `"rows":[],"payers":[]`) {
+			t.Errorf("tenant b: %d %s", w.Code, w.Body)
+		}
+		for _, q := range []string{"from=2026-13-01", "to=x", "from=2026-02-01&to=2026-01-01", "code=9997"} {
+			if w := h.call("GET", "/v1/analytics?"+q, "", "", a...); w.Code != 400 {
+				t.Errorf("analytics?%s: %d", q, w.Code)
+			}
+		}
+	})
+}

@@ -98,3 +98,35 @@ func TestCLIWorklist(t *testing.T) {
 		}
 	}
 }
+
+func TestCLIReport(t *testing.T) {
+	eachStoreFlag(t, func(t *testing.T, o store.Options, flags []string) {
+		seedDenied(t, o)
+		code, out, errs := runCLI(t, "", append([]string{"report", "--tenant", "t1"}, flags...)...)
+		if code != 0 {
+			t.Fatalf("report: exit %d: %s", code, errs)
+		}
+		lines := strings.Split(out, "\n")
+		if len(lines) < 5 || !strings.HasPrefix(lines[0], "PAYER") {
+			t.Fatalf("report:\n%s", out)
+		}
+		// PAYER CODE CLAIMS BILLED ALLOWED PAID PAID/BILLED DENIAL-RATE DENIED DAYS APPEALS WON CATEGORY…
+		if f := strings.Fields(lines[1]); len(f) < 14 || strings.Join(f[:4], " ") != "EXDP1 D9997 1 120.00" || f[5] != "0.00" || f[6] != "0" || f[7] != "1" ||
+			f[8] != "150.00" || f[9] != "-" || f[12] != "documentation" || f[13] != "150.00" {
+			t.Errorf("row: %q", lines[1])
+		}
+		if f := strings.Fields(lines[4]); len(f) != 7 || f[0] != "EXDP1" || f[4] != "2026-Q4" || f[6] != "below_threshold" {
+			t.Errorf("payer: %q", lines[4])
+		}
+		code, out, _ = runCLI(t, "", append([]string{"report", "--tenant", "t1", "--format", "json", "--code", "D9992"}, flags...)...)
+		var a app.Analytics
+		if code != 0 || json.Unmarshal([]byte(out), &a) != nil || len(a.Rows) != 0 || len(a.Payers) != 1 || a.Code == nil || *a.Code != "D9992" {
+			t.Errorf("json: exit %d %s", code, out)
+		}
+	})
+	for _, args := range [][]string{{"report", "--from", "2026-13-01"}, {"report", "--code", "x"}, {"report", "--format", "csv"}} {
+		if code, _, _ := runCLI(t, "", args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want 64", args, code)
+		}
+	}
+}
