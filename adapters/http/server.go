@@ -87,7 +87,7 @@ func (s *Server) engine() *gin.Engine {
 	s.routesFHIR(r, v1)
 	s.routesFHIRREST(r)
 	s.routesStored(v1)
-	s.routesAppeals(v1) // appeal packets (appeals.go)
+	s.routesAppeals(v1)  // appeal packets (appeals.go)
 	s.routesWorklist(v1) // worklist.go: worklist, corrections, analytics
 	return r
 }

@@ -15,6 +15,26 @@ import (
 func (s *Server) routesWorklist(v1 *gin.RouterGroup) {
 	v1.GET("/worklist", s.getWorklist)
 	v1.POST("/claims/:id/corrections", s.idempotent, s.postCorrection)
+	v1.GET("/analytics", s.getAnalytics)
+}
+
+// getAnalytics is GET /v1/analytics?from=&to=&payer=&code=.
+func (s *Server) getAnalytics(c *gin.Context) {
+	if !s.stored(c) {
+		return
+	}
+	q, err := app.ParseAnalyticsQuery(c.Query("from"), c.Query("to"), c.Query("payer"), c.Query("code"))
+	if err != nil {
+		s.fail(c, err, nil)
+		return
+	}
+	a, err := s.svc.Analytics(c.Request.Context(), tenantOf(c), "", q)
+	if err != nil {
+		s.fail(c, err, nil)
+		return
+	}
+	s.log.Info().Str("request_id", c.GetString("request_id")).Int("rows", len(a.Rows)).Int("payers", len(a.Payers)).Msg("analytics")
+	c.PureJSON(http.StatusOK, a)
 }
 
 // postCorrection is POST /v1/claims/{id}/corrections: a JSON merge patch

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -141,4 +143,84 @@ func oneLine(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// cmdReport is `casebridge report`: GET /v1/analytics as two tables (per
+// payer and code; the payers' D9997 trend with flags), or --format json.
+// Exit codes: 0, 64 usage, 70 the store failed.
+func cmdReport(args []string, env *environ) int {
+	var from, to, payer, code string
+	sc, ec := openStoredCommand("report", args, env, func(fs *flag.FlagSet) {
+		fs.StringVar(&from, "from", "", "first service date YYYY-MM-DD")
+		fs.StringVar(&to, "to", "", "last service date YYYY-MM-DD")
+		fs.StringVar(&payer, "payer", "", "only this payer id")
+		fs.StringVar(&code, "code", "", "only this CDT code (e.g. D9997)")
+	})
+	if ec >= 0 {
+		return ec
+	}
+	defer sc.close()
+	q, err := app.ParseAnalyticsQuery(from, to, payer, code)
+	if err != nil {
+		return serviceError(env, "report", err)
+	}
+	a, err := sc.svc.Analytics(context.Background(), sc.tenant, "", q)
+	if err != nil {
+		return serviceError(env, "report", err)
+	}
+	if sc.format == "json" {
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if enc.Encode(a) != nil {
+			return exitInternal
+		}
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PAYER\tCODE\tCLAIMS\tBILLED\tALLOWED\tPAID\tPAID/BILLED\tDENIAL RATE\tDENIED\tMEDIAN DAYS\tAPPEALS\tWON\tDENIED BY CATEGORY")
+	for _, r := range a.Rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", r.Payer.ID, r.Code, r.Claims, r.Billed, r.Allowed, r.Paid,
+			num(r.PaidRatio), num(r.DenialRate), r.DeniedAmount, num(r.MedianDaysToPayment), r.AppealsFiled, r.AppealsWon, byCategory(r))
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "PAYER\tD9997 BILLED\tPAID\tPAID/BILLED\tQUARTERS\tFLAGS")
+	for _, p := range a.Payers {
+		qs := make([]string, 0, len(p.Quarters))
+		for _, q := range p.Quarters {
+			qs = append(qs, q.Quarter+" "+num(q.PaidRatio))
+		}
+		flags := strings.Join(p.Flags, ",")
+		if flags == "" {
+			flags = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Payer.ID, p.Billed, p.Paid, num(p.PaidRatio), strings.Join(qs, "; "), flags)
+	}
+	if tw.Flush() != nil {
+		return exitInternal
+	}
+	return exitOK
+}
+
+func num(f *float64) string {
+	if f == nil {
+		return "-"
+	}
+	return strconv.FormatFloat(*f, 'f', -1, 64)
+}
+
+func byCategory(r app.AnalyticsRow) string {
+	keys := make([]string, 0, len(r.DeniedByCategory))
+	for k := range r.DeniedByCategory {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, k+" "+r.DeniedByCategory[k].String())
+	}
+	if len(out) == 0 {
+		return "-"
+	}
+	return strings.Join(out, ", ")
 }

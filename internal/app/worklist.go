@@ -177,7 +177,8 @@ type claimHistory struct {
 	claim      Claim
 	rec        *record.Record // defaults applied; nil when the stored record does not decode
 	remits     []remittanceData
-	remitSeq   int64 // seq of the last remittance event
+	remitSeqs  []int64 // the seq of each remits entry
+	remitSeq   int64   // seq of the last remittance event
 	remitAt    time.Time
 	ack        *ackData
 	ackSeq     int64
@@ -220,6 +221,7 @@ func (s *Service) histories(ctx context.Context, tenant string, kinds []string) 
 			var d remittanceData
 			if json.Unmarshal(e.Payload, &d) == nil {
 				h.remits = append(h.remits, d)
+				h.remitSeqs = append(h.remitSeqs, e.Seq)
 				h.remitSeq, h.remitAt = e.Seq, e.At
 			}
 		case EventAcknowledgment:
