@@ -2,6 +2,10 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 )
@@ -168,4 +172,29 @@ func appealCanaryClaim(t *testing.T, h *storeHarness, key string) string {
 		`"staff": {"name": "Maria Lopez", "credential": "RDH", "role": "case manager"},`, ``).
 		Replace(mustString(t, "../../testdata/records/self.json"))
 	return appealDenied(t, h, rec, bearer(key)...)
+}
+
+// fuzzAppealRoute stores a denied claim through h (FuzzGateway) and
+// returns its appeals route.
+func fuzzAppealRoute(f *testing.F, h http.Handler) string {
+	post := func(target, ctype, file string) []byte {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		req := httptest.NewRequest("POST", target, bytes.NewReader(data))
+		req.Header.Set("Content-Type", ctype)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 201 {
+			f.Fatalf("%s: %d %s", target, w.Code, w.Body)
+		}
+		return w.Body.Bytes()
+	}
+	var claim struct{ ID string }
+	if err := json.Unmarshal(post("/v1/claims?at=2026-11-27T10:00:00Z", "application/json", "../../testdata/records/self.json"), &claim); err != nil {
+		f.Fatal(err)
+	}
+	post("/v1/remittances", "application/edi-x12", "../../testdata/appeals/denial_cm000123.x12")
+	return "/v1/claims/" + claim.ID + "/appeals"
 }

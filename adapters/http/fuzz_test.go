@@ -57,6 +57,8 @@ func FuzzGateway(f *testing.F) {
 	h := httpapi.New(cfg, zerolog.Nop(), httpapi.WithClock(clock),
 		httpapi.WithControlNumbers(func() (int, error) { return 1, nil }),
 		httpapi.WithService(app.New(st, app.DirProfiles("", "default"), clock, app.Options{}))).Handler()
+	routes = append(routes, fuzzAppealRoute(f, h)) // a denied claim's appeals (appeals_test.go)
+	f.Add(uint8(len(routes)-1), uint8(0), []byte(`{"finding": 0, "additional_notes": "x"}`))
 	f.Fuzz(func(t *testing.T, route, ctype uint8, body []byte) {
 		req := httptest.NewRequest("POST", routes[int(route)%len(routes)], bytes.NewReader(body))
 		req.Header.Set("Content-Type", types[int(ctype)%len(types)])

@@ -427,6 +427,9 @@ func TestTenantIsolation(t *testing.T) {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	remID := decodeJSON[submitBody](t, w).ID
+	if w := h.call("POST", "/v1/claims/"+claimID+"/appeals", "", "", bearer(a)...); w.Code != 201 { // appeal 1 (:file below)
+		t.Fatalf("appeal: %d %s", w.Code, w.Body)
+	}
 
 	covered := 0
 	for _, r := range h.srv.Routes() {
@@ -442,7 +445,8 @@ func TestTenantIsolation(t *testing.T) {
 		if i := strings.Index(tmpl[strings.Index(tmpl, ":"):], "/"); i >= 0 {
 			path += tmpl[strings.Index(tmpl, ":")+i:]
 		}
-		path = strings.ReplaceAll(path, ":vid", "1") // the one version of a stored Claim
+		path = strings.ReplaceAll(path, ":vid", "1")      // the one version of a stored Claim
+		path = strings.ReplaceAll(path, ":file", "1.pdf") // the appeal made above
 		if method == "GET" {
 			if w := h.call(method, path, "", "", bearer(a)...); w.Code != 200 {
 				t.Errorf("%s %s as the owner: %d %s", method, path, w.Code, w.Body)

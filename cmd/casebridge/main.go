@@ -51,6 +51,7 @@ func commands() []command {
 		{"835", "read an X12 835 remittance and report denial findings", cmd835},
 		{"fhir", "turn a case record into a FHIR R4 Claim Bundle", cmdFHIR},
 		{"keys", "create, list or revoke the gateway's API keys", cmdKeys},
+		{"appeal", "write the appeal packet (letter PDF/HTML) of a stored claim's denial", cmdAppeal},
 		{"report", "payer analytics per payer and CDT code, with the payers' D9997 trend (from the store)", cmdReport},
 		{"worklist", "the open denials, rejections and pended claims with their deadlines (from the store)", cmdWorklist},
 	}

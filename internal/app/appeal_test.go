@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/golden"
 )
@@ -121,7 +122,11 @@ func TestAppealPacket(t *testing.T) {
 		delete(m, "fhir")
 		out, _ := json.MarshalIndent(m, "", "  ")
 		golden.Check(t, filepath.Join("..", "..", "testdata", "appeals", "appeal.json"), []byte(strings.NewReplacer(id, "CLAIM_ID", res.RemittanceID, "REMITTANCE_ID").Replace(string(out))+"\n"))
-		// the Communication: about the Claim and its ClaimResponse, the PDF as payload
+		// the Communication: valid R4 (google/fhir's validating reader), about
+		// the Claim and its ClaimResponse, the PDF as payload
+		if parsed, status, _ := fhir.Parse(res.FHIR); status != fhir.Parsed || parsed.GetCommunication() == nil {
+			t.Fatalf("the Communication does not read back as valid R4: %v", status)
+		}
 		if comm["resourceType"] != "Communication" || comm["status"] != "preparation" {
 			t.Fatalf("communication: %v %v", comm["resourceType"], comm["status"])
 		}
@@ -264,6 +269,59 @@ func TestAppealRefused(t *testing.T) {
 			if !errors.As(err, &de) || de.Status != status {
 				t.Errorf("%s: %v, want a %d DecodeError", body, err, status)
 			}
+		}
+	})
+}
+
+// A dependent's claim with two dates of service, denied as not medically
+// necessary (CO-50): the letter names the patient (not the subscriber) and
+// argues each date; a paid claim has nothing to appeal.
+func TestAppealDependentPerDate(t *testing.T) {
+	eachStore(t, func(t *testing.T, st app.Store) {
+		svc, _ := newService(t, st)
+		sub := submitted(t, svc, "local", "dependent.json")
+		must(svc.SubmitRemittance(ctx, "local", build835(t, 301, clp{id: "CM000124", status: "4", charge: "182.5", paid: "0", pr: "0",
+			icn: "ICN124", cas: []string{"CO*50*182.5"}})))(t)
+		res := must(svc.CreateAppeal(ctx, "local", sub.ID, nil, app.AppealOptions{}))(t)
+		if res.Category != "medical_necessity" || res.Codes[0].Code != "50" || res.Codes[0].Group != "CO" {
+			t.Fatalf("appeal: %+v", res)
+		}
+		html, _ := must2(svc.AppealDocument(ctx, "local", sub.ID, "1.html"))(t)
+		pdf, _ := must2(svc.AppealDocument(ctx, "local", sub.ID, "1.pdf"))(t)
+		text := pdfText(t, pdf)
+		for _, want := range []string{"Patient: Lily Nguyen", "Patient birth date: 2015-09-14", "Member: Robert Nguyen",
+			"Dates of service: 2026-10-05, 2026-10-19", "2026-10-05, line CM000124-A (D9997, 95.00): 30 minutes of specialty scheduling by Tom",
+			"2026-10-19, line CM000124-B (D9997, 87.50): 25 minutes", "Functional limitations: Wheelchair user",
+			"CO-50 (contractual obligation, reason 50): The payer does not consider the service medically necessary."} {
+			if !strings.Contains(strings.ReplaceAll(text, "\n", " "), want) {
+				t.Errorf("PDF text lacks %q", want)
+			}
+		}
+		if !bytes.Contains(html, []byte("<th scope=\"row\">Patient</th><td>Lily Nguyen</td>")) {
+			t.Errorf("HTML does not name the patient")
+		}
+		// paid in full later: the latest remittance denies nothing
+		must(svc.SubmitRemittance(ctx, "local", build835(t, 302, clp{id: "CM000124", status: "1", charge: "182.5", paid: "182.5", pr: "0", icn: "ICN124"})))(t)
+		_, err := svc.CreateAppeal(ctx, "local", sub.ID, nil, app.AppealOptions{})
+		refusal(t, err, "APPEAL_NO_DENIAL")
+	})
+}
+
+// Text outside Windows-1252 (the PDF's core font) prints as "." in the PDF
+// and as itself in the HTML; the letter is still written whole.
+func TestAppealLetterCharacters(t *testing.T) {
+	eachStore(t, func(t *testing.T, st app.Store) {
+		svc, _ := newService(t, st)
+		rec := strings.NewReplacer(`"Jane"`, `"Zoë 李"`, `"Doe"`, `"O'Brien (Smith)"`).Replace(string(testdata(t, "records/self.json")))
+		id := deniedClaim(t, svc, "local", []byte(rec))
+		must(svc.CreateAppeal(ctx, "local", id, nil, app.AppealOptions{}))(t)
+		pdf, _ := must2(svc.AppealDocument(ctx, "local", id, "1.pdf"))(t)
+		if text := pdfText(t, pdf); !strings.Contains(text, "Member: Zo\xeb . O'Brien (Smith)") {
+			t.Errorf("PDF text: %q", text[:400])
+		}
+		html, _ := must2(svc.AppealDocument(ctx, "local", id, "1.html"))(t)
+		if !bytes.Contains(html, []byte("Zoë 李 O&#39;Brien (Smith)")) {
+			t.Errorf("HTML does not carry the name escaped")
 		}
 	})
 }
