@@ -12,8 +12,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/casebridge/casebridge/adapters/store"
 	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/config"
+	"github.com/casebridge/casebridge/internal/record"
 )
 
 // storedCommand is what the commands over the store (worklist, report)
@@ -223,4 +225,54 @@ func byCategory(r app.AnalyticsRow) string {
 		return "-"
 	}
 	return strings.Join(out, ", ")
+}
+
+// checkHistory are `casebridge check`'s store flags: with --data or
+// --database-url given, the record is also checked against the tenant's
+// stored claims (DUPLICATE_SERVICE, FREQUENCY_LIMIT); without, the check
+// is the scrubber's alone.
+type checkHistory struct {
+	store  *store.Options
+	tenant string
+}
+
+func historyFlags(fs *flag.FlagSet) *checkHistory {
+	h := &checkHistory{store: storeFlags(fs)}
+	fs.StringVar(&h.tenant, "tenant", app.LocalTenant, "with --data or --database-url: whose stored claims the history checks read")
+	return h
+}
+
+// check returns the report, or the exit code: 2 when data is not one JSON
+// object, 64 a bad --tenant or both store flags, 70 a store that does not
+// open or cannot be read (the message names no data).
+func (h *checkHistory) check(fs *flag.FlagSet, name string, data []byte, prof *app.Profile, env *environ) (*app.Report, int) {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "data" || f.Name == "database-url" })
+	var rep *app.Report
+	var err error
+	if !given {
+		rep, err = app.CheckRecord(data, prof, time.Now().UTC())
+	} else {
+		if app.CheckTenant(h.tenant) != nil {
+			env.errorf("--tenant: 1-64 letters, digits, '.', '_' or '-'")
+			return nil, exitUsage
+		}
+		st, code := openStore(context.Background(), fs, h.store, env)
+		if code >= 0 {
+			return nil, code
+		}
+		defer st.Close()
+		profiles := app.ProfileFunc(func(context.Context, string, string) (*app.Profile, error) { return prof, nil })
+		rep, err = app.New(st, profiles, time.Now, app.Options{}).CheckRecordHistory(context.Background(), h.tenant, data, prof, time.Now().UTC())
+		var se *record.SyntaxError
+		if err != nil && !errors.As(err, &se) {
+			env.errorf("check: store: %v", err)
+			return nil, exitInternal
+		}
+	}
+	if err != nil {
+		env.errorf("%s: %v", name, err)
+		return nil, exitUnread
+	}
+	return rep, -1
 }

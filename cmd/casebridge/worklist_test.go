@@ -130,3 +130,34 @@ func TestCLIReport(t *testing.T) {
 		}
 	}
 }
+
+// casebridge check with a store: the history checks against its claims.
+func TestCLICheckHistory(t *testing.T) {
+	eachStoreFlag(t, func(t *testing.T, o store.Options, flags []string) {
+		id := seedDenied(t, o) // self.json, D9997 on 2026-11-02, stored for t1
+		data, _ := os.ReadFile(rec + "self.json")
+		other := strings.Replace(string(data), `"record_id": "CM000123"`, `"record_id": "CM000999"`, 1)
+		code, out, _ := runCLI(t, other, append([]string{"check", "-", "--tenant", "t1"}, flags...)...)
+		var rep struct {
+			Valid    bool
+			Problems []struct{ Severity, Code, Pointer, Message string }
+		}
+		if code != exitInvalid || json.Unmarshal([]byte(out), &rep) != nil || rep.Valid || rep.Problems[0].Code != "DUPLICATE_SERVICE" ||
+			rep.Problems[0].Pointer != "/services/0/date" || !strings.Contains(rep.Problems[0].Message, id) {
+			t.Fatalf("check: exit %d %s", code, out)
+		}
+		// another tenant's store has no such claim; without a store no history
+		if code, _, _ := runCLI(t, other, append([]string{"check", "-", "--tenant", "t2"}, flags...)...); code != exitOK {
+			t.Errorf("t2: exit %d", code)
+		}
+		if code, _, _ := runCLI(t, other, "check", "-"); code != exitOK {
+			t.Errorf("no store: exit %d", code)
+		}
+		if code, _, _ := runCLI(t, other, append([]string{"check", "-", "--tenant", "bad tenant"}, flags...)...); code != exitUsage {
+			t.Errorf("bad tenant: exit %d", code)
+		}
+		if code, _, _ := runCLI(t, "{", append([]string{"check", "-", "--tenant", "t1"}, flags...)...); code != exitUnread {
+			t.Errorf("not JSON: exit %d", code)
+		}
+	})
+}

@@ -93,6 +93,13 @@ func TestCorrectClaim(t *testing.T) {
 		if tr.Events[0].Kind != app.EventStored || stored.Replaces != orig.ID {
 			t.Errorf("replacement's stored event: %s", tr.Events[0].Data)
 		}
+		// a new claim for the same patient and date duplicates the
+		// replacement, not the original it superseded
+		dup := must(svc.SubmitRecord(ctx, "t1", recordWith(t, "CC9", "", [2]string{"2026-11-02", "120.00"}), app.SubmitOptions{}))(t)
+		if dup.Status != app.StatusRejected || dup.Problems[0].Code != app.CodeDuplicateService ||
+			!contains(dup.Problems[0].Message, res.ID) || contains(dup.Problems[0].Message, orig.ID) {
+			t.Errorf("duplicate of a replaced claim: %+v", dup.Problems)
+		}
 		// a void of the other claim
 		v := must(svc.CorrectClaim(ctx, "t1", other.ID, []byte(`{"frequency":"void"}`), app.SubmitOptions{}))(t)
 		if v.Status != app.StatusSubmitted {

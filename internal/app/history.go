@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casebridge/casebridge/internal/claims"
 	"github.com/casebridge/casebridge/internal/profile"
 	"github.com/casebridge/casebridge/internal/record"
 )
@@ -233,4 +234,35 @@ func periodOf(date, per string) (string, bool) {
 		return d.Format("2006-01"), true
 	}
 	return "", false
+}
+
+// CheckRecordHistory is CheckRecord with the history checks against the
+// tenant's stored claims (casebridge check --data DIR): the scrubber's
+// report plus DUPLICATE_SERVICE and FREQUENCY_LIMIT, errors first. Nothing
+// is stored. The error is a *record.SyntaxError when data is not one JSON
+// object, or the store's.
+func (s *Service) CheckRecordHistory(ctx context.Context, tenant string, data []byte, prof *profile.Profile, today time.Time) (*Report, error) {
+	if err := checkTenant(tenant); err != nil {
+		return nil, err
+	}
+	rep, err := CheckRecord(data, prof, today)
+	if err != nil {
+		return nil, err
+	}
+	rec, probs, err := record.DecodeBytes(data)
+	if err != nil || probs.HasErrors() {
+		return rep, nil // shape problems: the report says so already
+	}
+	hist, err := s.historyCheck(ctx, tenant, prof, rec, "")
+	if err != nil || hist == nil {
+		return rep, err
+	}
+	more := hist(rec.WithDefaults())
+	if len(more) == 0 {
+		return rep, nil
+	}
+	ps := append(rep.Problems.Errors(), more.Errors()...)
+	ps = append(ps, rep.Problems.Warnings()...)
+	ps = append(ps, more.Warnings()...)
+	return claims.NewReport(rep.RecordID, ps), nil
 }

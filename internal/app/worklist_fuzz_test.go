@@ -68,3 +68,23 @@ func FuzzWorklistQuery(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAnalyticsQuery: the analytics query parser never panics, and what it
+// takes it takes again.
+func FuzzAnalyticsQuery(f *testing.F) {
+	f.Add("2026-01-01", "2026-12-31", "EXDP1", "D9997")
+	f.Add("2026-02-30", "", "", "")
+	f.Add("", "2026-01-01", "", "D999")
+	f.Fuzz(func(t *testing.T, from, to, payer, code string) {
+		q, err := app.ParseAnalyticsQuery(from, to, payer, code)
+		if err != nil {
+			return
+		}
+		if q.From != "" && q.To != "" && q.To < q.From {
+			t.Fatalf("to %q before from %q", q.To, q.From)
+		}
+		if _, err := app.ParseAnalyticsQuery(q.From, q.To, q.Payer, q.Code); err != nil {
+			t.Fatalf("accepted once, refused again: %v", err)
+		}
+	})
+}

@@ -279,6 +279,7 @@ func LoadNamed(name, dir string) (*Profile, error) {
 		if v, ok := namedCache.Load(path); ok {
 			if c := v.(*cachedProfile); c.mod.Equal(fi.ModTime()) && c.size == fi.Size() {
 				p := c.p
+				p.Payers = slices.Clone(p.Payers) // each call its own copy, payers too
 				return &p, nil
 			}
 		}
