@@ -162,8 +162,10 @@ async function devTool(page, action, body) {
     w[4] === 'documentation' && /CO-16/.test(w[5]) && /M127/.test(w[5]) && w[6].length > 20, w);
   // deadlines from the default profile: appeal = the 835's date + 180 days,
   // timely filing = the service date + 365 days
-  check('worklist deadlines: appeal 2027-05-18 or -19 (180 days), filing 2027-11-02 (365 days)',
-    /^2027-05-1[89]/.test(w[7] || '') && /^2027-11-02/.test(w[8] || ''), [w[7], w[8]]);
+  // (README "From denial to payment": the appeal deadline counts from the
+  // 835's payment date, BPR16 2026-11-20)
+  check('worklist deadlines: appeal 2027-05-19 (2026-11-20 + 180 days), filing 2027-11-02 (2026-11-02 + 365 days)',
+    w[7] === '2027-05-19' && w[8] === '2027-11-02', [w[7], w[8]]);
   await snap(page, 'worklist');
 
   // the claim opened from the worklist by keyboard
@@ -247,6 +249,7 @@ async function devTool(page, action, body) {
     const stored = await text(page, '#timeline > li[data-kind="stored"]');
     check('the replacement\'s stored event names the original', originalId && stored.includes(originalId), stored);
     check('claims list: 2 claims', await waitText(page, '#claims-msg', /^2 claims shown/), await text(page, '#claims-msg'));
+    check('the worklist is empty once the correction is filed', await waitText(page, '#worklist-msg', /^Nothing open/), await text(page, '#worklist-msg'));
     await snap(page, 'corrected');
     // the original now shows the correction
     await page.focus('#claims-load');
