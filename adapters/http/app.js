@@ -305,6 +305,7 @@ $("appeal-form").addEventListener("submit", async (ev) => {
     say("claim-msg", "Appeal " + out.appeal + " stored for claim " + current.record_id + ".", true);
     await showAppeal(out);
     openClaim(current.id, false);
+    loadAnalytics(); // appeals filed
   } finally { $("appeal-create").disabled = false; }
 });
 
@@ -410,6 +411,7 @@ async function correct(patchText, what) {
       ", " + warnings + (warnings === 1 ? " warning." : " warnings."), true);
     loadClaims(false);
     loadWorklist(false);
+    loadAnalytics();
   } finally { for (const b of ["correction-send", "correction-void"]) $(b).disabled = !current; }
 }
 $("correction-form").addEventListener("submit", (ev) => {
