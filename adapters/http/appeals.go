@@ -83,6 +83,9 @@ func (s *Server) getAppeal(c *gin.Context) {
 		s.fail(c, err, nil)
 		return
 	}
+	// the letters hold PHI: no shared caches, no type sniffing
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Content-Type-Options", "nosniff")
 	switch ctype {
 	case "application/pdf": // the name is "n.pdf", checked by the service
 		c.Header("Content-Disposition", `inline; filename="appeal-`+c.Param("file")+`"`)

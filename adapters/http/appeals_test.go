@@ -56,7 +56,8 @@ func TestAppealRoutes(t *testing.T) {
 	// the letter, both ways, as the JSON names them
 	pdf := h.call("GET", a.PDF, "", "")
 	if pdf.Code != 200 || pdf.Header().Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf.Body.Bytes(), []byte("%PDF-")) ||
-		pdf.Header().Get("Content-Disposition") != `inline; filename="appeal-1.pdf"` {
+		pdf.Header().Get("Content-Disposition") != `inline; filename="appeal-1.pdf"` || pdf.Header().Get("Cache-Control") != "no-store" ||
+		pdf.Header().Get("X-Content-Type-Options") != "nosniff" {
 		t.Fatalf("pdf: %d %v", pdf.Code, pdf.Header())
 	}
 	html := h.call("GET", a.HTML, "", "")
