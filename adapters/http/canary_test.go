@@ -145,6 +145,11 @@ func canaryCases(t *testing.T) []canaryCase {
 			out = append(out, canaryCase{name, route, "application/fhir+json", body})
 		}
 	}
+	// a correction takes the record variants as merge patches (":id" is a
+	// claim correctableClaim stores)
+	for name, body := range rec {
+		out = append(out, canaryCase{name, "/v1/claims/:id/corrections", "application/merge-patch+json", body})
+	}
 	for _, route := range []string{"/v1/remittances/findings", "/v1/remittances/findings?format=fhir&at=2026-11-27T10:00:00Z", "/v1/remittances", "/v1/x12/validate"} {
 		for name, body := range x12 {
 			out = append(out, canaryCase{name, route, "application/edi-x12", body})
@@ -172,8 +177,13 @@ func TestNoCanaryInErrorsOrLogs(t *testing.T) {
 			t.Errorf("POST %s gets no canary bodies", path)
 		}
 	}
+	correctable := correctableClaim(t, h, bearer(key)...) // worklist_test.go
 	for _, tc := range cases {
-		w := h.call("POST", strings.Replace(tc.route, ":id", appealClaim, 1), tc.ctype, tc.body, bearer(key)...)
+		id := correctable // the appeal routes take the claim appealCanaryClaim denied (merge of appeals and worklist)
+		if strings.Contains(tc.route, "/appeals") {
+			id = appealClaim
+		}
+		w := h.call("POST", strings.Replace(tc.route, ":id", id, 1), tc.ctype, tc.body, bearer(key)...)
 		if w.Code >= 500 || w.Code == 401 {
 			t.Errorf("%s %s: status %d", tc.route, tc.name, w.Code)
 		}

@@ -19,9 +19,10 @@ var pageCSS []byte
 //go:embed openapi.yaml
 var openAPI []byte
 
-// pageCSP is the developer page's policy: its script and style are the
-// served /app.js and /app.css (no inline script or style), it talks only to
-// this origin, and nobody may frame it.
+// pageCSP is the console's policy: its script and style are the served
+// /app.js and /app.css (no inline script or style; the bar chart is SVG
+// built through the DOM, the appeal letter is copied in as sanitized nodes,
+// not framed), it talks only to this origin, and nobody may frame it.
 const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
 	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
@@ -35,8 +36,10 @@ func pageHeaders(c *gin.Context) {
 	c.Header("X-Frame-Options", "DENY")
 }
 
-// page serves the developer test page: paste a record, an 835 or a FHIR
-// Claim and see what the gateway answers. It calls the same public routes.
+// page serves the web console: claims and their timelines, the worklist,
+// payer analytics with a bar chart, appeal letters, and the developer tools
+// (paste a record, an 835 or a FHIR Claim). It calls the same public /v1
+// routes as any client, with the API key from the tab's sessionStorage.
 func (s *Server) page(c *gin.Context) {
 	pageHeaders(c)
 	c.Data(http.StatusOK, "text/html; charset=utf-8", pageHTML)

@@ -88,8 +88,9 @@ func (s *Server) engine() *gin.Engine {
 	s.routesFHIR(r, v1)
 	s.routesFHIRREST(r)
 	s.routesStored(v1)
-	s.routesAppeals(v1) // appeal packets (appeals.go)
-	s.routesAcknowledgments(v1)
+	s.routesAppeals(v1)         // appeal packets (appeals.go)
+	s.routesAcknowledgments(v1) // acknowledgments.go: 999, TA1, 277CA in
+	s.routesWorklist(v1)        // worklist.go: worklist, corrections, analytics
 	return r
 }
 

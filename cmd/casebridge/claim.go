@@ -206,6 +206,7 @@ func cmdCheck(args []string, env *environ) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	var pf profileFlags
 	pf.register(fs, cfg)
+	hf := historyFlags(fs) // worklist.go: --data/--database-url turn the history checks on
 	name, code := oneInput(fs, args, env)
 	if code >= 0 {
 		return code
@@ -219,10 +220,9 @@ func cmdCheck(args []string, env *environ) int {
 		env.errorf("%v", err)
 		return exitUnread
 	}
-	rep, err := app.CheckRecord(data, prof, time.Now().UTC())
-	if err != nil {
-		env.errorf("%s: %v", name, err)
-		return exitUnread
+	rep, code := hf.check(fs, name, data, prof, env)
+	if code >= 0 {
+		return code
 	}
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")

@@ -56,6 +56,8 @@ func commands() []command {
 		{"read", "read an X12 837D into case records (JSON) or FHIR Claim Bundles", cmdRead},
 		{"mask", "mask the PHI of an X12 file or a case record for sharing as a sample", cmdMask},
 		{"appeal", "write the appeal packet (letter PDF/HTML) of a stored claim's denial", cmdAppeal},
+		{"report", "payer analytics per payer and CDT code, with the payers' D9997 trend (from the store)", cmdReport},
+		{"worklist", "the open denials, rejections and pended claims with their deadlines (from the store)", cmdWorklist},
 	}
 }
 

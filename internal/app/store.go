@@ -55,6 +55,8 @@ const (
 
 // Store is the storage port. Implementations: adapters/store.
 type Store interface {
+	HistoryStore // store_history.go: claim links, cross-claim reads
+
 	// Ping checks that the database answers and accepts a write (for /readyz).
 	Ping(ctx context.Context) error
 	// Close releases the handle. Methods called afterwards fail.

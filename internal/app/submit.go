@@ -39,6 +39,9 @@ type SubmitOptions struct {
 	// under it (a retry after a crash, see idemreplay.go) is answered again
 	// instead of being stored twice.
 	IdempotencyKey string
+
+	// replaces is the claim a correction replaces or voids (corrections.go).
+	replaces string
 }
 
 // Problem is one scrub (or FHIR mapping) finding in a submit answer: the
@@ -177,6 +180,10 @@ func (s *Service) submit(ctx context.Context, tenant string, rec *record.Record,
 		}
 		return storedResult(old, m)
 	}
+	history, err := s.historyCheck(ctx, tenant, prof, rec, opts.replaces) // history.go
+	if err != nil {
+		return nil, err
+	}
 	at := s.at(opts)
 	sender := prof.Interchange.SenderID
 	// The number is drawn outside the transaction (adapters/store: keeps the
@@ -185,6 +192,7 @@ func (s *Service) submit(ctx context.Context, tenant string, rec *record.Record,
 	var drawn int64
 	gen, err := claims.Generate(rec, prof, claims.Options{
 		At: at, Usage: opts.Usage, NewlineAfterSegment: opts.NewlineAfterSegment,
+		History: history,
 		Allocate: func() (int, error) {
 			n, err := s.store.NextControlNumber(ctx, tenant, sender)
 			drawn = n
@@ -234,7 +242,10 @@ func (s *Service) submit(ctx context.Context, tenant string, rec *record.Record,
 		errs := len(gen.Problems.Errors())
 		if _, err := tx.AppendEvent(ctx, tenant, Event{ClaimID: c.ID, Kind: EventStored, At: c.CreatedAt,
 			Payload: mustJSON(storedEvent{Status: c.Status, Source: source, Errors: errs,
-				Warnings: len(gen.Problems) - errs, ErrorCodes: codesOf(gen.Problems.Errors())})}); err != nil {
+				Warnings: len(gen.Problems) - errs, ErrorCodes: codesOf(gen.Problems.Errors()), Replaces: opts.replaces})}); err != nil {
+			return err
+		}
+		if err := s.linkClaim(ctx, tx, tenant, c, rec, opts.replaces); err != nil { // history.go
 			return err
 		}
 		if cn != nil {
@@ -275,6 +286,7 @@ type storedEvent struct {
 	Errors     int         `json:"errors"`
 	Warnings   int         `json:"warnings"`
 	ErrorCodes []string    `json:"error_codes"`
+	Replaces   string      `json:"replaces,omitempty"` // the claim a correction replaces or voids
 }
 
 // generatedEvent is the payload of an "837d_generated" event.

@@ -27,6 +27,11 @@ type Options struct {
 	At                  time.Time
 	NewlineAfterSegment bool
 	Usage               string // T or P; empty → the profile's
+	// History, when set, adds the problems only a store can find (the
+	// patient's other claims: DUPLICATE_SERVICE, FREQUENCY_LIMIT) to the
+	// scrubber's, for the record with its defaults filled in. Its errors
+	// block the claim like the scrubber's.
+	History func(rec *record.Record) record.Problems
 }
 
 // MaxControlNumber is the largest ISA13 (nine digits).
@@ -55,6 +60,14 @@ func Check(rec *record.Record, prof *profile.Profile, today time.Time) record.Pr
 func Generate(rec *record.Record, prof *profile.Profile, opts Options) (*Result, error) {
 	rec = rec.Defaulted() // once here; the scrubber and the writer then find it filled
 	res := &Result{Problems: Check(rec, prof, opts.At)}
+	if opts.History != nil {
+		if more := opts.History(rec); len(more) > 0 {
+			// errors first, then warnings, as the scrubber orders them
+			ps := append(res.Problems.Errors(), more.Errors()...)
+			ps = append(ps, res.Problems.Warnings()...)
+			res.Problems = append(ps, more.Warnings()...)
+		}
+	}
 	if res.Problems.HasErrors() {
 		return res, nil
 	}

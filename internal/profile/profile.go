@@ -36,6 +36,10 @@ type Profile struct {
 	// reach the payer: "275", "portal", "clearinghouse" — empty when none is
 	// set up, which the scrubber warns about.
 	AttachmentDelivery string `json:"attachment_delivery,omitempty" yaml:"attachment_delivery,omitempty"`
+	// Payers are per-payer terms (appeal and filing windows, D9997 frequency
+	// limit) and Analytics the analytics settings: see payers.go.
+	Payers    []Payer   `json:"payers,omitempty" yaml:"payers,omitempty"`
+	Analytics Analytics `json:"analytics,omitzero" yaml:"analytics,omitempty"`
 }
 
 // Interchange holds ISA values.
@@ -202,7 +206,7 @@ func (p *Profile) Validate() error {
 	case !reSBR9.MatchString(p.Subscriber.ClaimFilingIndicator):
 		return bad("subscriber.claim_filing_indicator", "must be an SBR09 code such as CI")
 	}
-	return nil
+	return p.validatePayers()
 }
 
 // Load finds a profile by name or path. An empty name or "default" is the
@@ -275,6 +279,7 @@ func LoadNamed(name, dir string) (*Profile, error) {
 		if v, ok := namedCache.Load(path); ok {
 			if c := v.(*cachedProfile); c.mod.Equal(fi.ModTime()) && c.size == fi.Size() {
 				p := c.p
+				p.Payers = slices.Clone(p.Payers) // each call its own copy, payers too
 				return &p, nil
 			}
 		}

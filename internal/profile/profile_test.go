@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -94,7 +95,7 @@ func TestLoadNamedCache(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		p, err := profile.LoadNamed("acme", dir)
 		want, _ := profile.Load("acme", dir)
-		if err != nil || *p != *want || p.Interchange.SenderID != "ACME" {
+		if err != nil || !reflect.DeepEqual(p, want) || p.Interchange.SenderID != "ACME" {
 			t.Fatalf("load %d: %+v %v", i, p, err)
 		}
 		p.Interchange.SenderID = "CHANGED" // a copy: the next load is unaffected
@@ -106,7 +107,7 @@ func TestLoadNamedCache(t *testing.T) {
 	for _, name := range []string{"nosuch", "../acme", ""} {
 		a, errA := profile.LoadNamed(name, dir)
 		b, errB := profile.Load(name, dir)
-		if (errA == nil) != (errB == nil) || (a != nil && *a != *b) {
+		if (errA == nil) != (errB == nil) || (a != nil && !reflect.DeepEqual(a, b)) {
 			t.Errorf("%q: LoadNamed %v, Load %v", name, errA, errB)
 		}
 	}

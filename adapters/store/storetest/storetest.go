@@ -57,6 +57,7 @@ func Run(t *testing.T, b Backend) {
 		{"Appeals", testAppeals},
 		{"AppealsConcurrent", testAppealsConcurrent},
 		{"Acknowledgments", testAcknowledgments},
+		{"History", testHistory}, // history.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

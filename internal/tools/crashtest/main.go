@@ -806,13 +806,18 @@ func record(v *violations, cl *claim, a *answer, what string) {
 }
 
 // claimBody is the template record with its own record id (service line
-// ids, absent in the template, default to <record_id>-<n>).
+// ids, absent in the template, default to <record_id>-<n>) and its own
+// patient (member id "M" + record id): D9997 on one date for one patient in
+// two claims would be refused as DUPLICATE_SERVICE.
 func claimBody(tmpl []byte, recordID string) ([]byte, error) {
 	var m map[string]any
 	if err := json.Unmarshal(tmpl, &m); err != nil {
 		return nil, err
 	}
 	m["record_id"] = recordID
+	if sub, ok := m["subscriber"].(map[string]any); ok {
+		sub["member_id"] = "M" + recordID
+	}
 	if svcs, ok := m["services"].([]any); ok {
 		for _, s := range svcs {
 			if sm, ok := s.(map[string]any); ok {
