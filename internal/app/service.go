@@ -37,6 +37,10 @@ import (
 //	GET  /v1/remittances/{id}/findings RemittanceFindings (the stored report JSON)
 //	GET  /v1/remittances/{id}/835     RemittanceX12
 //	casebridge keys create|list|revoke CreateKey, ListKeys (APIKey.View), RevokeKey
+//	GET  /v1/worklist, casebridge worklist  ParseWorklistQuery, Worklist (worklist.go)
+//	POST /v1/claims/{id}/corrections  CorrectClaim → 201/422 SubmitResult; *CorrectionError 422 (corrections.go)
+//	GET  /v1/analytics, casebridge report   ParseAnalyticsQuery, Analytics (analytics.go)
+//	casebridge check --data DIR       CheckRecordHistory (history.go)
 //
 // Errors to statuses (HTTPStatus): ErrNotFound 404; ErrInvalid and
 // ErrBadCursor 400; *DecodeError its Status; *OptionError 400 (an

@@ -28,7 +28,10 @@ type Timeline struct {
 //     paid, patient_responsibility, payer{name, id}, payment_date,
 //     trace_number, findings[] (as in the findings report), lines[]
 //     {line_control_number, service_index (null when unmatched), procedure,
-//     charge, paid}}.
+//     charge, paid}};
+//   - "correction" (on the original, corrections.go): {claim_id (the
+//     replacement's), frequency (replacement | void), status}; the
+//     replacement's "stored" event then carries replaces (the original's id).
 type TimelineEvent struct {
 	Seq  int64           `json:"seq"`
 	Kind string          `json:"kind"`
