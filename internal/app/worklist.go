@@ -323,7 +323,7 @@ func openItems(h *claimHistory, prof *profile.Profile, today time.Time) []Workli
 	}
 	terms := prof.PayerTerms(base.Payer.ID)
 	if h.ack != nil && h.ackSeq > h.remitSeq {
-		if h.ack.Outcome != "rejected" {
+		if h.ack.Outcome != AckRejected {
 			return nil
 		}
 		it := base
