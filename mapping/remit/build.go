@@ -39,6 +39,8 @@ type reportBuilder struct {
 	buf2    []byte
 
 	text []byte // the text arena's current block
+
+	codes *codeCache // nil: look every code up in internal/codes
 }
 
 // textBlock is the size of the text arena's blocks.

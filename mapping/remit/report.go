@@ -281,7 +281,7 @@ type Sink interface {
 // positioned *x12.Error is returned; what the sink got before stays valid.
 func Findings(r io.Reader, opts Options, sink Sink) error {
 	_, collecting := sink.(*reportCollector)
-	h := &findingsHandler{sink: sink, b: newSummaryBuilder(), rb: reportBuilder{reuse: !collecting}}
+	h := &findingsHandler{sink: sink, b: newSummaryBuilder(), rb: reportBuilder{reuse: !collecting, codes: &codeCache{}}}
 	warnings, err := Stream(r, opts, h)
 	if err != nil {
 		return err
@@ -412,7 +412,7 @@ func (b *reportBuilder) claimReport(c *Claim, next *Claim, date string, cr *Clai
 func (b *reportBuilder) adjustmentReports(as []Adjustment, cats []codes.Category, date string) []AdjustmentReport {
 	out := take(b.reuse, &b.adjs, len(as))
 	for i, a := range as {
-		info, _ := codes.CARC(a.Reason)
+		info, _ := b.codes.carc(a.Reason)
 		desc := info.Text()
 		if desc == "" {
 			desc = carcDescription(a.Reason)
@@ -435,7 +435,7 @@ func (b *reportBuilder) remarkReports(rs []Remark, date string) []RemarkReport {
 	for _, r := range rs {
 		var rr RemarkReport
 		if r.Qualifier == "HE" {
-			info, ok := codes.RARC(r.Code)
+			info, ok := b.codes.rarc(r.Code)
 			rr = RemarkReport{Code: r.Code, Description: info.Text(), Retired: retired(info, date)}
 			if ok {
 				rr.Category = info.Category
