@@ -266,7 +266,9 @@ type Sink interface {
 	// BeginRemittance gets the header (control_number, payer, payee,
 	// payment); Claims and ProviderAdjustments are nil.
 	BeginRemittance(rem *Remittance) error
-	// Claim gets one claim of rem; neither is to be kept after the call.
+	// Claim gets one claim of rem; neither is to be kept after the call,
+	// nor any string or slice of c: their storage is reused for the next
+	// claim (copy what must outlive the call).
 	Claim(rem *Remittance, c *ClaimReport) error
 	// EndRemittance gets rem with ProviderAdjustments and Balanced; Claims
 	// holds what the sink put there.
