@@ -366,15 +366,23 @@ func (p *parser) ownEach(s *x12.Segment, claim bool) {
 }
 
 // warnSegmentID is a segment ID a warning can keep without pinning an
-// arena block.
+// arena block or pointing into a recycled one: the known IDs are the
+// constants of warnIDs, any other a copy.
 func warnSegmentID(id string) string {
-	switch id {
-	case "ISA", "GS", "ST", "BPR", "TRN", "CUR", "REF", "DTM", "N1", "N3", "N4", "PER", "RDM", "LX", "TS3", "TS2",
-		"CLP", "CAS", "NM1", "MIA", "MOA", "AMT", "QTY", "SVC", "LQ", "PLB", "SE", "GE", "IEA":
-		return id
+	if k, ok := warnIDs[id]; ok {
+		return k
 	}
 	return strings.Clone(id)
 }
+
+var warnIDs = func() map[string]string {
+	m := map[string]string{}
+	for _, id := range []string{"ISA", "GS", "ST", "BPR", "TRN", "CUR", "REF", "DTM", "N1", "N3", "N4", "PER", "RDM", "LX", "TS3", "TS2",
+		"CLP", "CAS", "NM1", "MIA", "MOA", "AMT", "QTY", "SVC", "LQ", "PLB", "SE", "GE", "IEA"} {
+		m[id] = id
+	}
+	return m
+}()
 
 // newClaim returns a claim to fill: a recycled one with its lists
 // emptied (their storage kept), or a new one.
