@@ -62,6 +62,7 @@ func BenchmarkReader835(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	clock := startCPU(b)
 	for b.Loop() {
 		r := x12.NewReader(bytes.NewReader(data), x12.ReaderOptions{})
 		segs = 0
@@ -77,6 +78,7 @@ func BenchmarkReader835(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(segs), "segments/op")
+	clock.report(b, len(data))
 }
 
 func BenchmarkReaderEnvelope835(b *testing.B) {
@@ -130,6 +132,7 @@ func BenchmarkReaderView835(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	clock := startCPU(b)
 	for b.Loop() {
 		r := x12.NewReader(bytes.NewReader(data), x12.ReaderOptions{})
 		for {
@@ -142,6 +145,7 @@ func BenchmarkReaderView835(b *testing.B) {
 			}
 		}
 	}
+	clock.report(b, len(data))
 }
 
 // BenchmarkIndexByteSplitter is the floor the reader is compared with: a
@@ -151,6 +155,7 @@ func BenchmarkIndexByteSplitter(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	clock := startCPU(b)
 	for b.Loop() {
 		n := 0
 		for rest := data; len(rest) > 0; n++ {
@@ -164,4 +169,5 @@ func BenchmarkIndexByteSplitter(b *testing.B) {
 			b.Fatal("no segments")
 		}
 	}
+	clock.report(b, len(data))
 }

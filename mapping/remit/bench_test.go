@@ -37,6 +37,7 @@ func benchFindings(b *testing.B, cfg gen835.Config, sink func() remit.Sink) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	claims := 0
+	clock := startCPU(b)
 	for b.Loop() {
 		s := sink()
 		if err := remit.Findings(bytes.NewReader(data), remit.Options{}, s); err != nil {
@@ -46,6 +47,7 @@ func benchFindings(b *testing.B, cfg gen835.Config, sink func() remit.Sink) {
 			claims = d.claims
 		}
 	}
+	clock.report(b, len(data))
 	if claims > 0 {
 		b.ReportMetric(float64(claims)*float64(b.N)/b.Elapsed().Seconds(), "claims/s")
 	}

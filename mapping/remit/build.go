@@ -11,8 +11,10 @@ import (
 // BuildReport's collector), the report's slices come from pools that the
 // next claim overwrites, so a claim's report costs no allocation once the
 // pools have grown; without it every slice is new. Texts (explanations,
-// next steps, labels) go into a bump arena of blocks that are never
-// reused, so a string handed out stays valid whatever the sink does.
+// next steps, labels) go into a bump arena of blocks: with reuse the next
+// claim writes over them (a sink keeps no string of a claim after Claim
+// returns); without it blocks are never reused, so a string handed out
+// stays valid whatever the caller does.
 type reportBuilder struct {
 	reuse bool
 
@@ -39,6 +41,8 @@ type reportBuilder struct {
 	buf2    []byte
 
 	text []byte // the text arena's current block
+
+	codes *codeCache // nil: look every code up in internal/codes
 }
 
 // textBlock is the size of the text arena's blocks.
@@ -52,6 +56,9 @@ func (b *reportBuilder) reset() {
 	b.cats, b.froms, b.adjs, b.rems = b.cats[:0], b.froms[:0], b.adjs[:0], b.rems[:0]
 	b.lines, b.finds, b.strs, b.scopes = b.lines[:0], b.finds[:0], b.strs[:0], b.scopes[:0]
 	b.catsL, b.fromL = b.catsL[:0], b.fromL[:0]
+	// The sink kept nothing of the last claim: its texts' block is
+	// written over (a block outgrown by one claim is left to the GC).
+	b.text = b.text[:0]
 }
 
 // take returns an empty slice with room for n elements: from pool when

@@ -56,11 +56,11 @@ func (b *reportBuilder) categorise(as []Adjustment, lineRemarks, claimRemarks []
 	cats := take(b.reuse, &b.cats, len(as))[:len(as)]
 	from := take(b.reuse, &b.froms, len(as))[:len(as)]
 	for i, a := range as {
-		own := codes.CARCCategory(a.Reason)
+		own := b.codes.carcCategory(a.Reason)
 		cats[i], from[i] = own, ""
-		if code, cat := refining(own, lineRemarks); cat != "" {
+		if code, cat := b.codes.refining(own, lineRemarks); cat != "" {
 			cats[i], from[i] = cat, code
-		} else if code, cat := refining(own, claimRemarks); cat != "" {
+		} else if code, cat := b.codes.refining(own, claimRemarks); cat != "" {
 			cats[i], from[i] = cat, code
 		}
 	}
@@ -68,9 +68,9 @@ func (b *reportBuilder) categorise(as []Adjustment, lineRemarks, claimRemarks []
 }
 
 // refining returns the first remark whose category refines own.
-func refining(own codes.Category, rs []Remark) (string, codes.Category) {
+func (cc *codeCache) refining(own codes.Category, rs []Remark) (string, codes.Category) {
 	for _, r := range rs {
-		if cat := remarkCategory(r); codes.Refines(own, cat) {
+		if cat := cc.remarkCategory(r); codes.Refines(own, cat) {
 			return r.Code, cat
 		}
 	}
@@ -245,7 +245,7 @@ func (b *reportBuilder) scopeFindings(s *scope, claimRemarks []Remark) {
 		}
 		remarks := b.remarks[:0]
 		for _, r := range s.remarks {
-			rc := remarkCategory(r)
+			rc := b.codes.remarkCategory(r)
 			if rc == cat || !slices.Contains(order, rc) {
 				remarks = append(remarks, r)
 			}
@@ -262,7 +262,7 @@ func (b *reportBuilder) scopeFindings(s *scope, claimRemarks []Remark) {
 		if s.line != nil {
 			// Claim remarks of the same category speak for the line too.
 			for _, r := range claimRemarks {
-				if remarkCategory(r) == cat {
+				if b.codes.remarkCategory(r) == cat {
 					remarks = appendRemark(remarks, r)
 				}
 			}
@@ -453,7 +453,7 @@ func (b *reportBuilder) appendExplain(dst []byte, s *scope, cat codes.Category, 
 		dst = append(dst, owes(group)...)
 	}
 	for _, a := range group {
-		info, _ := codes.CARC(a.Reason)
+		info, _ := b.codes.carc(a.Reason)
 		dst = append(dst, ' ')
 		dst = append(dst, a.Group...)
 		dst = append(dst, '-')
@@ -466,7 +466,7 @@ func (b *reportBuilder) appendExplain(dst []byte, s *scope, cat codes.Category, 
 		}
 		dst = appendRetiredNote(dst, info, s.date)
 	}
-	dst = appendRemarkTexts(dst, remarks, s.date)
+	dst = b.codes.appendRemarkTexts(dst, remarks, s.date)
 	if s.line != nil && s.line.SubmittedProcedure != nil {
 		dst = append(dst, " The payer processed the line as "...)
 		dst = append(dst, s.line.Procedure.String()...)
@@ -478,13 +478,13 @@ func (b *reportBuilder) appendExplain(dst []byte, s *scope, cat codes.Category, 
 }
 
 // appendRemarkTexts appends " Remark CODE: description" for each remark.
-func appendRemarkTexts(dst []byte, remarks []Remark, date string) []byte {
+func (cc *codeCache) appendRemarkTexts(dst []byte, remarks []Remark, date string) []byte {
 	for _, r := range remarks {
 		dst = append(dst, " Remark "...)
 		dst = append(dst, r.Code...)
 		dst = append(dst, ": "...)
 		if r.Qualifier == "HE" {
-			info, _ := codes.RARC(r.Code)
+			info, _ := cc.rarc(r.Code)
 			if t := info.Text(); t != "" {
 				dst = append(dst, t...)
 			} else {

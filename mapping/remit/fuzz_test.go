@@ -18,8 +18,11 @@ import (
 // FuzzRead feeds arbitrary bytes to the 835 path: it must never panic or
 // hang, every failure must be a positioned *x12.Error, and every report
 // must hold only known statuses, outcomes and categories and encode to
-// JSON and to a table.
+// JSON and to a table; the streamed findings, their claim text in
+// recycled blocks of 8 bytes (see TestRecycledClaimTextMatchesReport),
+// must be the report's JSON byte for byte.
 func FuzzRead(f *testing.F) {
+	defer remit.SetClaimBlockSize(8)()
 	seeds, _ := filepath.Glob(filepath.Join(testdata, "*.x12"))
 	more, _ := filepath.Glob(filepath.Join(testdata, "*", "*.x12"))
 	for _, p := range append(seeds, more...) {
@@ -83,6 +86,13 @@ func FuzzRead(f *testing.F) {
 		}
 		if err := remit.WriteTable(io.Discard, rep); err != nil {
 			t.Fatal(err)
+		}
+		got, err := streamJSON(t, data, false)
+		if err != nil {
+			t.Fatalf("streamed findings: %v (the report had none)", err)
+		}
+		if want := encodeNoEscape(t, rep, false); !bytes.Equal(got, want) {
+			t.Fatal("streamed findings differ from the report's JSON")
 		}
 	})
 }

@@ -116,6 +116,12 @@ func Stream(r io.Reader, opts Options, h Handler) ([]Warning, error) {
 	}
 	_, collecting := h.(*collector)
 	p.reuse = !collecting
+	// Claim text is recycled only for the findings of a sink that keeps
+	// nothing after Claim (not BuildReport's collector): other handlers
+	// (Read's collector, a Handler of a caller's) may keep a claim's strings.
+	if fh, ok := h.(*findingsHandler); ok && p.reuse && fh.rb.reuse {
+		p.recycleText = true
+	}
 	err := p.run()
 	if p.warnings == nil {
 		p.warnings = []Warning{}
@@ -198,10 +204,21 @@ type parser struct {
 	free  []*Claim
 
 	// arena holds the element text of the segments read (see own).
-	arena   []byte
+	arena []byte
+	// Claim text (see own): recycled only when recycleText is set. seq
+	// counts the claims opened, released those handed out; cur is the
+	// claim block being filled, used the full ones not yet reusable
+	// (oldest first), spare the reusable ones.
+	recycleText   bool
+	seq, released int
+	cur           *claimBlock
+	used, spare   []*claimBlock
+
 	amounts []money.Amount // see newAmount
-	// The last date converted, in and out (dates repeat from claim to claim).
-	lastDateIn, lastDateOut string
+	// The last date converted, in and out (dates repeat from claim to
+	// claim); the input is a copy (the element's text may be recycled).
+	lastDateIn  [8]byte
+	lastDateOut string
 }
 
 // arenaChunk is the size of the blocks own copies element text into.
@@ -209,10 +226,14 @@ const arenaChunk = 8 << 10
 
 // own gives the view's element strings storage of their own, like
 // Segment.Own, but from a bump arena of 8 KiB blocks instead of one
-// allocation per segment. A block is never reused: it lives as long as a
-// string points into it (a claim's, a set header's). Warnings copy what
-// they keep (warnSegmentID), so a warning never pins a block.
-func (p *parser) own(s *x12.Segment) {
+// allocation per segment. The text of a set header, a payee, an LX, a PLB
+// goes into blocks that are never reused: they live as long as a string
+// points into them. A claim's own segments (claim is true, see
+// claimText) go into claim blocks instead, which are recycled once every
+// claim that may point into them has been handed out (see release): only
+// when the handler keeps nothing of a claim (recycleText). Warnings copy
+// what they keep (warnSegmentID), so a warning never pins a block.
+func (p *parser) own(s *x12.Segment, claim bool) {
 	els := s.Elements
 	last := els[len(els)-1]
 	base := unsafe.StringData(els[0])
@@ -220,24 +241,100 @@ func (p *parser) own(s *x12.Segment) {
 	// one separator apart: one copy of the whole span keeps them all.
 	span := int(uintptr(unsafe.Pointer(unsafe.StringData(last)))-uintptr(unsafe.Pointer(base))) + len(last)
 	if span < 0 || span != len(els)-1+segmentTextLen(els) {
-		p.ownEach(s)
+		p.ownEach(s, claim)
 		return
 	}
 	if span == 0 {
 		return
 	}
-	if len(p.arena)+span > cap(p.arena) {
-		p.arena = make([]byte, 0, max(arenaChunk, span))
-	}
-	start := len(p.arena)
-	p.arena = append(p.arena, unsafe.String(base, span)...)
-	all := unsafe.String(&p.arena[start], span)
+	a := p.arenaFor(span, claim)
+	start := len(*a)
+	*a = append(*a, unsafe.String(base, span)...)
+	all := unsafe.String(&(*a)[start], span)
 	off := 0
 	for i, e := range els {
 		els[i] = all[off : off+len(e)]
 		off += len(e) + 1
 	}
 	s.ID = els[0]
+}
+
+// arenaFor returns the arena to append n bytes of text to, with room for
+// them: the claim blocks' current one (claim text, recycleText set) or
+// the arena of blocks never reused.
+func (p *parser) arenaFor(n int, claim bool) *[]byte {
+	if !claim || !p.recycleText {
+		if len(p.arena)+n > cap(p.arena) {
+			p.arena = make([]byte, 0, max(arenaChunk, n))
+		}
+		return &p.arena
+	}
+	if p.cur == nil || len(p.cur.buf)+n > cap(p.cur.buf) {
+		p.nextClaimBlock(n)
+	}
+	p.cur.maxSeq = p.seq
+	return &p.cur.buf
+}
+
+// claimBlockSize is the size of the claim blocks; a test makes them tiny
+// so that blocks are recycled within a claim's span.
+var claimBlockSize = arenaChunk
+
+// claimBlock is a block of claim text. Text written while p.seq was n
+// belongs to claim n (its segments after the CLP) or claim n+1 (its CLP):
+// the block can be reused once claims up to maxSeq+1 are handed out.
+type claimBlock struct {
+	buf    []byte
+	maxSeq int
+}
+
+// nextClaimBlock retires the current claim block and takes a recycled
+// one with room for n bytes, or a new one.
+func (p *parser) nextClaimBlock(n int) {
+	if p.cur != nil {
+		p.used = append(p.used, p.cur)
+		p.cur = nil
+	}
+	for i := len(p.spare) - 1; i >= 0; i-- {
+		if b := p.spare[i]; cap(b.buf) >= n {
+			p.spare = append(p.spare[:i], p.spare[i+1:]...)
+			b.buf = b.buf[:0]
+			p.cur = b
+			return
+		}
+	}
+	p.cur = &claimBlock{buf: make([]byte, 0, max(claimBlockSize, n))}
+}
+
+// release notes that the oldest claim not yet handed out has been (in
+// file order) and recycles the claim blocks no claim can point into any
+// more.
+func (p *parser) release() {
+	p.released++
+	k := 0
+	for k < len(p.used) && p.used[k].maxSeq+1 <= p.released {
+		k++
+	}
+	if k > 0 {
+		p.spare = append(p.spare, p.used[:k]...)
+		n := copy(p.used, p.used[k:])
+		clear(p.used[n:])
+		p.used = p.used[:n]
+	}
+}
+
+// claimText reports whether a segment read in state st is one of a
+// claim's own (2100/2110: CLP and the segments after it), whose text only
+// that claim, or for a CLP the claim it opens, points into. Everything
+// else (headers, payees, LX, PLB) may be kept longer.
+func claimText(id string, st state) bool {
+	switch id {
+	case "CLP":
+		return true
+	case "CAS", "NM1", "MIA", "MOA", "REF", "DTM", "PER", "AMT", "QTY", "SVC", "LQ":
+		return st == stClaim || st == stLine
+	}
+	return false
 }
 
 func segmentTextLen(els []string) int {
@@ -249,19 +346,17 @@ func segmentTextLen(els []string) int {
 }
 
 // ownEach is own for elements that are not one span.
-func (p *parser) ownEach(s *x12.Segment) {
+func (p *parser) ownEach(s *x12.Segment, claim bool) {
 	n := segmentTextLen(s.Elements)
 	if n == 0 {
 		return
 	}
-	if len(p.arena)+n > cap(p.arena) {
-		p.arena = make([]byte, 0, max(arenaChunk, n))
-	}
-	start := len(p.arena)
+	a := p.arenaFor(n, claim)
+	start := len(*a)
 	for _, e := range s.Elements {
-		p.arena = append(p.arena, e...)
+		*a = append(*a, e...)
 	}
-	all := unsafe.String(&p.arena[start], n)
+	all := unsafe.String(&(*a)[start], n)
 	off := 0
 	for i, e := range s.Elements {
 		s.Elements[i] = all[off : off+len(e)]
@@ -271,15 +366,23 @@ func (p *parser) ownEach(s *x12.Segment) {
 }
 
 // warnSegmentID is a segment ID a warning can keep without pinning an
-// arena block.
+// arena block or pointing into a recycled one: the known IDs are the
+// constants of warnIDs, any other a copy.
 func warnSegmentID(id string) string {
-	switch id {
-	case "ISA", "GS", "ST", "BPR", "TRN", "CUR", "REF", "DTM", "N1", "N3", "N4", "PER", "RDM", "LX", "TS3", "TS2",
-		"CLP", "CAS", "NM1", "MIA", "MOA", "AMT", "QTY", "SVC", "LQ", "PLB", "SE", "GE", "IEA":
-		return id
+	if k, ok := warnIDs[id]; ok {
+		return k
 	}
 	return strings.Clone(id)
 }
+
+var warnIDs = func() map[string]string {
+	m := map[string]string{}
+	for _, id := range []string{"ISA", "GS", "ST", "BPR", "TRN", "CUR", "REF", "DTM", "N1", "N3", "N4", "PER", "RDM", "LX", "TS3", "TS2",
+		"CLP", "CAS", "NM1", "MIA", "MOA", "AMT", "QTY", "SVC", "LQ", "PLB", "SE", "GE", "IEA"} {
+		m[id] = id
+	}
+	return m
+}()
 
 // newClaim returns a claim to fill: a recycled one with its lists
 // emptied (their storage kept), or a new one.
@@ -311,7 +414,7 @@ func (p *parser) run() error {
 			case "ST", "SE", "GS", "GE", "IEA":
 				seg = seg.Clone()
 			default:
-				p.own(seg)
+				p.own(seg, claimText(seg.ID, p.st))
 			}
 		}
 		if err != nil {
@@ -555,6 +658,9 @@ func (p *parser) flush(keep int) error {
 		if p.reuse {
 			p.free = append(p.free, c)
 		}
+		if p.recycleText {
+			p.release()
+		}
 	}
 	p.pending = append(p.pending[:0], p.pending[n:]...)
 	return nil
@@ -752,6 +858,7 @@ func (p *parser) clp(s *x12.Segment) error {
 		p.warn(s, WarnElementMissing, 1, "patient control number is missing")
 	}
 	c := p.newClaim()
+	p.seq++ // the claim blocks' clock (see claimBlock)
 	*c = Claim{
 		Names: c.Names, Adjustments: c.Adjustments, Remarks: c.Remarks, References: c.References,
 		Dates: c.Dates, Amounts: c.Amounts, Quantities: c.Quantities, Lines: c.Lines,
@@ -1070,11 +1177,12 @@ func (p *parser) date(s *x12.Segment, el int) string {
 	if v == "" {
 		return ""
 	}
-	if v == p.lastDateIn {
+	if p.lastDateOut != "" && v == string(p.lastDateIn[:]) {
 		return p.lastDateOut
 	}
 	if d, ok := isoDate(v); ok {
-		p.lastDateIn, p.lastDateOut = v, d
+		copy(p.lastDateIn[:], v) // isoDate accepts 8 bytes only
+		p.lastDateOut = d
 		return d
 	}
 	p.warn(s, WarnElementInvalid, el, "date is not a valid CCYYMMDD date; it is left out")

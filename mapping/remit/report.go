@@ -266,7 +266,9 @@ type Sink interface {
 	// BeginRemittance gets the header (control_number, payer, payee,
 	// payment); Claims and ProviderAdjustments are nil.
 	BeginRemittance(rem *Remittance) error
-	// Claim gets one claim of rem; neither is to be kept after the call.
+	// Claim gets one claim of rem; neither is to be kept after the call,
+	// nor any string or slice of c: their storage is reused for the next
+	// claim (copy what must outlive the call).
 	Claim(rem *Remittance, c *ClaimReport) error
 	// EndRemittance gets rem with ProviderAdjustments and Balanced; Claims
 	// holds what the sink put there.
@@ -281,7 +283,7 @@ type Sink interface {
 // positioned *x12.Error is returned; what the sink got before stays valid.
 func Findings(r io.Reader, opts Options, sink Sink) error {
 	_, collecting := sink.(*reportCollector)
-	h := &findingsHandler{sink: sink, b: newSummaryBuilder(), rb: reportBuilder{reuse: !collecting}}
+	h := &findingsHandler{sink: sink, b: newSummaryBuilder(), rb: reportBuilder{reuse: !collecting, codes: &codeCache{}}}
 	warnings, err := Stream(r, opts, h)
 	if err != nil {
 		return err
@@ -412,7 +414,7 @@ func (b *reportBuilder) claimReport(c *Claim, next *Claim, date string, cr *Clai
 func (b *reportBuilder) adjustmentReports(as []Adjustment, cats []codes.Category, date string) []AdjustmentReport {
 	out := take(b.reuse, &b.adjs, len(as))
 	for i, a := range as {
-		info, _ := codes.CARC(a.Reason)
+		info, _ := b.codes.carc(a.Reason)
 		desc := info.Text()
 		if desc == "" {
 			desc = carcDescription(a.Reason)
@@ -435,7 +437,7 @@ func (b *reportBuilder) remarkReports(rs []Remark, date string) []RemarkReport {
 	for _, r := range rs {
 		var rr RemarkReport
 		if r.Qualifier == "HE" {
-			info, ok := codes.RARC(r.Code)
+			info, ok := b.codes.rarc(r.Code)
 			rr = RemarkReport{Code: r.Code, Description: info.Text(), Retired: retired(info, date)}
 			if ok {
 				rr.Category = info.Category

@@ -1,0 +1,84 @@
+package remit
+
+import (
+	"strings"
+
+	"github.com/casebridge/casebridge/internal/codes"
+)
+
+// codeCache remembers the CARC and RARC lookups of one report: a claim
+// file repeats a few dozen codes thousands of times, and a direct-mapped
+// slot compared by string is cheaper than hashing into the code tables'
+// maps for every triplet and remark, several times each (category,
+// description, deactivation). A slot holds the last code that hashed
+// there; a miss asks internal/codes and takes the slot. The tables do not
+// change during a report (codes.LoadDir is called at start-up).
+type codeCache struct {
+	carcs, rarcs [cacheSlots]codeSlot
+}
+
+const cacheSlots = 64
+
+type codeSlot struct {
+	code string // "" for an empty slot (no code is empty)
+	info codes.Info
+	ok   bool
+}
+
+// slot spreads the codes' shapes ("45", "197", "B13", "N850", "M127")
+// over the slots.
+func slot(code string) int {
+	n := len(code)
+	h := uint(n)*0x9e + uint(code[0])*0x3b + uint(code[n-1])*0x11 + uint(code[n/2])*0x5
+	return int(h^h>>6) & (cacheSlots - 1)
+}
+
+func lookup(tab *[cacheSlots]codeSlot, code string, find func(string) (codes.Info, bool)) (codes.Info, bool) {
+	if code == "" {
+		return find(code)
+	}
+	s := &tab[slot(code)]
+	if s.code == code {
+		return s.info, s.ok
+	}
+	info, ok := find(code)
+	// The code is element text; a copy keeps the slot from pinning the
+	// block of text it came from.
+	*s = codeSlot{code: strings.Clone(code), info: info, ok: ok}
+	return info, ok
+}
+
+// carc is codes.CARC through the cache (direct when c is nil).
+func (c *codeCache) carc(code string) (codes.Info, bool) {
+	if c == nil {
+		return codes.CARC(code)
+	}
+	return lookup(&c.carcs, code, codes.CARC)
+}
+
+// rarc is codes.RARC through the cache (direct when c is nil).
+func (c *codeCache) rarc(code string) (codes.Info, bool) {
+	if c == nil {
+		return codes.RARC(code)
+	}
+	return lookup(&c.rarcs, code, codes.RARC)
+}
+
+// carcCategory is codes.CARCCategory through the cache.
+func (c *codeCache) carcCategory(code string) codes.Category {
+	if i, ok := c.carc(code); ok && i.Category != "" {
+		return i.Category
+	}
+	return codes.Other
+}
+
+// remarkCategory is remarkCategory through the cache.
+func (c *codeCache) remarkCategory(r Remark) codes.Category {
+	if r.Qualifier != "HE" {
+		return ""
+	}
+	if i, ok := c.rarc(r.Code); ok {
+		return i.Category
+	}
+	return ""
+}
