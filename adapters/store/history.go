@@ -101,17 +101,5 @@ func (s *Store) TenantEvents(ctx context.Context, tenant string, kinds []string)
 	if err != nil {
 		return nil, wrap("tenant events", err)
 	}
-	defer rows.Close()
-	var out []app.Event
-	for rows.Next() {
-		var e app.Event
-		var at int64
-		var payload []byte
-		if err := rows.Scan(&e.Seq, &e.ClaimID, &e.Kind, &at, &payload); err != nil {
-			return nil, wrap("tenant events", err)
-		}
-		e.At, e.Payload = fromMicros(at), rawJSON(payload)
-		out = append(out, e)
-	}
-	return out, wrap("tenant events", rows.Err())
+	return scanEvents(rows, "tenant events")
 }

@@ -602,6 +602,11 @@ func (s *Store) ListEvents(ctx context.Context, tenant, claimID string) ([]app.E
 	if err != nil {
 		return nil, wrap("list events", err)
 	}
+	return scanEvents(rows, "list events")
+}
+
+// scanEvents reads rows of (seq, claim_id, kind, at, payload) and closes them.
+func scanEvents(rows *sql.Rows, what string) ([]app.Event, error) {
 	defer rows.Close()
 	var out []app.Event
 	for rows.Next() {
@@ -609,12 +614,12 @@ func (s *Store) ListEvents(ctx context.Context, tenant, claimID string) ([]app.E
 		var at int64
 		var payload []byte
 		if err := rows.Scan(&e.Seq, &e.ClaimID, &e.Kind, &at, &payload); err != nil {
-			return nil, wrap("list events", err)
+			return nil, wrap(what, err)
 		}
 		e.At, e.Payload = fromMicros(at), rawJSON(payload)
 		out = append(out, e)
 	}
-	return out, wrap("list events", rows.Err())
+	return out, wrap(what, rows.Err())
 }
 
 // ---- remittances
