@@ -64,7 +64,7 @@ func (f *ackFlags) run(env *environ, name string, data []byte, vo app.ValidateOp
 	res, err := app.AcknowledgeX12(data, app.AckOutOptions{Validate: vo, ControlNumber: alloc, Newlines: f.newlines})
 	switch {
 	case errors.Is(err, app.ErrX12Unreadable):
-		env.errorf("%s: not an X12 interchange (no ISA segment at its start): nothing to acknowledge", name)
+		env.errorf("%s: no readable interchange header (ISA): nothing to acknowledge", name)
 		return exitUnread
 	case errors.Is(err, app.ErrAckControlNumber):
 		env.errorf("cannot allocate a control number: %v", err)

@@ -70,6 +70,13 @@ func ValidateX12(data []byte, opts ValidateOptions) (*ValidationReport, error) {
 		}
 		return nil, fmt.Errorf("x12 validator: %w", err)
 	}
+	if rep.Unusable && len(rep.Interchanges) == 0 {
+		// an ISA that is not fixed-width can still name the interchange a
+		// TA1 answers
+		if ic, ok := snip.RecoverInterchange(data); ok {
+			rep.Interchanges = []snip.Interchange{ic}
+		}
+	}
 	sel := snip.Options{Types: opts.Types}
 	if sel.Selected(snip.Balancing) && len(rep.SetsOf("835")) > 0 {
 		remitBalancing(data, rep)
