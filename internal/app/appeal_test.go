@@ -149,6 +149,15 @@ func TestAppealPacket(t *testing.T) {
 		if err != nil || att["contentType"] != "application/pdf" || !bytes.Equal(data, pdf) {
 			t.Fatalf("payload: %v %v", att["contentType"], err)
 		}
+		// the Communication as a golden file under testdata/fhir/golden, which
+		// .ci/fhir-validate.sh checks with two independent R4 validators: the
+		// ids are made fixed and the PDF is cut to its signature
+		att["data"] = base64.StdEncoding.EncodeToString([]byte("%PDF-"))
+		comm["id"] = "appeal-communication"
+		commOut, _ := json.MarshalIndent(comm, "", "  ")
+		crID := strings.TrimPrefix(about[1].(map[string]any)["reference"].(string), "ClaimResponse/")
+		golden.Check(t, filepath.Join("..", "..", "testdata", "fhir", "golden", "appeal-communication.json"),
+			[]byte(strings.NewReplacer(id, "claim-id", crID, "claimresponse-id").Replace(string(commOut))+"\n"))
 		// the timeline's "appeal" event
 		tl := must(svc.Timeline(ctx, "local", id))(t)
 		last := tl.Events[len(tl.Events)-1]
