@@ -289,7 +289,7 @@ func (d *strictDecoder) value(fi fieldInfo, f reflect.Value) bool {
 		if !ok || !integer {
 			return false
 		}
-		n, err := strconv.ParseInt(string(tok), 10, 64)
+		n, err := strconv.ParseInt(d.text[d.pos-len(tok):d.pos], 10, 64)
 		if err != nil {
 			return false
 		}
@@ -308,7 +308,7 @@ func (d *strictDecoder) value(fi fieldInfo, f reflect.Value) bool {
 			if !ok {
 				return false
 			}
-			text = string(tok)
+			text = d.text[d.pos-len(tok) : d.pos]
 		}
 		a, err := money.Parse(text)
 		if err != nil {
@@ -336,13 +336,17 @@ func (d *strictDecoder) array(fi fieldInfo, f reflect.Value) bool {
 		return false
 	}
 	d.pos++
-	list := reflect.MakeSlice(f.Type(), 0, 4)
+	// the list grows in place in the field (Value.Grow and SetLen on the
+	// addressable field): no slice header boxed per element as
+	// reflect.Append would; an empty array is an empty, non-nil list as
+	// encoding/json makes it
+	f.Grow(4)
 	if d.next() == ']' {
 		d.pos++
-		f.Set(list)
 		return true
 	}
 	for {
+		n := f.Len()
 		switch d.next() {
 		case '"':
 			if fi.kind != kindStrings {
@@ -352,13 +356,16 @@ func (d *strictDecoder) array(fi fieldInfo, f reflect.Value) bool {
 			if !ok {
 				return false
 			}
-			list = reflect.Append(list, reflect.ValueOf(s))
+			f.Grow(1)
+			f.SetLen(n + 1)
+			f.Index(n).SetString(s)
 		case '{':
 			if fi.kind != kindStructSlice {
 				return false
 			}
-			list = reflect.Append(list, reflect.Zero(fi.elem.typ))
-			if !d.object(fi.elem, list.Index(list.Len()-1)) {
+			f.Grow(1)
+			f.SetLen(n + 1)
+			if !d.object(fi.elem, f.Index(n)) {
 				return false
 			}
 		default:
@@ -369,7 +376,6 @@ func (d *strictDecoder) array(fi fieldInfo, f reflect.Value) bool {
 			d.pos++
 		case ']':
 			d.pos++
-			f.Set(list)
 			return true
 		default:
 			return false
