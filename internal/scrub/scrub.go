@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/casebridge/casebridge/internal/cdt"
+	"github.com/casebridge/casebridge/internal/money"
 	"github.com/casebridge/casebridge/internal/record"
 )
 
@@ -52,8 +53,20 @@ func Check(in *record.Record, opts Options) record.Problems {
 	c.attachments(r)
 	c.documentation(r)
 	c.text(in)
-	out := append(record.Problems{}, c.errs...)
+	// one list sized once; empty but not nil when there is no problem
+	out := make(record.Problems, 0, len(c.errs)+len(c.warns))
+	out = append(out, c.errs...)
 	return append(out, c.warns...)
+}
+
+// places is the number of decimal places a carries as written (2 for
+// "85.00"); on the int64 path it is read from the exponent without
+// building a decimal.
+func places(a money.Amount) int32 {
+	if _, e, ok := a.Parts(); ok {
+		return -e
+	}
+	return -a.Decimal().Exponent()
 }
 
 type checker struct {
@@ -635,7 +648,7 @@ func (c *checker) services(r *record.Record) {
 			c.err(at("charge"), "REQUIRED", "The charge of line %d is required.", i+1)
 		case s.Charge.Sign() <= 0:
 			c.err(at("charge"), "CHARGE_NOT_POSITIVE", "The charge of line %d must be greater than zero.", i+1)
-		case -s.Charge.Decimal().Exponent() > 2:
+		case places(*s.Charge) > 2:
 			c.err(at("charge"), "CHARGE_PRECISION", "The charge of line %d has more than two decimal places.", i+1)
 		}
 		if s.Units < 0 || s.Units > 999 {
