@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/casebridge/casebridge/internal/cdt"
-	"github.com/casebridge/casebridge/internal/money"
 	"github.com/casebridge/casebridge/internal/record"
 )
 
@@ -59,14 +58,14 @@ func Check(in *record.Record, opts Options) record.Problems {
 	return append(out, c.warns...)
 }
 
-// places is the number of decimal places a carries as written (2 for
-// "85.00"); on the int64 path it is read from the exponent without
-// building a decimal.
-func places(a money.Amount) int32 {
-	if _, e, ok := a.Parts(); ok {
+// chargePlaces is the number of decimal places of a line's charge as
+// written (2 for "85.00"; the charge is set); on the int64 path it is read
+// from the exponent without building a decimal.
+func chargePlaces(s *record.Service) int32 {
+	if _, e, ok := s.Charge.Parts(); ok {
 		return -e
 	}
-	return -a.Decimal().Exponent()
+	return -s.Charge.Decimal().Exponent()
 }
 
 type checker struct {
@@ -648,7 +647,7 @@ func (c *checker) services(r *record.Record) {
 			c.err(at("charge"), "REQUIRED", "The charge of line %d is required.", i+1)
 		case s.Charge.Sign() <= 0:
 			c.err(at("charge"), "CHARGE_NOT_POSITIVE", "The charge of line %d must be greater than zero.", i+1)
-		case places(*s.Charge) > 2:
+		case chargePlaces(&s) > 2:
 			c.err(at("charge"), "CHARGE_PRECISION", "The charge of line %d has more than two decimal places.", i+1)
 		}
 		if s.Units < 0 || s.Units > 999 {
