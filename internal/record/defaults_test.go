@@ -36,3 +36,13 @@ func TestFillDefaultsIsWithDefaults(t *testing.T) {
 		}
 	}
 }
+
+func TestWarningCount(t *testing.T) {
+	w := record.Problem{Severity: record.SeverityWarning}
+	e := record.Problem{Severity: record.SeverityError}
+	for _, ps := range []record.Problems{nil, {e}, {w}, {e, w, w}, {w, e}} {
+		if got, want := ps.WarningCount(), len(ps.Warnings()); got != want {
+			t.Errorf("%+v: WarningCount %d, Warnings %d", ps, got, want)
+		}
+	}
+}
