@@ -779,9 +779,9 @@ func hasCode(r *record.Record, code string) bool {
 
 // text warns where free text has to be cleaned for X12.
 func (c *checker) text(r *record.Record) {
-	for _, f := range r.X12Text() {
-		if record.TextChanged(f.Value) {
-			c.warn(f.Pointer, "TEXT_CLEANED", "This text holds X12 delimiters (* : ^ ~), line breaks or non-ASCII characters; they are replaced by spaces in the 837D.")
+	r.EachX12Text(func(ptr, v string) {
+		if record.TextChanged(v) {
+			c.warn(ptr, "TEXT_CLEANED", "This text holds X12 delimiters (* : ^ ~), line breaks or non-ASCII characters; they are replaced by spaces in the 837D.")
 		}
-	}
+	})
 }
