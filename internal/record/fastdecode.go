@@ -34,14 +34,14 @@ const (
 
 type fieldInfo struct {
 	index int
+	bit   uint64 // the field's bit, for repeated keys
 	kind  fieldKind
 	elem  *typeInfo // struct kinds
 }
 
 type typeInfo struct {
 	typ    reflect.Type
-	fields map[string]fieldInfo
-	order  map[string]uint // bit of the field, for repeated keys
+	fields map[string]fieldInfo // one lookup per key gives the field and its bit
 }
 
 var (
@@ -62,7 +62,7 @@ func infoForLocked(t reflect.Type) *typeInfo {
 	if ti, ok := typeInfos[t]; ok {
 		return ti
 	}
-	ti := &typeInfo{typ: t, fields: map[string]fieldInfo{}, order: map[string]uint{}}
+	ti := &typeInfo{typ: t, fields: map[string]fieldInfo{}}
 	typeInfos[t] = ti
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -89,11 +89,11 @@ func infoForLocked(t reflect.Type) *typeInfo {
 		default:
 			panic("record: no strict decoding for field " + t.Name() + "." + f.Name)
 		}
+		if len(ti.fields) == 64 {
+			panic("record: more than 64 fields in " + t.Name())
+		}
+		fi.bit = uint64(1) << len(ti.fields)
 		ti.fields[name] = fi
-		ti.order[name] = uint(len(ti.order))
-	}
-	if len(ti.order) > 64 {
-		panic("record: more than 64 fields in " + t.Name())
 	}
 	return ti
 }
@@ -242,11 +242,10 @@ func (d *strictDecoder) object(ti *typeInfo, v reflect.Value) bool {
 		if !known {
 			return false
 		}
-		bit := uint64(1) << ti.order[key]
-		if seen&bit != 0 {
+		if seen&fi.bit != 0 {
 			return false
 		}
-		seen |= bit
+		seen |= fi.bit
 		if d.next() != ':' {
 			return false
 		}
