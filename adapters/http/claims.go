@@ -144,7 +144,7 @@ func (s *Server) claim837d(c *gin.Context) {
 		c.PureJSON(http.StatusOK, ClaimResponse{X12: string(res.X12), Warnings: res.Problems.Warnings(), ControlNumbers: res.ControlNumbers})
 		return
 	}
-	c.Header("Casebridge-Warnings", strconv.Itoa(len(res.Problems.Warnings())))
+	c.Header("Casebridge-Warnings", strconv.Itoa(res.Problems.WarningCount()))
 	c.Header("Casebridge-Control-Number", res.ControlNumbers.Interchange)
 	c.Data(http.StatusOK, "application/edi-x12", res.X12)
 }

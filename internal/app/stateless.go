@@ -132,6 +132,7 @@ func Generate837D(recordJSON []byte, prof *profile.Profile, opts Envelope) (*Gen
 	if err != nil {
 		return nil, err
 	}
+	rec.FillDefaults() // rec is ours: defaults in place, not in a copy per request
 	res, err := claims.Generate(rec, prof, opts)
 	if err != nil {
 		return nil, err

@@ -37,6 +37,16 @@ func (r *Record) Defaulted() *Record {
 	return &c
 }
 
+// FillDefaults fills the contract defaults into r itself, as WithDefaults
+// does into a copy. Only for a caller that owns r and has no use for it as
+// sent (a record just decoded for one 837D): Defaulted of r is then r, and
+// no copy is made per request.
+func (r *Record) FillDefaults() {
+	if !r.hasDefaults() {
+		r.fillDefaults()
+	}
+}
+
 // hasDefaults reports whether fillDefaults would change nothing.
 func (r *Record) hasDefaults() bool {
 	if r.Frequency == "" || r.PlaceOfService == "" {

@@ -34,14 +34,14 @@ const (
 
 type fieldInfo struct {
 	index int
+	bit   uint64 // the field's bit, for repeated keys
 	kind  fieldKind
 	elem  *typeInfo // struct kinds
 }
 
 type typeInfo struct {
 	typ    reflect.Type
-	fields map[string]fieldInfo
-	order  map[string]uint // bit of the field, for repeated keys
+	fields map[string]fieldInfo // one lookup per key gives the field and its bit
 }
 
 var (
@@ -62,7 +62,7 @@ func infoForLocked(t reflect.Type) *typeInfo {
 	if ti, ok := typeInfos[t]; ok {
 		return ti
 	}
-	ti := &typeInfo{typ: t, fields: map[string]fieldInfo{}, order: map[string]uint{}}
+	ti := &typeInfo{typ: t, fields: map[string]fieldInfo{}}
 	typeInfos[t] = ti
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -89,11 +89,11 @@ func infoForLocked(t reflect.Type) *typeInfo {
 		default:
 			panic("record: no strict decoding for field " + t.Name() + "." + f.Name)
 		}
+		if len(ti.fields) == 64 {
+			panic("record: more than 64 fields in " + t.Name())
+		}
+		fi.bit = uint64(1) << len(ti.fields)
 		ti.fields[name] = fi
-		ti.order[name] = uint(len(ti.order))
-	}
-	if len(ti.order) > 64 {
-		panic("record: more than 64 fields in " + t.Name())
 	}
 	return ti
 }
@@ -242,11 +242,10 @@ func (d *strictDecoder) object(ti *typeInfo, v reflect.Value) bool {
 		if !known {
 			return false
 		}
-		bit := uint64(1) << ti.order[key]
-		if seen&bit != 0 {
+		if seen&fi.bit != 0 {
 			return false
 		}
-		seen |= bit
+		seen |= fi.bit
 		if d.next() != ':' {
 			return false
 		}
@@ -289,7 +288,7 @@ func (d *strictDecoder) value(fi fieldInfo, f reflect.Value) bool {
 		if !ok || !integer {
 			return false
 		}
-		n, err := strconv.ParseInt(string(tok), 10, 64)
+		n, err := strconv.ParseInt(d.text[d.pos-len(tok):d.pos], 10, 64)
 		if err != nil {
 			return false
 		}
@@ -308,7 +307,7 @@ func (d *strictDecoder) value(fi fieldInfo, f reflect.Value) bool {
 			if !ok {
 				return false
 			}
-			text = string(tok)
+			text = d.text[d.pos-len(tok) : d.pos]
 		}
 		a, err := money.Parse(text)
 		if err != nil {
@@ -336,13 +335,17 @@ func (d *strictDecoder) array(fi fieldInfo, f reflect.Value) bool {
 		return false
 	}
 	d.pos++
-	list := reflect.MakeSlice(f.Type(), 0, 4)
+	// the list grows in place in the field (Value.Grow and SetLen on the
+	// addressable field): no slice header boxed per element as
+	// reflect.Append would; an empty array is an empty, non-nil list as
+	// encoding/json makes it
+	f.Grow(4)
 	if d.next() == ']' {
 		d.pos++
-		f.Set(list)
 		return true
 	}
 	for {
+		n := f.Len()
 		switch d.next() {
 		case '"':
 			if fi.kind != kindStrings {
@@ -352,13 +355,16 @@ func (d *strictDecoder) array(fi fieldInfo, f reflect.Value) bool {
 			if !ok {
 				return false
 			}
-			list = reflect.Append(list, reflect.ValueOf(s))
+			f.Grow(1)
+			f.SetLen(n + 1)
+			f.Index(n).SetString(s)
 		case '{':
 			if fi.kind != kindStructSlice {
 				return false
 			}
-			list = reflect.Append(list, reflect.Zero(fi.elem.typ))
-			if !d.object(fi.elem, list.Index(list.Len()-1)) {
+			f.Grow(1)
+			f.SetLen(n + 1)
+			if !d.object(fi.elem, f.Index(n)) {
 				return false
 			}
 		default:
@@ -369,7 +375,6 @@ func (d *strictDecoder) array(fi fieldInfo, f reflect.Value) bool {
 			d.pos++
 		case ']':
 			d.pos++
-			f.Set(list)
 			return true
 		default:
 			return false

@@ -40,6 +40,17 @@ func (ps Problems) Errors() Problems { return ps.filter(SeverityError) }
 // Warnings returns only the warnings.
 func (ps Problems) Warnings() Problems { return ps.filter(SeverityWarning) }
 
+// WarningCount is len(ps.Warnings()) without building the list.
+func (ps Problems) WarningCount() int {
+	n := 0
+	for _, p := range ps {
+		if p.Severity == SeverityWarning {
+			n++
+		}
+	}
+	return n
+}
+
 func (ps Problems) filter(sev string) Problems {
 	out := Problems{}
 	for _, p := range ps {

@@ -93,9 +93,17 @@ type TextField struct {
 // X12Text lists the free text of r that the 837D carries, with pointers.
 func (r *Record) X12Text() []TextField {
 	out := make([]TextField, 0, 24)
+	r.EachX12Text(func(ptr, v string) { out = append(out, TextField{ptr, v}) })
+	return out
+}
+
+// EachX12Text calls f with the pointer and value of each non-empty free
+// text of r that the 837D carries, in the order of X12Text, building no
+// list (the scrubber runs it per request).
+func (r *Record) EachX12Text(f func(ptr, v string)) {
 	add := func(v, ptr string) {
 		if v != "" {
-			out = append(out, TextField{ptr, v})
+			f(ptr, v)
 		}
 	}
 	addr := func(a *Address, line1, line2, city string) {
@@ -136,5 +144,4 @@ func (r *Record) X12Text() []TextField {
 		addr(pt.Address, "/patient/address/line1", "/patient/address/line2", "/patient/address/city")
 	}
 	add(r.Narrative, "/narrative")
-	return out
 }

@@ -52,8 +52,20 @@ func Check(in *record.Record, opts Options) record.Problems {
 	c.attachments(r)
 	c.documentation(r)
 	c.text(in)
-	out := append(record.Problems{}, c.errs...)
+	// one list sized once; empty but not nil when there is no problem
+	out := make(record.Problems, 0, len(c.errs)+len(c.warns))
+	out = append(out, c.errs...)
 	return append(out, c.warns...)
+}
+
+// chargePlaces is the number of decimal places of a line's charge as
+// written (2 for "85.00"; the charge is set); on the int64 path it is read
+// from the exponent without building a decimal.
+func chargePlaces(s *record.Service) int32 {
+	if _, e, ok := s.Charge.Parts(); ok {
+		return -e
+	}
+	return -s.Charge.Decimal().Exponent()
 }
 
 type checker struct {
@@ -635,7 +647,7 @@ func (c *checker) services(r *record.Record) {
 			c.err(at("charge"), "REQUIRED", "The charge of line %d is required.", i+1)
 		case s.Charge.Sign() <= 0:
 			c.err(at("charge"), "CHARGE_NOT_POSITIVE", "The charge of line %d must be greater than zero.", i+1)
-		case -s.Charge.Decimal().Exponent() > 2:
+		case chargePlaces(&s) > 2:
 			c.err(at("charge"), "CHARGE_PRECISION", "The charge of line %d has more than two decimal places.", i+1)
 		}
 		if s.Units < 0 || s.Units > 999 {
@@ -767,9 +779,9 @@ func hasCode(r *record.Record, code string) bool {
 
 // text warns where free text has to be cleaned for X12.
 func (c *checker) text(r *record.Record) {
-	for _, f := range r.X12Text() {
-		if record.TextChanged(f.Value) {
-			c.warn(f.Pointer, "TEXT_CLEANED", "This text holds X12 delimiters (* : ^ ~), line breaks or non-ASCII characters; they are replaced by spaces in the 837D.")
+	r.EachX12Text(func(ptr, v string) {
+		if record.TextChanged(v) {
+			c.warn(ptr, "TEXT_CLEANED", "This text holds X12 delimiters (* : ^ ~), line breaks or non-ASCII characters; they are replaced by spaces in the 837D.")
 		}
-	}
+	})
 }

@@ -310,3 +310,30 @@ func TestFormatsAreTheirPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestChargePrecision: CHARGE_PRECISION is raised for more than two decimal
+// places as written, on the int64 path of money.Amount and on its decimal
+// path alike (trailing zeros count: "85.000" has three places).
+func TestChargePrecision(t *testing.T) {
+	for _, tc := range []struct {
+		charge string
+		want   bool
+	}{
+		{"85", false}, {"85.5", false}, {"85.00", false}, {"0.01", false},
+		{"85.001", true}, {"85.000", true}, {"0.125", true},
+		{"123456789012345678901234.56", false}, // beyond int64: the decimal path
+		{"123456789012345678901234.567", true},
+	} {
+		r := base(t)
+		r.Services[0].Charge = amt(tc.charge)
+		got := false
+		for _, p := range scrub.Check(r, scrub.Options{AttachmentDelivery: "275", Today: today}) {
+			if p.Code == "CHARGE_PRECISION" {
+				got = p.Pointer == "/services/0/charge"
+			}
+		}
+		if got != tc.want {
+			t.Errorf("charge %s: CHARGE_PRECISION %v, want %v", tc.charge, got, tc.want)
+		}
+	}
+}
