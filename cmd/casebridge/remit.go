@@ -68,8 +68,10 @@ func cmd835(args []string, env *environ) int {
 const streamMemoryLimit = 40 << 20
 
 // limitTracker raises the memory limit with what must stay live (the
-// summary remembers each denied claim in case a later reversal takes it
-// back: tens of bytes a claim), so the collector never runs back to back
+// summary's record of denied claims for the reversal rule is bounded, its
+// overflow going to a temporary file, but stays in memory at ~20 bytes a
+// claim when no temporary file can be made; the warnings), so the
+// collector never runs back to back
 // against a limit the live heap has reached: every 16,384 claims the
 // limit becomes the live heap plus 16 MiB, at least streamMemoryLimit.
 // claim is called before each claim is written.
