@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"testing"
 
 	"github.com/casebridge/casebridge/internal/gen835"
@@ -73,5 +74,48 @@ func TestSpilledReversalsMatch(t *testing.T) {
 				t.Errorf("denied %s, %d reversed; want 20000.00, 200", s.DeniedAmount, s.ByStatus[remit.StatusReversed])
 			}
 		}
+	}
+}
+
+// heapProbe samples the live heap at two claims of a streamed report.
+type heapProbe struct {
+	remit.Writer
+	n, at1, at2 int
+	h1, h2      uint64
+}
+
+func (p *heapProbe) Claim(rem *remit.Remittance, c *remit.ClaimReport) error {
+	p.n++
+	switch p.n {
+	case p.at1:
+		p.h1 = liveHeap()
+	case p.at2:
+		p.h2 = liveHeap()
+	}
+	return p.Writer.Claim(rem, c)
+}
+
+// TestSummaryMemoryBounded streams a generated 835 of 300,000 claims (some
+// 40,000 of them denied, pended or forwarded, remembered for the reversal
+// rule) with the table spilling every 4,096 remembered claims, and checks
+// the live heap at claim 300,000 is within 256 KB of the heap at claim
+// 30,000. Kept in memory (as before spill.go) the record grew by ~1 MB.
+func TestSummaryMemoryBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams ~110 MB")
+	}
+	defer remit.SetCountedSpillAt(4096)()
+	in, record := genFile(t, gen835.Config{Sets: 1, ClaimsPerSet: 300000, Seed: 8})
+	p := &heapProbe{Writer: remit.NewNDJSONWriter(io.Discard), at1: 30000, at2: 300000}
+	tot, err := remit.WriteFindings(in, remit.Options{}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := record(); tot.Claims != rec.Claims || p.n != rec.Claims {
+		t.Fatalf("%d claims written, %d seen, generator wrote %d", tot.Claims, p.n, rec.Claims)
+	}
+	t.Logf("live heap at claim %d: %d KB, at claim %d: %d KB", p.at1, p.h1>>10, p.at2, p.h2>>10)
+	if p.h2 > p.h1+256<<10 {
+		t.Fatalf("live heap grew from %d KB to %d KB", p.h1>>10, p.h2>>10)
 	}
 }
