@@ -10,9 +10,19 @@ import (
 )
 
 // TestCountedTable against a map: puts (some replacing), takes (some
-// twice, some of absent keys), across several growths.
+// twice, some of absent keys), across several growths, all in memory and
+// with most records spilled to the temporary file in runs of 300 and
+// 4096 (a whole block) records, so that replaced and taken records sit in
+// older runs than their key's newest put.
 func TestCountedTable(t *testing.T) {
-	var ct countedTable
+	for _, spillAt := range []int{0, 300, 4096} {
+		t.Run(fmt.Sprint("spillAt=", spillAt), func(t *testing.T) { testCountedTable(t, spillAt) })
+	}
+}
+
+func testCountedTable(t *testing.T, spillAt int) {
+	ct := countedTable{spillAt: spillAt}
+	defer ct.close()
 	ref := map[string]claimTotals{}
 	tot := func(i int) claimTotals {
 		switch i % 4 {
@@ -47,6 +57,15 @@ func TestCountedTable(t *testing.T) {
 			}
 		}
 	}
+	if spillAt > 0 && (ct.spill == nil || len(ct.spill.runs) < 12000/spillAt/2) {
+		t.Fatalf("spillAt %d: %v runs", spillAt, ct.spill)
+	}
+	if spillAt == 0 && ct.spill != nil {
+		t.Fatal("spilled below countedSpillAt")
+	}
+	if ct.err != nil {
+		t.Fatal(ct.err)
+	}
 	for k := range ref {
 		var pcn, icn string
 		for j := range k {
@@ -54,8 +73,45 @@ func TestCountedTable(t *testing.T) {
 				pcn, icn = k[:j], k[j+1:]
 			}
 		}
-		if _, ok := ct.take(pcn, icn); !ok {
+		got, ok := ct.take(pcn, icn)
+		if !ok {
 			t.Fatalf("%q lost", k)
 		}
+		if fmt.Sprint(got) != fmt.Sprint(ref[k]) {
+			t.Fatalf("%q: took %+v, want %+v", k, got, ref[k])
+		}
+		if _, ok := ct.take(pcn, icn); ok {
+			t.Fatalf("%q taken twice", k)
+		}
 	}
+	if ct.err != nil {
+		t.Fatal(ct.err)
+	}
+}
+
+// TestTotalsEncoding: totals kept whole go to the temporary file and come
+// back with the places of each amount and categories outside the list.
+func TestTotalsEncoding(t *testing.T) {
+	for _, tt := range []claimTotals{
+		{pended: money.Zero, forwarded: money.Zero},
+		{denied: []categoryAmount{{codes.Documentation, money.MustParse("1.500")}, {"not-a-category", money.MustParse("-2")}},
+			pended: money.MustParse("0.00"), forwarded: money.MustParse("12345678901234567890123.45")},
+	} {
+		got, ok := parseTotals(appendTotals(nil, tt))
+		if !ok || totalsText(got) != totalsText(tt) {
+			t.Errorf("%+v came back as %+v (%v)", tt, got, ok)
+		}
+	}
+	if _, ok := parseTotals([]byte{5, 1}); ok {
+		t.Error("a short blob parsed")
+	}
+}
+
+// totalsText shows every amount with its places.
+func totalsText(t claimTotals) string {
+	s := ""
+	for _, d := range t.denied {
+		s += string(d.cat) + "=" + d.amt.Decimal().StringFixed(-min(d.amt.Decimal().Exponent(), 0)) + " "
+	}
+	return s + t.pended.Decimal().StringFixed(-min(t.pended.Decimal().Exponent(), 0)) + " " + t.forwarded.String()
 }

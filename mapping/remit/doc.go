@@ -44,9 +44,11 @@
 // indented for the CLI, compact for the HTTP API; each claim when the
 // next one has started, each remittance's provider adjustments and
 // "balanced" at its SE, "warnings" and "summary" last), so memory stays at
-// about two claims, the summary's running totals (about 20 bytes per
-// denied, pended or forwarded claim, for the reversal rule below) and the
-// warnings, whatever the size and shape of the file. Its JSON:
+// about two claims, the summary's running totals, its record of each
+// denied, pended or forwarded claim for the reversal rule below (about 20
+// bytes a claim in memory for the first 65,536 of them, the rest in sorted
+// runs in an unlinked temporary file: spill.go) and the warnings, whatever
+// the size and shape of the file. Its JSON:
 //
 //	{ "remittances": [ {                      one per ST/SE set
 //	    "control_number",                      ST02

@@ -7,3 +7,12 @@ func SetClaimBlockSize(n int) (restore func()) {
 	claimBlockSize = n
 	return func() { claimBlockSize = old }
 }
+
+// SetCountedSpillAt sets how many remembered claims the reversal rule's
+// table keeps in memory before it spills them to its temporary file (see
+// spill.go) and returns a function that restores it.
+func SetCountedSpillAt(n int) (restore func()) {
+	old := countedSpillAt
+	countedSpillAt = n
+	return func() { countedSpillAt = old }
+}

@@ -284,9 +284,13 @@ type Sink interface {
 func Findings(r io.Reader, opts Options, sink Sink) error {
 	_, collecting := sink.(*reportCollector)
 	h := &findingsHandler{sink: sink, b: newSummaryBuilder(), rb: reportBuilder{reuse: !collecting, codes: &codeCache{}}}
+	defer h.b.counted.close()
 	warnings, err := Stream(r, opts, h)
 	if err != nil {
 		return err
+	}
+	if h.b.counted.err != nil {
+		return h.b.counted.err
 	}
 	return sink.End(warnings, h.b.summary())
 }
@@ -458,8 +462,10 @@ func (b *reportBuilder) remarkReports(rs []Remark, date string) []RemarkReport {
 // claim in the same report (same CLP01, and CLP07 or REF*F8 naming the
 // original) takes it out again: the corrected claim that follows counts
 // instead, and nothing is counted twice. Only claims that added something
-// are remembered, compactly (countedTable), so memory grows by about 20
-// bytes per denied, pended or forwarded claim.
+// are remembered, compactly (countedTable): about 20 bytes per denied,
+// pended or forwarded claim in memory up to countedSpillAt of them, the
+// rest in sorted runs in a temporary file (spill.go), so memory stays
+// bounded whatever the size of the file.
 type summaryBuilder struct {
 	s       Summary
 	counted countedTable
@@ -535,7 +541,9 @@ func (b *summaryBuilder) add(c *Claim, cr *ClaimReport) {
 // claim adds. Totals that do not fit (several categories, denied and
 // pended, ...) are kept whole in a map. Records sit in blocks that never
 // move; an open-addressing table of 32-bit record numbers (linear probing,
-// at most 3/4 full) finds them: about 21-26 bytes a remembered claim.
+// at most 3/4 full) finds them: about 21-26 bytes a remembered claim,
+// for at most countedSpillAt claims: beyond that the records move to a
+// temporary file (spill.go).
 type countedTable struct {
 	slots  []uint32       // record number + 1; 0 is empty
 	used   int            // slots in use (live or taken records)
@@ -546,6 +554,11 @@ type countedTable struct {
 	seeded bool
 	hash   maphash.Hash
 	denied [1]categoryAmount // take's result for a packed record
+
+	spillAt int           // records kept in memory before a spill; 0 is countedSpillAt
+	spill   *countedSpill // the runs on disk (spill.go), nil until the first spill
+	noSpill bool          // no temporary file could be made: keep everything in memory
+	err     error         // an I/O error of the temporary file (errCountedSpill)
 }
 
 type countedRec struct{ key, val uint64 }
@@ -645,6 +658,13 @@ func pack(t claimTotals) (uint64, bool) {
 
 // put stores t under (pcn, icn), replacing what was there.
 func (ct *countedTable) put(pcn, icn string, t claimTotals) {
+	limit := ct.spillAt
+	if limit <= 0 {
+		limit = countedSpillAt
+	}
+	if ct.n >= limit && !ct.noSpill && ct.err == nil {
+		ct.noSpill = !ct.spillOut()
+	}
 	if 4*(ct.used+1) > 3*len(ct.slots) {
 		ct.grow()
 	}
@@ -667,7 +687,7 @@ func (ct *countedTable) put(pcn, icn string, t claimTotals) {
 		r.val = val
 		return
 	}
-	if ct.n%countedBlock == 0 {
+	if ct.n/countedBlock == len(ct.blocks) { // blocks are reused after a spill
 		ct.blocks = append(ct.blocks, make([]countedRec, countedBlock))
 	}
 	ct.blocks[ct.n/countedBlock][ct.n%countedBlock] = countedRec{key: k, val: val}
@@ -679,20 +699,31 @@ func (ct *countedTable) put(pcn, icn string, t claimTotals) {
 // take returns and forgets the totals stored under (pcn, icn). The
 // returned denied list is valid until the next take.
 func (ct *countedTable) take(pcn, icn string) (claimTotals, bool) {
-	if len(ct.slots) == 0 {
+	if len(ct.slots) == 0 && ct.spill == nil {
 		return claimTotals{}, false
 	}
 	k := ct.key(pcn, icn)
-	v := ct.slots[ct.find(k)]
-	if v == 0 {
+	var val uint64
+	found, spilled := false, false
+	if len(ct.slots) > 0 {
+		if v := ct.slots[ct.find(k)]; v != 0 {
+			if r := ct.rec(v); r.val&packLive != 0 {
+				val, found = r.val, true
+				r.val = 0 // taken: a second reversal finds nothing
+			}
+		}
+	}
+	if ct.spill != nil { // older records under k, replaced or not yet taken
+		if v, ok := ct.takeSpilled(k, found); ok {
+			val, found, spilled = v, true, true
+		}
+	}
+	if !found {
 		return claimTotals{}, false
 	}
-	r := ct.rec(v)
-	if r.val&packLive == 0 {
-		return claimTotals{}, false
+	if spilled && val>>packKindBit&3 == 3 {
+		return ct.readTotals(int64(val & (1<<packKindBit - 1)))
 	}
-	val := r.val
-	r.val = 0 // taken: a second reversal finds nothing
 	var t claimTotals
 	switch val >> packKindBit & 3 {
 	case 0:
