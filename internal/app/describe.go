@@ -2,7 +2,6 @@ package app
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -51,9 +50,6 @@ func Describe(r io.Reader, w io.Writer) error {
 	}
 	return bw.Flush()
 }
-
-// DescribeBytes is Describe over a byte slice.
-func DescribeBytes(data []byte, w io.Writer) error { return Describe(bytes.NewReader(data), w) }
 
 type frame struct {
 	loop *snip.LoopDef

@@ -24,7 +24,7 @@ var describeSamples = map[string]string{
 func TestDescribeGolden(t *testing.T) {
 	for in, out := range describeSamples {
 		var b bytes.Buffer
-		if err := app.DescribeBytes(testdata(t, in), &b); err != nil {
+		if err := app.Describe(bytes.NewReader(testdata(t, in)), &b); err != nil {
 			t.Fatalf("%s: %v", in, err)
 		}
 		got := b.String()
@@ -41,7 +41,7 @@ func TestDescribeGolden(t *testing.T) {
 
 func TestDescribeErrors(t *testing.T) {
 	var b bytes.Buffer
-	err := app.DescribeBytes([]byte("hello"), &b)
+	err := app.Describe(bytes.NewReader([]byte("hello")), &b)
 	var xe *x12.Error
 	if !errors.As(err, &xe) || xe.Code != x12.CodeISAMissing {
 		t.Errorf("not X12: %v", err)
@@ -49,13 +49,13 @@ func TestDescribeErrors(t *testing.T) {
 	// a set with no table is listed without names
 	raw := strings.Replace(string(testdata(t, "837d/self.x12")), "ST*837*1003*005010X224A2~", "ST*850*1003~", 1)
 	b.Reset()
-	if err := app.DescribeBytes([]byte(raw), &b); err != nil || !strings.Contains(b.String(), "no rule table") {
+	if err := app.Describe(bytes.NewReader([]byte(raw)), &b); err != nil || !strings.Contains(b.String(), "no rule table") {
 		t.Errorf("850: %v %s", err, b.String()[:200])
 	}
 	// truncated: described up to the break, then the positioned error
 	self := string(testdata(t, "837d/self.x12"))
 	b.Reset()
-	err = app.DescribeBytes([]byte(self[:len(self)-30]), &b)
+	err = app.Describe(bytes.NewReader([]byte(self[:len(self)-30])), &b)
 	if !errors.As(err, &xe) || xe.Code != x12.CodeTruncated || !strings.Contains(b.String(), "REF Line Item Control Number") {
 		t.Errorf("truncated: %v", err)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/mask"
-	"github.com/casebridge/casebridge/internal/record"
 	"github.com/casebridge/casebridge/mapping/claim837"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 )
@@ -71,14 +70,6 @@ func MaskCause(err error) error {
 	return err
 }
 
-// Read837Unreadable reports whether err, from Read837D, is input that is
-// not readable X12 or not an 837 (CLI exit 2) rather than an 837D claim
-// the mapping cannot take (exit 1) or a failure of the caller's own.
-func Read837Unreadable(err error) bool {
-	var xe *x12.Error
-	return errors.As(err, &xe) && !claim837.IsMappingError(err)
-}
-
 // Read837Invalid reports whether err, from Read837D, is a claim that the
 // mapping cannot take, positioned at its segment and element (exit 1).
 func Read837Invalid(err error) bool { return claim837.IsMappingError(err) }
@@ -131,9 +122,6 @@ func LooksLikeJSON(data []byte) bool {
 	d := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
 	return len(d) > 0 && d[0] == '{'
 }
-
-// MaskRecord masks a decoded record in place.
-func MaskRecord(rec *record.Record, m *Masker) { m.Record(rec) }
 
 // MaskBatchResult masks the record ids a batch report names (CLM01, as the
 // masked 837D has them), for `837d --batch --mask`.

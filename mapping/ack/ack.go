@@ -11,7 +11,6 @@ package ack
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -521,10 +520,4 @@ func ControlNumber(v string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	return n, err == nil
-}
-
-// IsError tells whether err is a positioned reader error.
-func IsError(err error) bool {
-	var xe *x12.Error
-	return errors.As(err, &xe)
 }
