@@ -15,6 +15,21 @@ import (
 // SubmitAcknowledgment).
 func (s *Server) routesAcknowledgments(v1 *gin.RouterGroup) {
 	v1.POST("/acknowledgments", s.idempotent, s.postAcknowledgment)
+	v1.GET("/acknowledgments/:id", s.getAcknowledgment)
+}
+
+// getAcknowledgment answers 200 with the stored AcknowledgmentResult.
+func (s *Server) getAcknowledgment(c *gin.Context) {
+	id, ok := s.idParam(c)
+	if !ok {
+		return
+	}
+	b, err := s.svc.Acknowledgment(c.Request.Context(), tenantOf(c), id)
+	if err != nil {
+		s.fail(c, err, nil)
+		return
+	}
+	c.Data(http.StatusOK, "application/json", b)
 }
 
 // postAcknowledgment answers 201 with the AcknowledgmentResult; an
@@ -35,6 +50,7 @@ func (s *Server) postAcknowledgment(c *gin.Context) {
 	}
 	s.log.Info().Str("request_id", c.GetString("request_id")).Str("acknowledgment_id", res.ID).Str("type", res.Type).
 		Int("matched", res.Matched).Int("unmatched", res.Unmatched).Msg("acknowledgment stored")
+	c.Header("Location", "/v1/acknowledgments/"+res.ID)
 	c.PureJSON(http.StatusCreated, res)
 }
 

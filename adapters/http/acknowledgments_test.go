@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -45,6 +46,17 @@ func TestAcknowledgmentRoute(t *testing.T) {
 	if res.Type != "999" || res.Matched != 1 || res.Unmatched != 0 || len(res.Claims) != 1 ||
 		res.Claims[0].ClaimID != claimID || res.Claims[0].Outcome != "rejected" {
 		t.Errorf("answer %s", w.Body)
+	}
+	// stored: Location names it, GET answers what POST answered, to its tenant only
+	if loc := w.Header().Get("Location"); loc != "/v1/acknowledgments/"+res.ID {
+		t.Errorf("Location %q", loc)
+	}
+	posted := w.Body.String()
+	if g := h.call("GET", "/v1/acknowledgments/"+res.ID, "", "", bearer(a)...); g.Code != 200 || !jsonEqual(t, g.Body.String(), posted) {
+		t.Errorf("GET: %d %s, posted %s", g.Code, g.Body, posted)
+	}
+	if g := h.call("GET", "/v1/acknowledgments/"+res.ID, "", "", bearer(b)...); g.Code != 404 {
+		t.Errorf("GET as another tenant: %d", g.Code)
 	}
 	w = h.call("GET", "/v1/claims/"+claimID+"/timeline", "", "", bearer(a)...)
 	var tl struct {
@@ -149,4 +161,17 @@ func TestValidateAcceptX12(t *testing.T) {
 	if w.Code != 400 || decodeProblem(t, w).Errors[0].Code != "X12_UNREADABLE" {
 		t.Errorf("not X12: %d %s", w.Code, w.Body)
 	}
+}
+
+// jsonEqual compares two JSON documents by value.
+func jsonEqual(t *testing.T, a, b string) bool {
+	t.Helper()
+	var x, y any
+	if err := json.Unmarshal([]byte(a), &x); err != nil {
+		t.Fatalf("%v: %s", err, a)
+	}
+	if err := json.Unmarshal([]byte(b), &y); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	return reflect.DeepEqual(x, y)
 }

@@ -431,6 +431,12 @@ func TestTenantIsolation(t *testing.T) {
 		t.Fatalf("appeal: %d %s", w.Code, w.Body)
 	}
 
+	w = h.call("POST", "/v1/acknowledgments", "application/edi-x12", rejected999, bearer(a)...)
+	if w.Code != 201 {
+		t.Fatalf("acknowledgment: %d %s", w.Code, w.Body)
+	}
+	ackID := decodeJSON[submitBody](t, w).ID
+
 	covered := 0
 	for _, r := range h.srv.Routes() {
 		method, tmpl, _ := strings.Cut(r, " ")
@@ -440,6 +446,9 @@ func TestTenantIsolation(t *testing.T) {
 		id := claimID
 		if strings.Contains(tmpl, "/remittances/") {
 			id = remID
+		}
+		if strings.Contains(tmpl, "/acknowledgments/") {
+			id = ackID
 		}
 		path := tmpl[:strings.Index(tmpl, ":")] + id
 		if i := strings.Index(tmpl[strings.Index(tmpl, ":"):], "/"); i >= 0 {

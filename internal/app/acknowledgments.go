@@ -507,3 +507,20 @@ func capital(s string) string {
 	}
 	return string(s[0]-'a'+'A') + s[1:]
 }
+
+// Acknowledgment is GET /v1/acknowledgments/{id}: the answer POST
+// /v1/acknowledgments gave for it, as stored (an AcknowledgmentResult).
+// Another tenant's acknowledgment is ErrNotFound.
+func (s *Service) Acknowledgment(ctx context.Context, tenant, id string) (json.RawMessage, error) {
+	if err := checkTenant(tenant); err != nil {
+		return nil, err
+	}
+	if !storableID(id) {
+		return nil, fmt.Errorf("app: acknowledgment: %w", ErrNotFound)
+	}
+	a, err := s.store.GetAcknowledgment(ctx, tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	return a.Result, nil
+}
