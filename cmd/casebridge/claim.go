@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -224,16 +225,22 @@ func cmdCheck(args []string, env *environ) int {
 	if code >= 0 {
 		return code
 	}
-	enc := json.NewEncoder(env.stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rep); err != nil {
+	if err := printJSON(env.stdout, rep); err != nil {
 		return exitInternal
 	}
 	if !rep.Valid {
 		return exitInvalid
 	}
 	return exitOK
+}
+
+// printJSON writes v as indented JSON (two spaces, no HTML escaping) and a
+// newline: the report of every command whose output is one JSON document.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 // profileFlags select the trading-partner profile.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -62,10 +61,7 @@ func cmdValidate(args []string, env *environ) int {
 		return exitInternal
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(rep); err != nil {
+		if err := printJSON(env.stdout, rep); err != nil {
 			return exitInternal
 		}
 	} else if err := writeValidationText(env.stdout, name, rep); err != nil {

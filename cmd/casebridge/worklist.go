@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -113,10 +112,7 @@ func cmdWorklist(args []string, env *environ) int {
 		q.Cursor = *w.NextCursor
 	}
 	if sc.format == "json" {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if enc.Encode(all) != nil {
+		if printJSON(env.stdout, all) != nil {
 			return exitInternal
 		}
 		return exitOK
@@ -171,10 +167,7 @@ func cmdReport(args []string, env *environ) int {
 		return serviceError(env, "report", err)
 	}
 	if sc.format == "json" {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if enc.Encode(a) != nil {
+		if printJSON(env.stdout, a) != nil {
 			return exitInternal
 		}
 		return exitOK
