@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"flag"
-	"io"
 
 	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/app"
@@ -26,19 +25,13 @@ func cmdDescribe(args []string, env *environ) int {
 	if code >= 0 {
 		return code
 	}
-	in, err := openInput(name, env)
+	in, err := openMaskedInput(name, m, env)
 	if err != nil {
 		env.errorf("%v", err)
 		return exitUnread
 	}
 	defer in.Close()
-	var src io.Reader = in
-	if m != nil {
-		masked := app.MaskedReader(in, m)
-		defer masked.Close()
-		src = masked
-	}
-	if err := app.Describe(src, env.stdout); err != nil {
+	if err := app.Describe(in, env.stdout); err != nil {
 		err = app.MaskCause(err)
 		var xe *x12.Error
 		if errors.As(err, &xe) {

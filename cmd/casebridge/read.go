@@ -201,6 +201,30 @@ func cmdMask(args []string, env *environ) int {
 	return exitOK
 }
 
+// openMaskedInput is openInput, masked as it is read when m is set
+// (--mask on describe and 835); closing it closes the masking pipe, then the
+// input.
+func openMaskedInput(name string, m *app.Masker, env *environ) (io.ReadCloser, error) {
+	in, err := openInput(name, env)
+	if err != nil || m == nil {
+		return in, err
+	}
+	return maskedInput{ReadCloser: app.MaskedReader(in, m), in: in}, nil
+}
+
+type maskedInput struct {
+	io.ReadCloser           // the masked stream
+	in            io.Closer // the input under it
+}
+
+func (m maskedInput) Close() error {
+	err := m.ReadCloser.Close()
+	if cerr := m.in.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // maskedStdout holds what a command writes to stdout and, at flush, writes
 // it masked (837d --mask: the written 837D). The 837D is our own output, so
 // masking it cannot fail on the input's account.

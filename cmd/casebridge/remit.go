@@ -37,16 +37,13 @@ func cmd835(args []string, env *environ) int {
 		env.errorf("--format must be json, ndjson, table or fhir")
 		return exitUsage
 	}
-	in, err := openInput(name, env)
+	// with --mask, the 835 masked as it is read: every name and id the findings print (read.go)
+	in, err := openMaskedInput(name, m, env)
 	if err != nil {
 		env.errorf("%v", err)
 		return exitUnread
 	}
 	defer in.Close()
-	if m != nil { // the 835 masked as it is read: every name and id the findings print (read.go)
-		in = app.MaskedReader(in, m)
-		defer in.Close()
-	}
 	if *format == "fhir" {
 		return remitFHIR(in, *at, env)
 	}
