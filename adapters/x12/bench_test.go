@@ -2,6 +2,7 @@ package x12_test
 
 import (
 	"bytes"
+	"github.com/casebridge/casebridge/internal/cpuclock"
 	"io"
 	"strconv"
 	"testing"
@@ -62,7 +63,7 @@ func BenchmarkReader835(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
-	clock := startCPU(b)
+	clock := cpuclock.Start(b)
 	for b.Loop() {
 		r := x12.NewReader(bytes.NewReader(data), x12.ReaderOptions{})
 		segs = 0
@@ -78,7 +79,7 @@ func BenchmarkReader835(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(segs), "segments/op")
-	clock.report(b, len(data))
+	clock.Report(b, len(data))
 }
 
 func BenchmarkReaderEnvelope835(b *testing.B) {
@@ -132,7 +133,7 @@ func BenchmarkReaderView835(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
-	clock := startCPU(b)
+	clock := cpuclock.Start(b)
 	for b.Loop() {
 		r := x12.NewReader(bytes.NewReader(data), x12.ReaderOptions{})
 		for {
@@ -145,7 +146,7 @@ func BenchmarkReaderView835(b *testing.B) {
 			}
 		}
 	}
-	clock.report(b, len(data))
+	clock.Report(b, len(data))
 }
 
 // BenchmarkIndexByteSplitter is the floor the reader is compared with: a
@@ -155,7 +156,7 @@ func BenchmarkIndexByteSplitter(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
-	clock := startCPU(b)
+	clock := cpuclock.Start(b)
 	for b.Loop() {
 		n := 0
 		for rest := data; len(rest) > 0; n++ {
@@ -169,5 +170,5 @@ func BenchmarkIndexByteSplitter(b *testing.B) {
 			b.Fatal("no segments")
 		}
 	}
-	clock.report(b, len(data))
+	clock.Report(b, len(data))
 }

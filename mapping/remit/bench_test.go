@@ -2,6 +2,7 @@ package remit_test
 
 import (
 	"bytes"
+	"github.com/casebridge/casebridge/internal/cpuclock"
 	"testing"
 
 	"github.com/casebridge/casebridge/internal/gen835"
@@ -37,7 +38,7 @@ func benchFindings(b *testing.B, cfg gen835.Config, sink func() remit.Sink) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	claims := 0
-	clock := startCPU(b)
+	clock := cpuclock.Start(b)
 	for b.Loop() {
 		s := sink()
 		if err := remit.Findings(bytes.NewReader(data), remit.Options{}, s); err != nil {
@@ -47,7 +48,7 @@ func benchFindings(b *testing.B, cfg gen835.Config, sink func() remit.Sink) {
 			claims = d.claims
 		}
 	}
-	clock.report(b, len(data))
+	clock.Report(b, len(data))
 	if claims > 0 {
 		b.ReportMetric(float64(claims)*float64(b.N)/b.Elapsed().Seconds(), "claims/s")
 	}
