@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/casebridge/casebridge/adapters/store"
 	"github.com/casebridge/casebridge/adapters/store/storetest"
 	"github.com/casebridge/casebridge/internal/app"
@@ -37,23 +35,7 @@ func twoHandles(t *testing.T, fn func(t *testing.T, a, b app.Store)) {
 			t.Skip("CASEBRIDGE_TEST_DATABASE_URL is not set")
 		}
 		schema := storetest.PostgresSchema(t, url, "cbauth_")
-		open := func() app.Store {
-			cfg, err := pgxpool.ParseConfig(url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.ConnConfig.RuntimeParams["search_path"] = schema
-			pool, err := pgxpool.NewWithConfig(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := store.NewPostgres(ctx, pool, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			return st
-		}
+		open := func() app.Store { return openPostgresSchema(t, url, schema) }
 		a := open()
 		fn(t, a, open())
 	})

@@ -44,7 +44,12 @@ func eachStore(t *testing.T, fn func(t *testing.T, st app.Store)) {
 }
 
 func openPostgres(t *testing.T, url string) app.Store {
-	schema := storetest.PostgresSchema(t, url, "cbapp_")
+	return openPostgresSchema(t, url, storetest.PostgresSchema(t, url, "cbapp_"))
+}
+
+// openPostgresSchema opens a store on an existing schema (a second handle
+// on one database, as another process would have).
+func openPostgresSchema(t *testing.T, url, schema string) app.Store {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		t.Fatal(err)
