@@ -362,8 +362,11 @@ func (r *Reader) readSegment(view bool) (seg *Segment, skip bool, err error) {
 				return nil, false, r.fail(&Error{Code: CodeISAInvalid, Segment: r.ordinal, SegmentID: "ISA", Offset: start, Msg: "ISA split by line breaks or not at a segment start"})
 			}
 			r.viewElems = elems
+			// Field by field: a composite literal would zero and copy the
+			// whole Segment through a temporary.
 			seg = &r.view
-			*seg = Segment{ID: elems[0], Elements: elems, Ordinal: r.ordinal, Offset: start, Delims: r.delims}
+			seg.ID, seg.Elements = elems[0], elems
+			seg.Ordinal, seg.Offset, seg.Delims = r.ordinal, start, r.delims
 			return seg, false, nil
 		}
 	}
