@@ -56,7 +56,19 @@ type Reader struct {
 
 	view      Segment // the segment NextView returns
 	viewElems []string
+	arena     func(id string, n int) []byte // see SetTextArena
 }
+
+// SetTextArena makes NextView copy each segment's text into storage of
+// the caller's before splitting it: alloc(id, n) returns n bytes for the
+// text of the segment whose ID is id (id is only valid during the call;
+// it may be an invalid ID the reader then refuses). The strings of a
+// NextView segment then point into that storage and stay valid as long
+// as the caller keeps it, at the cost of one copy of the segment, made in
+// the same pass as the split (cheaper than copying the split elements
+// afterwards, as Segment.Own does). The Segment itself is still the
+// reader's and reused. nil goes back to views into the reader's buffer.
+func (r *Reader) SetTextArena(alloc func(id string, n int) []byte) { r.arena = alloc }
 
 // NewReader returns a Reader on r. It buffers r; it never reads the whole
 // input at once.
@@ -351,9 +363,14 @@ func (r *Reader) readSegment(view bool) (seg *Segment, skip bool, err error) {
 		if r.viewElems == nil {
 			r.viewElems = make([]string, 0, 32)
 		}
-		if elems, ok := splitView(r.viewElems[:0], content, e); ok {
+		src := content
+		if r.arena != nil && len(content) > 0 {
+			src = r.arena(idPrefix(content, e), len(content))[:len(content)]
+			copy(src, content)
+		}
+		if elems, ok := splitView(r.viewElems[:0], src, e); ok {
 			r.ordinal++
-			if !validIDBytes(content[:len(elems[0])]) {
+			if !validIDBytes(src[:len(elems[0])]) {
 				r.viewElems = elems
 				return nil, false, &Error{Code: CodeSegmentIDInvalid, Segment: r.ordinal, Offset: start, Msg: "segment ID is empty or not 2-3 upper-case letters/digits"}
 			}
@@ -402,6 +419,9 @@ func (r *Reader) readSegment(view bool) (seg *Segment, skip bool, err error) {
 		*seg = Segment{Elements: seg.Elements, Ordinal: r.ordinal, Offset: start, Delims: r.delims}
 		splitInto(seg.Elements, unsafe.String(unsafe.SliceData(content), len(content)), e)
 		seg.ID = seg.Elements[0]
+		if r.arena != nil {
+			r.ownInArena(seg)
+		}
 		return seg, false, nil
 	}
 	seg = newSegment(seps + 1)
@@ -409,6 +429,37 @@ func (r *Reader) readSegment(view bool) (seg *Segment, skip bool, err error) {
 	splitInto(seg.Elements, string(content), e)
 	seg.ID = seg.Elements[0]
 	return seg, false, nil
+}
+
+// idPrefix is the text before the first element separator, at most 4
+// bytes (a valid ID has 2 or 3), as a string into content.
+func idPrefix(content []byte, e byte) string {
+	n := 0
+	for n < len(content) && n < 4 && content[n] != e {
+		n++
+	}
+	return unsafe.String(unsafe.SliceData(content), n)
+}
+
+// ownInArena moves the text of a view segment split off the fast path
+// (line breaks stripped into the scratch buffer) into the arena.
+func (r *Reader) ownInArena(s *Segment) {
+	n := 0
+	for _, e := range s.Elements {
+		n += len(e)
+	}
+	if n == 0 {
+		return
+	}
+	buf := r.arena(s.ID, n)[:n]
+	all := unsafe.String(&buf[0], n)
+	off := 0
+	for i, e := range s.Elements {
+		copy(buf[off:], e)
+		s.Elements[i] = all[off : off+len(e)]
+		off += len(e)
+	}
+	s.ID = s.Elements[0]
 }
 
 // Own copies the text of s's elements into one new string, so s keeps

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/casebridge/casebridge/adapters/x12"
 	"github.com/casebridge/casebridge/internal/money"
@@ -114,6 +113,7 @@ func Stream(r io.Reader, opts Options, h Handler) ([]Warning, error) {
 		env: x12.NewEnvelopeChecker(),
 		h:   h,
 	}
+	p.rd.SetTextArena(p.text)
 	_, collecting := h.(*collector)
 	p.reuse = !collecting
 	// Claim text is recycled only for the findings of a sink that keeps
@@ -224,39 +224,21 @@ type parser struct {
 // arenaChunk is the size of the blocks own copies element text into.
 const arenaChunk = 8 << 10
 
-// own gives the view's element strings storage of their own, like
-// Segment.Own, but from a bump arena of 8 KiB blocks instead of one
-// allocation per segment. The text of a set header, a payee, an LX, a PLB
-// goes into blocks that are never reused: they live as long as a string
-// points into them. A claim's own segments (claim is true, see
+// text is the reader's text arena (x12.Reader.SetTextArena): the
+// reader copies each segment into the n bytes it returns and splits the
+// copy, so the view's element strings are the parser's, in bump blocks of
+// 8 KiB instead of one allocation per segment. The text of a set header,
+// a payee, an LX, a PLB goes into blocks that are never reused: they live
+// as long as a string points into them. A claim's own segments (see
 // claimText) go into claim blocks instead, which are recycled once every
 // claim that may point into them has been handed out (see release): only
 // when the handler keeps nothing of a claim (recycleText). Warnings copy
 // what they keep (warnSegmentID), so a warning never pins a block.
-func (p *parser) own(s *x12.Segment, claim bool) {
-	els := s.Elements
-	last := els[len(els)-1]
-	base := unsafe.StringData(els[0])
-	// A view's elements lie one after the other in the reader's buffer,
-	// one separator apart: one copy of the whole span keeps them all.
-	span := int(uintptr(unsafe.Pointer(unsafe.StringData(last)))-uintptr(unsafe.Pointer(base))) + len(last)
-	if span < 0 || span != len(els)-1+segmentTextLen(els) {
-		p.ownEach(s, claim)
-		return
-	}
-	if span == 0 {
-		return
-	}
-	a := p.arenaFor(span, claim)
+func (p *parser) text(id string, n int) []byte {
+	a := p.arenaFor(n, claimText(id, p.st))
 	start := len(*a)
-	*a = append(*a, unsafe.String(base, span)...)
-	all := unsafe.String(&(*a)[start], span)
-	off := 0
-	for i, e := range els {
-		els[i] = all[off : off+len(e)]
-		off += len(e) + 1
-	}
-	s.ID = els[0]
+	*a = (*a)[:start+n]
+	return (*a)[start : start+n : start+n]
 }
 
 // arenaFor returns the arena to append n bytes of text to, with room for
@@ -337,34 +319,6 @@ func claimText(id string, st state) bool {
 	return false
 }
 
-func segmentTextLen(els []string) int {
-	n := 0
-	for _, e := range els {
-		n += len(e)
-	}
-	return n
-}
-
-// ownEach is own for elements that are not one span.
-func (p *parser) ownEach(s *x12.Segment, claim bool) {
-	n := segmentTextLen(s.Elements)
-	if n == 0 {
-		return
-	}
-	a := p.arenaFor(n, claim)
-	start := len(*a)
-	for _, e := range s.Elements {
-		*a = append(*a, e...)
-	}
-	all := unsafe.String(&(*a)[start], n)
-	off := 0
-	for i, e := range s.Elements {
-		s.Elements[i] = all[off : off+len(e)]
-		off += len(e)
-	}
-	s.ID = s.Elements[0]
-}
-
 // warnSegmentID is a segment ID a warning can keep without pinning an
 // arena block or pointing into a recycled one: the known IDs are the
 // constants of warnIDs, any other a copy.
@@ -407,14 +361,12 @@ func (p *parser) run() error {
 			break
 		}
 		if err == nil {
-			// The view's strings point into the reader's buffer: one copy
-			// for what the claims keep; the envelope checker keeps ST, GS
+			// The view's strings are the parser's (see text), but the
+			// Segment is the reader's: the envelope checker keeps ST, GS
 			// and ISA segments themselves.
 			switch seg.ID {
 			case "ST", "SE", "GS", "GE", "IEA":
 				seg = seg.Clone()
-			default:
-				p.own(seg, claimText(seg.ID, p.st))
 			}
 		}
 		if err != nil {
@@ -969,12 +921,40 @@ func (p *parser) svc(s *x12.Segment) error {
 	return nil
 }
 
+// procedure reads an SVC01 or SVC06 composite in one pass over it (what
+// Component(el, 1..7) gives).
 func procedure(s *x12.Segment, el int) Procedure {
-	pr := Procedure{Qualifier: s.Component(el, 1), Code: s.Component(el, 2), Description: s.Component(el, 7)}
-	for j := 3; j <= 6; j++ {
-		if m := s.Component(el, j); m != "" {
-			pr.Modifiers = append(pr.Modifiers, m)
+	e := s.Element(el)
+	var pr Procedure
+	if e == "" {
+		return pr
+	}
+	sep := s.Delims.Component
+	if sep == 0 {
+		pr.Qualifier = e
+		return pr
+	}
+	j, from := 1, 0
+	for i := 0; i <= len(e); i++ {
+		if i < len(e) && e[i] != sep {
+			continue
 		}
+		c := e[from:i]
+		switch {
+		case j == 1:
+			pr.Qualifier = c
+		case j == 2:
+			pr.Code = c
+		case j <= 6:
+			if c != "" {
+				pr.Modifiers = append(pr.Modifiers, c)
+			}
+		case j == 7:
+			pr.Description = c
+			return pr
+		}
+		j++
+		from = i + 1
 	}
 	return pr
 }
