@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -148,21 +149,44 @@ func FuzzWriter(f *testing.F) {
 // and wants the same segments and the same final error as Next gave.
 func checkViews(t *testing.T, data []byte, opts ReaderOptions, segs []*Segment, err error) {
 	t.Helper()
-	r := NewReader(bytes.NewReader(data), opts)
-	for i := 0; ; i++ {
-		v, verr := r.NextView()
-		if verr != nil {
-			if (verr == io.EOF) != (err == nil) || (err != nil && verr.Error() != err.Error()) || i != len(segs) {
-				t.Fatalf("NextView ends with %v after %d segments; Next with %v after %d", verr, i, err, len(segs))
+	// Plain views; views into a text arena (SetTextArena) over input that
+	// arrives a byte or half a read at a time (the fast path's window runs
+	// dry mid-segment); and a Next reader in step for Indented and Offset.
+	readers := []*Reader{
+		NewReader(bytes.NewReader(data), opts),
+		NewReader(iotest.OneByteReader(bytes.NewReader(data)), opts),
+		NewReader(iotest.HalfReader(bytes.NewReader(data)), opts),
+	}
+	for _, r := range readers[1:] {
+		r.SetTextArena(func(id string, n int) []byte { return make([]byte, n, n+8) })
+	}
+	ref := NewReader(bytes.NewReader(data), opts)
+	for k, r := range readers {
+		for i := 0; ; i++ {
+			v, verr := r.NextView()
+			if verr != nil {
+				if (verr == io.EOF) != (err == nil) || (err != nil && verr.Error() != err.Error()) || i != len(segs) {
+					t.Fatalf("reader %d: NextView ends with %v after %d segments; Next with %v after %d", k, verr, i, err, len(segs))
+				}
+				break
 			}
-			return
-		}
-		if i >= len(segs) {
-			t.Fatalf("NextView reads more segments than Next")
-		}
-		c := v.Clone()
-		if c.ID != segs[i].ID || !slices.Equal(c.Elements, segs[i].Elements) || c.Ordinal != segs[i].Ordinal || c.Offset != segs[i].Offset || c.Delims != segs[i].Delims {
-			t.Fatalf("segment %d: NextView %+v, Next %+v", i, c, segs[i])
+			if i >= len(segs) {
+				t.Fatalf("reader %d: NextView reads more segments than Next", k)
+			}
+			c := v.Clone()
+			if c.ID != segs[i].ID || !slices.Equal(c.Elements, segs[i].Elements) || c.Ordinal != segs[i].Ordinal || c.Offset != segs[i].Offset || c.Delims != segs[i].Delims {
+				t.Fatalf("reader %d: segment %d: NextView %+v, Next %+v", k, i, c, segs[i])
+			}
+			if k == 0 {
+				if _, rerr := ref.Next(); rerr != nil {
+					t.Fatalf("reference reader: %v", rerr)
+				}
+			} else {
+				continue
+			}
+			if r.Indented() != ref.Indented() || r.Offset() != ref.Offset() {
+				t.Fatalf("segment %d: NextView Indented %d Offset %d, Next %d %d", i, r.Indented(), r.Offset(), ref.Indented(), ref.Offset())
+			}
 		}
 	}
 }

@@ -57,6 +57,94 @@ type Reader struct {
 	view      Segment // the segment NextView returns
 	viewElems []string
 	arena     func(id string, n int) []byte // see SetTextArena
+
+	// NextView's fast path reads segments straight out of the bytes
+	// bufio holds (win, from Peek) and tells bufio at once, before any
+	// other call on br, how far it got (sync): no call into bufio per
+	// segment.
+	win  []byte
+	wpos int
+}
+
+// sync discards from bufio what the fast path consumed of its window.
+func (r *Reader) sync() {
+	if r.wpos > 0 {
+		_, _ = r.br.Discard(r.wpos)
+	}
+	r.win, r.wpos = nil, 0
+}
+
+// fastView reads the next segment from the window when it is an ordinary
+// one that lies whole in it: not an ISA (nor anything else starting with
+// I), no line break inside, a valid ID, delimiters that are not CR or LF.
+// Otherwise it returns nil, having consumed at most the line breaks,
+// spaces and tabs before the segment, and next reads it the usual way
+// (which finds every error).
+func (r *Reader) fastView() *Segment {
+	t, e := r.delims.Segment, r.delims.Element
+	if t == '\n' || t == '\r' || e == '\n' || e == '\r' {
+		return nil
+	}
+	for {
+		if r.wpos >= len(r.win) {
+			r.sync()
+			n := r.br.Buffered()
+			if n == 0 {
+				return nil // next's ReadByte fills the buffer or finds the end
+			}
+			r.win, _ = r.br.Peek(n)
+		}
+		c := r.win[r.wpos]
+		if c == '\r' || c == '\n' {
+			r.wpos++
+			r.off++
+			continue
+		}
+		if c == ' ' || c == '\t' {
+			r.wpos++
+			r.off++
+			r.spaced = true
+			continue
+		}
+		if c == 'I' {
+			return nil
+		}
+		break
+	}
+	rest := r.win[r.wpos:]
+	i := bytes.IndexByte(rest, t)
+	if i < 0 || i > r.max {
+		return nil
+	}
+	content := rest[:i]
+	if r.viewElems == nil {
+		r.viewElems = make([]string, 0, 32)
+	}
+	src := content
+	if r.arena != nil && len(content) > 0 {
+		src = r.arena(idPrefix(content, e), len(content))[:len(content)]
+		copy(src, content)
+	}
+	elems, ok := splitView(r.viewElems[:0], src, e)
+	if !ok {
+		return nil
+	}
+	r.viewElems = elems
+	if !validIDBytes(src[:len(elems[0])]) {
+		return nil
+	}
+	start := r.off
+	r.wpos += i + 1
+	r.off += int64(i + 1)
+	if r.spaced && r.indented == 0 {
+		r.indented = r.ordinal + 1
+	}
+	r.spaced = false
+	r.ordinal++
+	seg := &r.view
+	seg.ID, seg.Elements = elems[0], elems
+	seg.Ordinal, seg.Offset, seg.Delims = r.ordinal, start, r.delims
+	return seg
 }
 
 // SetTextArena makes NextView copy each segment's text into storage of
@@ -127,6 +215,12 @@ func (r *Reader) next(view bool) (*Segment, error) {
 	if !r.haveISA {
 		return r.readFirst()
 	}
+	if view {
+		if seg := r.fastView(); seg != nil {
+			return seg, nil
+		}
+	}
+	r.sync()
 	for {
 		c, err := r.br.ReadByte()
 		if err != nil {

@@ -72,21 +72,25 @@ var Categories = []Category{
 // IsDenial reports whether c is one of the denial categories (everything but
 // contractual, patient_responsibility and informational).
 func (c Category) IsDenial() bool {
+	// A switch, not a walk over Categories: the findings ask this for
+	// every adjustment (TestCategorySwitches holds both to Categories).
 	switch c {
-	case Contractual, PatientResponsibility, Informational:
-		return false
+	case Documentation, Attachment, Frequency, BenefitMax, CodeMismatch,
+		PriorAuthorization, Eligibility, NotCovered, Bundling, TimelyFiling,
+		Duplicate, CoordinationOfBenefits, WrongPayer, ProviderEligibility,
+		MedicalNecessity, AlternateBenefit, Pended, Other:
+		return true
 	}
-	return c.Valid()
+	return false
 }
 
 // Valid reports whether c is one of Categories.
 func (c Category) Valid() bool {
-	for _, k := range Categories {
-		if k == c {
-			return true
-		}
+	switch c {
+	case Contractual, PatientResponsibility, Informational:
+		return true
 	}
-	return false
+	return c.IsDenial()
 }
 
 // Info describes one code.

@@ -290,3 +290,23 @@ func TestLoadDirErrors(t *testing.T) {
 		t.Errorf("missing directory: %v", err)
 	}
 }
+
+// TestCategorySwitches holds IsDenial's and Valid's switches to the
+// Categories list: the denial categories come first, the three others
+// last.
+func TestCategorySwitches(t *testing.T) {
+	nonDenial := map[Category]bool{Contractual: true, PatientResponsibility: true, Informational: true}
+	for _, c := range Categories {
+		if !c.Valid() {
+			t.Errorf("%s: Valid false", c)
+		}
+		if c.IsDenial() == nonDenial[c] {
+			t.Errorf("%s: IsDenial %v", c, c.IsDenial())
+		}
+	}
+	for _, c := range []Category{"", "Other", "denied", "contractual "} {
+		if c.Valid() || c.IsDenial() {
+			t.Errorf("%q: Valid %v IsDenial %v", c, c.Valid(), c.IsDenial())
+		}
+	}
+}
