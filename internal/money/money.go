@@ -74,29 +74,34 @@ func parseFast(s string) (Amount, bool) {
 	if len(s) == 0 || len(s) > 19 {
 		return Amount{}, false
 	}
+	// The integer digits, then the fraction's: no per-digit test of
+	// whether the dot was seen.
 	var c int64
+	i := 0
+	for ; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			break
+		}
+		c = c*10 + int64(d)
+	}
 	exp := int32(0)
-	dot := -1
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if ch-'0' <= 9 {
-			c = c*10 + int64(ch-'0')
-			if dot >= 0 {
-				exp--
+	digits := i
+	if i < len(s) {
+		if s[i] != '.' || i == 0 || i == len(s)-1 {
+			return Amount{}, false
+		}
+		for j := i + 1; j < len(s); j++ {
+			d := s[j] - '0'
+			if d > 9 {
+				return Amount{}, false
 			}
-			continue
+			c = c*10 + int64(d)
 		}
-		if ch == '.' && dot < 0 {
-			dot = i
-			continue
-		}
-		return Amount{}, false
+		exp = -int32(len(s) - 1 - i)
+		digits = len(s) - 1
 	}
-	digits := len(s)
-	if dot >= 0 {
-		digits--
-	}
-	if digits > 18 || dot == 0 || dot == len(s)-1 {
+	if digits > 18 {
 		return Amount{}, false
 	}
 	if neg {

@@ -33,33 +33,40 @@ func slot(code string) int {
 	return int(h^h>>6) & (cacheSlots - 1)
 }
 
-func lookup(tab *[cacheSlots]codeSlot, code string, find func(string) (codes.Info, bool)) (codes.Info, bool) {
+// lookup returns the slot's info (no copy of it: it is valid until the
+// next lookup in tab).
+func lookup(tab *[cacheSlots]codeSlot, code string, find func(string) (codes.Info, bool)) (*codes.Info, bool) {
 	if code == "" {
-		return find(code)
+		info, ok := find(code)
+		return &info, ok
 	}
 	s := &tab[slot(code)]
 	if s.code == code {
-		return s.info, s.ok
+		return &s.info, s.ok
 	}
 	info, ok := find(code)
 	// The code is element text; a copy keeps the slot from pinning the
 	// block of text it came from.
 	*s = codeSlot{code: strings.Clone(code), info: info, ok: ok}
-	return info, ok
+	return &s.info, ok
 }
 
-// carc is codes.CARC through the cache (direct when c is nil).
-func (c *codeCache) carc(code string) (codes.Info, bool) {
+// carc is codes.CARC through the cache (direct when c is nil). The info
+// is valid until the next carc call.
+func (c *codeCache) carc(code string) (*codes.Info, bool) {
 	if c == nil {
-		return codes.CARC(code)
+		info, ok := codes.CARC(code)
+		return &info, ok
 	}
 	return lookup(&c.carcs, code, codes.CARC)
 }
 
-// rarc is codes.RARC through the cache (direct when c is nil).
-func (c *codeCache) rarc(code string) (codes.Info, bool) {
+// rarc is codes.RARC through the cache (direct when c is nil). The info
+// is valid until the next rarc call.
+func (c *codeCache) rarc(code string) (*codes.Info, bool) {
 	if c == nil {
-		return codes.RARC(code)
+		info, ok := codes.RARC(code)
+		return &info, ok
 	}
 	return lookup(&c.rarcs, code, codes.RARC)
 }

@@ -498,7 +498,7 @@ func (cc *codeCache) appendRemarkTexts(dst []byte, remarks []Remark, date string
 	return dst
 }
 
-func appendRetiredNote(dst []byte, info codes.Info, date string) []byte {
+func appendRetiredNote(dst []byte, info *codes.Info, date string) []byte {
 	if !info.DeactivatedBefore(date) {
 		return dst
 	}

@@ -424,7 +424,7 @@ func (b *reportBuilder) adjustmentReports(as []Adjustment, cats []codes.Category
 			desc = carcDescription(a.Reason)
 		}
 		out = append(out, AdjustmentReport{
-			Retired:     retired(info, date),
+			Retired:     retired(*info, date),
 			Group:       a.Group,
 			Reason:      a.Reason,
 			Amount:      a.Amount,
@@ -442,7 +442,7 @@ func (b *reportBuilder) remarkReports(rs []Remark, date string) []RemarkReport {
 		var rr RemarkReport
 		if r.Qualifier == "HE" {
 			info, ok := b.codes.rarc(r.Code)
-			rr = RemarkReport{Code: r.Code, Description: info.Text(), Retired: retired(info, date)}
+			rr = RemarkReport{Code: r.Code, Description: info.Text(), Retired: retired(*info, date)}
 			if ok {
 				rr.Category = info.Category
 			}
