@@ -342,9 +342,42 @@ func (a Amount) AppendReport(b []byte) []byte {
 		return append(b, a.String()...)
 	}
 	if a.e >= -2 {
+		if c := a.c; c < 1e16 && c > -1e16 {
+			return appendCents(b, c*pow10[2+a.e])
+		}
 		return a.appendText(b, 2, false)
 	}
 	return a.appendText(b, 0, true)
+}
+
+// appendCents appends c hundredths with exactly two places ("-0.05",
+// "85.00"): the report form of every amount with two places or fewer,
+// written from the last digit, without strconv's intermediate digits.
+func appendCents(b []byte, c int64) []byte {
+	var buf [24]byte
+	u := uint64(c)
+	if c < 0 {
+		u = uint64(-c)
+	}
+	i := len(buf) - 3
+	buf[i+2] = byte('0' + u%10)
+	u /= 10
+	buf[i+1] = byte('0' + u%10)
+	u /= 10
+	buf[i] = '.'
+	for {
+		i--
+		buf[i] = byte('0' + u%10)
+		u /= 10
+		if u == 0 {
+			break
+		}
+	}
+	if c < 0 {
+		i--
+		buf[i] = '-'
+	}
+	return append(b, buf[i:]...)
 }
 
 // appendText writes the small-path amount with at least minPlaces decimal

@@ -20,3 +20,18 @@ func TestParseFastAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendCentsAgrees holds AppendReport's two-place fast path to the
+// general appendText it skips.
+func TestAppendCentsAgrees(t *testing.T) {
+	for _, c := range []int64{0, 1, -1, 5, -5, 99, 100, -100, 12345, -12345, 1e15 + 7, -(1e16 - 1), 1e16 - 1} {
+		for e := int32(0); e >= -2; e-- {
+			a := Amount{c: c, e: e}
+			got := string(a.AppendReport([]byte("x")))
+			want := "x" + string(a.appendText(nil, 2, false))
+			if got != want {
+				t.Errorf("%d e%d: %q, appendText %q", c, e, got, want)
+			}
+		}
+	}
+}

@@ -20,9 +20,10 @@ type codeCache struct {
 const cacheSlots = 64
 
 type codeSlot struct {
-	code string // "" for an empty slot (no code is empty)
-	info codes.Info
-	ok   bool
+	code  string // "" for an empty slot (no code is empty)
+	info  codes.Info
+	ok    bool
+	plain bool // info.Text() needs no JSON escaping (see plainJSON)
 }
 
 // slot spreads the codes' shapes ("45", "197", "B13", "N850", "M127")
@@ -47,8 +48,20 @@ func lookup(tab *[cacheSlots]codeSlot, code string, find func(string) (codes.Inf
 	info, ok := find(code)
 	// The code is element text; a copy keeps the slot from pinning the
 	// block of text it came from.
-	*s = codeSlot{code: strings.Clone(code), info: info, ok: ok}
+	*s = codeSlot{code: strings.Clone(code), info: info, ok: ok, plain: plainJSON(info.Text())}
 	return &s.info, ok
+}
+
+// carcSlot is carc with the whole slot (nil without a cache, or for "").
+func (c *codeCache) carcSlot(code string) *codeSlot {
+	if c == nil || code == "" {
+		return nil
+	}
+	s := &c.carcs[slot(code)]
+	if s.code != code {
+		lookup(&c.carcs, code, codes.CARC)
+	}
+	return s
 }
 
 // carc is codes.CARC through the cache (direct when c is nil). The info

@@ -100,7 +100,14 @@ func appendAdjustments(b []byte, as []AdjustmentReport, indent bool, depth int) 
 			o.number("quantity", x.Quantity)
 		}
 		o.str("category", string(x.Category))
-		o.str("description", x.Description)
+		if x.plainDesc {
+			o.key("description")
+			o.b = append(o.b, '"')
+			o.b = append(o.b, x.Description...)
+			o.b = append(o.b, '"')
+		} else {
+			o.str("description", x.Description)
+		}
 		o.retired(x.Retired)
 		a.b = o.close()
 	}
@@ -176,6 +183,17 @@ func newline(b []byte, indent bool, depth int) []byte {
 func (o *obj) open() { o.b = append(o.b, '{') }
 
 func (o *obj) key(k string) {
+	if !o.indent {
+		if o.n > 0 {
+			o.b = append(o.b, ',', '"')
+		} else {
+			o.b = append(o.b, '"')
+		}
+		o.n++
+		o.b = append(o.b, k...)
+		o.b = append(o.b, '"', ':')
+		return
+	}
 	if o.n > 0 {
 		o.b = append(o.b, ',')
 	}
@@ -251,6 +269,12 @@ func (a *arr) close() []byte {
 		a.b = newline(a.b, a.indent, a.depth)
 	}
 	return append(a.b, ']')
+}
+
+// plainJSON reports whether appendJSONString copies s as it is.
+func plainJSON(s string) bool {
+	b := appendJSONString(nil, s)
+	return len(b) == len(s)+2
 }
 
 // appendJSONString quotes s as encoding/json does without HTML escaping.

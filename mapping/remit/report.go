@@ -77,6 +77,9 @@ type AdjustmentReport struct {
 	Category    codes.Category `json:"category"`
 	Description string         `json:"description"`
 	Retired
+	// plainDesc: Description is a code table's text known to need no
+	// JSON escaping (the writers copy it without looking at it).
+	plainDesc bool
 }
 
 // RemarkReport is one remark code; category is omitted when the remark
@@ -418,12 +421,19 @@ func (b *reportBuilder) claimReport(c *Claim, next *Claim, date string, cr *Clai
 func (b *reportBuilder) adjustmentReports(as []Adjustment, cats []codes.Category, date string) []AdjustmentReport {
 	out := take(b.reuse, &b.adjs, len(as))
 	for i, a := range as {
-		info, _ := b.codes.carc(a.Reason)
+		var info *codes.Info
+		plain := false
+		if s := b.codes.carcSlot(a.Reason); s != nil {
+			info, plain = &s.info, s.plain
+		} else {
+			info, _ = b.codes.carc(a.Reason)
+		}
 		desc := info.Text()
 		if desc == "" {
-			desc = carcDescription(a.Reason)
+			desc, plain = carcDescription(a.Reason), false
 		}
 		out = append(out, AdjustmentReport{
+			plainDesc:   plain,
 			Retired:     retired(*info, date),
 			Group:       a.Group,
 			Reason:      a.Reason,

@@ -1,7 +1,6 @@
 package remit
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -84,6 +83,66 @@ func (o *outWriter) Write(p []byte) (int, error) {
 // found before the first flush leaves nothing written at all.
 const bufSize = 64 << 10
 
+// flushSize is the output gathered before each later write: bigger writes,
+// fewer system calls, memory still bounded (the buffer holds at most this
+// plus one claim).
+const flushSize = 256 << 10
+
+// outBuf is the writers' output buffer: the claims' JSON is appended to it
+// directly (no copy through a bufio.Writer), and it goes out to out once
+// it holds bufSize bytes (the first time) or flushSize (after).
+type outBuf struct {
+	out   outWriter
+	b     []byte
+	limit int
+	err   error
+}
+
+func newOutBuf(w io.Writer) outBuf {
+	return outBuf{out: outWriter{w: w}, b: make([]byte, 0, bufSize+bufSize/2), limit: bufSize}
+}
+
+// spill writes the buffer out once it is over the limit.
+func (o *outBuf) spill() error {
+	if len(o.b) < o.limit {
+		return o.err
+	}
+	return o.Flush()
+}
+
+// Flush writes out what is buffered.
+func (o *outBuf) Flush() error {
+	if o.err != nil {
+		return o.err
+	}
+	if len(o.b) > 0 {
+		if _, err := o.out.Write(o.b); err != nil {
+			o.err = err
+			return err
+		}
+	}
+	o.b = o.b[:0]
+	if o.limit < flushSize {
+		o.limit = flushSize
+		if cap(o.b) < flushSize+flushSize/2 {
+			o.b = make([]byte, 0, flushSize+flushSize/2)
+		}
+	}
+	return nil
+}
+
+func (o *outBuf) WriteByte(c byte) error { o.b = append(o.b, c); return o.spill() }
+
+func (o *outBuf) WriteString(s string) (int, error) {
+	o.b = append(o.b, s...)
+	return len(s), o.spill()
+}
+
+func (o *outBuf) Write(p []byte) (int, error) {
+	o.b = append(o.b, p...)
+	return len(p), o.spill()
+}
+
 // JSONWriter writes the findings report (the Report JSON, byte for byte
 // what encoding/json writes for BuildReport's Report, indented by two
 // spaces or compact) as it is made: each claim when it is done, each
@@ -91,28 +150,24 @@ const bufSize = 64 << 10
 // and the summary last. Call Fail on a read error after WriteFindings
 // began, and Flush at the end.
 type JSONWriter struct {
-	out     outWriter
-	w       *bufio.Writer
+	w       outBuf
 	enc     *encoder
 	indent  bool
 	started bool // "{"remittances": [" written
 	inRem   bool // inside a remittance's claims array
 	nRems   int
 	nClaims int
-	buf     []byte
 }
 
 // NewJSONWriter returns a JSONWriter on w, indented (as the CLI) or
 // compact (as the HTTP API).
 func NewJSONWriter(w io.Writer, indent bool) *JSONWriter {
-	j := &JSONWriter{out: outWriter{w: w}, enc: newEncoder(), indent: indent}
-	j.w = bufio.NewWriterSize(&j.out, bufSize)
-	return j
+	return &JSONWriter{w: newOutBuf(w), enc: newEncoder(), indent: indent}
 }
 
 // Started reports whether any output went out to the writer (the first
 // 64 KiB are buffered).
-func (j *JSONWriter) Started() bool { return j.out.used }
+func (j *JSONWriter) Started() bool { return j.w.out.used }
 
 func (j *JSONWriter) nl(depth int) {
 	if !j.indent {
@@ -200,9 +255,8 @@ func (j *JSONWriter) Claim(rem *Remittance, c *ClaimReport) error {
 	}
 	j.nClaims++
 	j.nl(4)
-	j.buf = appendClaimJSON(j.buf[:0], c, j.indent, 4)
-	_, err := j.w.Write(j.buf)
-	return err
+	j.w.b = appendClaimJSON(j.w.b, c, j.indent, 4)
+	return j.w.spill()
 }
 
 func (j *JSONWriter) closeClaims() {
@@ -291,24 +345,20 @@ func (j *JSONWriter) Flush() error { return j.w.Flush() }
 // written (the CLI prints them to stderr). A read error after output began
 // ends the output with {"error": {...}} (ErrorReport).
 type NDJSONWriter struct {
-	out    outWriter
-	w      *bufio.Writer
+	w      outBuf
 	enc    *encoder
 	claims int
 	cn     []byte // "{"control_number":"…","
-	buf    []byte
 }
 
 // NewNDJSONWriter returns an NDJSONWriter on w.
 func NewNDJSONWriter(w io.Writer) *NDJSONWriter {
-	n := &NDJSONWriter{out: outWriter{w: w}, enc: newEncoder()}
-	n.w = bufio.NewWriterSize(&n.out, bufSize)
-	return n
+	return &NDJSONWriter{w: newOutBuf(w), enc: newEncoder()}
 }
 
 // Started reports whether any output went out to the writer (the first
 // 64 KiB are buffered).
-func (n *NDJSONWriter) Started() bool { return n.out.used }
+func (n *NDJSONWriter) Started() bool { return n.w.out.used }
 
 // RemittanceLine is the per-remittance line of the ndjson output.
 type RemittanceLine struct {
@@ -336,11 +386,11 @@ func (n *NDJSONWriter) Claim(rem *Remittance, c *ClaimReport) error {
 	// The control number opened the object: the claim's "{" takes the
 	// place of the comma after it.
 	k := len(n.cn) - 1
-	n.buf = appendClaimJSON(append(n.buf[:0], n.cn[:k]...), c, false, 0)
-	n.buf[k] = ','
-	n.buf = append(n.buf, '\n')
-	_, err := n.w.Write(n.buf)
-	return err
+	at := len(n.w.b) + k
+	n.w.b = appendClaimJSON(append(n.w.b, n.cn[:k]...), c, false, 0)
+	n.w.b[at] = ','
+	n.w.b = append(n.w.b, '\n')
+	return n.w.spill()
 }
 
 func (n *NDJSONWriter) line(v any) error {
