@@ -271,10 +271,15 @@ func (a *arr) close() []byte {
 	return append(a.b, ']')
 }
 
-// plainJSON reports whether appendJSONString copies s as it is.
+// plainJSON reports whether s is printable ASCII without '"' or '\\':
+// appendJSONString copies such a string as it is.
 func plainJSON(s string) bool {
-	b := appendJSONString(nil, s)
-	return len(b) == len(s)+2
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // appendJSONString quotes s as encoding/json does without HTML escaping.
