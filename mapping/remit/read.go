@@ -1016,6 +1016,9 @@ func (p *parser) cas(s *x12.Segment, to *[]Adjustment) error {
 	n := 0
 	for k := 0; k < 6; k++ {
 		re, ae, qe := 2+3*k, 3+3*k, 4+3*k
+		if re >= len(s.Elements) {
+			break // the triplets after the last element are all empty
+		}
 		reason, amount := s.Element(re), s.Element(ae)
 		if reason == "" && amount == "" && s.Element(qe) == "" {
 			continue
@@ -1047,6 +1050,9 @@ func (p *parser) plb(s *x12.Segment) error {
 	n := 0
 	for k := 0; k < 6; k++ {
 		ce, ae := 3+2*k, 4+2*k
+		if ce >= len(s.Elements) {
+			break // the pairs after the last element are all empty
+		}
 		if s.Element(ce) == "" && s.Element(ae) == "" {
 			continue
 		}

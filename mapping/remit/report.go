@@ -477,9 +477,10 @@ func (b *reportBuilder) remarkReports(rs []Remark, date string) []RemarkReport {
 // rest in sorted runs in a temporary file (spill.go), so memory stays
 // bounded whatever the size of the file.
 type summaryBuilder struct {
-	s       Summary
-	counted countedTable
-	denied  []categoryAmount // scratch for add
+	s        Summary
+	byStatus [len(statusOrder)]int // folded into s.ByStatus by summary
+	counted  countedTable
+	denied   []categoryAmount // scratch for add
 }
 
 // claimTotals is what one claim adds to the summary.
@@ -501,7 +502,7 @@ func newSummaryBuilder() *summaryBuilder {
 
 func (b *summaryBuilder) add(c *Claim, cr *ClaimReport) {
 	b.s.Claims++
-	b.s.ByStatus[cr.Status]++
+	b.countStatus(cr.Status)
 	if cr.Status == StatusReversed {
 		b.s.ReversedAmount = b.s.ReversedAmount.Add(c.Paid)
 		// The original is the same CLP01 with this CLP07, or the one
@@ -765,4 +766,26 @@ func (b *summaryBuilder) apply(t claimTotals, op func(money.Amount, money.Amount
 	b.s.ForwardedAmount = op(b.s.ForwardedAmount, t.forwarded)
 }
 
-func (b *summaryBuilder) summary() Summary { return b.s }
+// statusOrder are the statuses counted in an array (a map update per
+// claim hashed the status); any other goes to the map directly.
+var statusOrder = [...]string{StatusPaid, StatusDenied, StatusReversed, StatusForwarded, StatusPredetermination, StatusPended}
+
+func (b *summaryBuilder) countStatus(st string) {
+	for i, k := range statusOrder {
+		if k == st {
+			b.byStatus[i]++
+			return
+		}
+	}
+	b.s.ByStatus[st]++
+}
+
+func (b *summaryBuilder) summary() Summary {
+	for i, n := range b.byStatus {
+		if n > 0 {
+			b.s.ByStatus[statusOrder[i]] += n
+			b.byStatus[i] = 0
+		}
+	}
+	return b.s
+}
