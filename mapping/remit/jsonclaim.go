@@ -173,12 +173,19 @@ func newline(b []byte, indent bool, depth int) []byte {
 	if !indent {
 		return b
 	}
+	if 1+2*depth <= len(newlines) {
+		return append(b, newlines[:1+2*depth]...)
+	}
 	b = append(b, '\n')
 	for i := 0; i < depth; i++ {
 		b = append(b, ' ', ' ')
 	}
 	return b
 }
+
+// newlines is a line break and the indentation of up to 15 levels.
+const newlines = "\n                              "
+
 
 func (o *obj) open() { o.b = append(o.b, '{') }
 
