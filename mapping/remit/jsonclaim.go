@@ -186,7 +186,6 @@ func newline(b []byte, indent bool, depth int) []byte {
 // newlines is a line break and the indentation of up to 15 levels.
 const newlines = "\n                              "
 
-
 func (o *obj) open() { o.b = append(o.b, '{') }
 
 func (o *obj) key(k string) {
