@@ -154,8 +154,7 @@ func (r *Reader) fastView() *Segment {
 // NextView segment then point into that storage and stay valid as long
 // as the caller keeps it, at the cost of one copy of the segment, made in
 // the same pass as the split (cheaper than copying the split elements
-// afterwards, as Segment.Own does). The reader writes only the n bytes,
-// but may read on up to the slice's capacity. The Segment itself is still the
+// afterwards, as Segment.Own does). The Segment itself is still the
 // reader's and reused. nil goes back to views into the reader's buffer.
 func (r *Reader) SetTextArena(alloc func(id string, n int) []byte) { r.arena = alloc }
 
@@ -692,12 +691,9 @@ func splitView(elems []string, content []byte, sep byte) (out []string, ok bool)
 	elems = elems[:cap(elems)]
 	k, from, i := 0, 0, 0
 	// Eight bytes at a time: exact masks of the separators and line breaks
-	// in each word, the separators taken lowest first. The last, partial
-	// word is read whole when content's capacity allows (the bytes past
-	// its end are masked off), else byte by byte.
+	// in each word, the separators taken lowest first.
 	pat, nl, cr := swarLo*uint64(sep), swarLo*uint64('\n'), swarLo*uint64('\r')
-	n := len(content)
-	for ; i+8 <= n; i += 8 {
+	for ; i+8 <= len(s); i += 8 {
 		w := binary.LittleEndian.Uint64(content[i : i+8])
 		// A byte below 0x0e, then exactly: CR or LF.
 		if (w-swarLo*0x0e)&^w&swar80 != 0 && zeroBytes(w^nl)|zeroBytes(w^cr) != 0 {
@@ -714,25 +710,7 @@ func splitView(elems []string, content []byte, sep byte) (out []string, ok bool)
 			from = at + 1
 		}
 	}
-	if i < n && cap(content)-i >= 8 {
-		w := binary.LittleEndian.Uint64(content[i : i+8 : cap(content)][:8])
-		valid := uint64(swar80) >> (8 * (8 - uint(n-i)))
-		if (w-swarLo*0x0e)&^w&valid != 0 && (zeroBytes(w^nl)|zeroBytes(w^cr))&valid != 0 {
-			return elems[:0], false
-		}
-		for m := zeroBytes(w^pat) & valid; m != 0; m &= m - 1 {
-			at := i + bits.TrailingZeros64(m)/8
-			if k == len(elems) {
-				elems = append(elems, "")
-				elems = elems[:cap(elems)]
-			}
-			elems[k] = s[from:at]
-			k++
-			from = at + 1
-		}
-		i = n
-	}
-	for ; i < n; i++ {
+	for ; i < len(s); i++ {
 		c := s[i]
 		if c == sep {
 			if k == len(elems) {

@@ -238,9 +238,7 @@ func (p *parser) text(id string, n int) []byte {
 	a := p.arenaFor(n, claimText(id, p.st))
 	start := len(*a)
 	*a = (*a)[:start+n]
-	// The capacity runs on to the block's end: the reader may read the
-	// word after the text (never write it) to split the segment.
-	return (*a)[start : start+n : cap(*a)]
+	return (*a)[start : start+n : start+n]
 }
 
 // arenaFor returns the arena to append n bytes of text to, with room for
