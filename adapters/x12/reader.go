@@ -116,16 +116,7 @@ func (r *Reader) fastView() *Segment {
 	if i < 0 || i > r.max {
 		return nil
 	}
-	content := rest[:i]
-	if r.viewElems == nil {
-		r.viewElems = make([]string, 0, 32)
-	}
-	src := content
-	if r.arena != nil && len(content) > 0 {
-		src = r.arena(idPrefix(content, e), len(content))[:len(content)]
-		copy(src, content)
-	}
-	elems, ok := splitView(r.viewElems[:0], src, e)
+	elems, src, ok := r.splitCopy(rest[:i], e)
 	if !ok {
 		return nil
 	}
@@ -454,15 +445,7 @@ func (r *Reader) readSegment(view bool) (seg *Segment, skip bool, err error) {
 	if view && t != '\n' && t != '\r' && e != '\n' && e != '\r' {
 		// One pass splits the elements and looks for line breaks: segments
 		// are short, so this beats separate vectorised scans.
-		if r.viewElems == nil {
-			r.viewElems = make([]string, 0, 32)
-		}
-		src := content
-		if r.arena != nil && len(content) > 0 {
-			src = r.arena(idPrefix(content, e), len(content))[:len(content)]
-			copy(src, content)
-		}
-		if elems, ok := splitView(r.viewElems[:0], src, e); ok {
+		if elems, src, ok := r.splitCopy(content, e); ok {
 			r.ordinal++
 			if !validIDBytes(src[:len(elems[0])]) {
 				r.viewElems = elems
@@ -523,6 +506,22 @@ func (r *Reader) readSegment(view bool) (seg *Segment, skip bool, err error) {
 	splitInto(seg.Elements, string(content), e)
 	seg.ID = seg.Elements[0]
 	return seg, false, nil
+}
+
+// splitCopy splits a segment's content for NextView, after copying it
+// into the text arena when there is one (src is what was split); ok is
+// false when content holds a line break (see splitView).
+func (r *Reader) splitCopy(content []byte, e byte) (elems []string, src []byte, ok bool) {
+	if r.viewElems == nil {
+		r.viewElems = make([]string, 0, 32)
+	}
+	src = content
+	if r.arena != nil && len(content) > 0 {
+		src = r.arena(idPrefix(content, e), len(content))[:len(content)]
+		copy(src, content)
+	}
+	elems, ok = splitView(r.viewElems[:0], src, e)
+	return elems, src, ok
 }
 
 // idPrefix is the text before the first element separator, at most 4
