@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // testISA returns a valid 106-byte ISA with the given delimiters.
@@ -423,5 +426,54 @@ func TestStripCRLFInPlace(t *testing.T) {
 	got := stripCRLF(b[:0], b)
 	if !bytes.Equal(got, []byte("ABC")) {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// TestTextArena: with SetTextArena the views' strings live in the
+// caller's storage, so every segment kept (its Elements slice copied, not
+// its text) still reads as Next read it after the reader has refilled its
+// buffer many times over, and alloc is asked for exactly the segment's
+// length under its ID.
+func TestTextArena(t *testing.T) {
+	segs := []string{"GS*HP*A*B*20240305*1200*1*X*005010X221A1", "ST*835*0001"}
+	for i := 0; i < 5000; i++ {
+		segs = append(segs, "CLP*PCN"+strconv.Itoa(i)+"*1*300*150**12*ICN", "CAS*CO*45*130", "SVC*AD:D9997*150*75", "DTM*472*20240301")
+	}
+	segs = append(segs, "SE*20002*0001", "GE*1*1", "IEA*1*000000001")
+	data := []byte(strings.ReplaceAll(doc(segs...), "~", "~\r\n"))
+	want, err := ReadAll(bytes.NewReader(data), ReaderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewReader(iotest.HalfReader(bytes.NewReader(data)), ReaderOptions{})
+	var asked []string
+	r.SetTextArena(func(id string, n int) []byte {
+		asked = append(asked, id+":"+strconv.Itoa(n))
+		return make([]byte, n)
+	})
+	var kept [][]string
+	for {
+		s, err := r.NextView()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, slices.Clone(s.Elements))
+	}
+	if len(kept) != len(want) {
+		t.Fatalf("%d segments, Next read %d", len(kept), len(want))
+	}
+	for i := range want {
+		if !slices.Equal(kept[i], want[i].Elements) {
+			t.Fatalf("segment %d kept %q, Next read %q", i+1, kept[i], want[i].Elements)
+		}
+	}
+	if len(asked) != len(want)-1 { // the ISA is read apart and always owned
+		t.Fatalf("alloc asked %d times for %d segments after the ISA", len(asked), len(want)-1)
+	}
+	if asked[1] != "ST:11" {
+		t.Errorf("alloc for ST*835*0001 asked %q, want ST:11", asked[1])
 	}
 }
