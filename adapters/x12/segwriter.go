@@ -33,8 +33,7 @@ func (w *Writer) BeginSegment(id string) error {
 	w.segIDLen = len(id)
 	w.segElements = 0
 	w.segPending = 0
-	w.buf = w.buf[:0]
-	appendTo(w, id)
+	w.begin(id)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package x12_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,61 @@ func writeSmall(t *testing.T, opts x12.WriteOptions) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestAppendWriterWritesWhatWriterWrites: NewAppendWriter gives the bytes
+// of NewWriter on a buffer, whatever capacity dst starts with, and after an
+// error Bytes holds only the segments completed before it.
+func TestAppendWriterWritesWhatWriterWrites(t *testing.T) {
+	for _, opts := range []x12.WriteOptions{{}, {NewlineAfterSegment: true}, {UpperCase: true}} {
+		want := writeSmall(t, opts)
+		for _, dst := range [][]byte{nil, make([]byte, 0, 16), make([]byte, 0, 4096)} {
+			w := x12.NewAppendWriter(dst, opts)
+			w.BeginInterchange(testISA)
+			w.BeginGroup(testGS)
+			w.BeginTransaction("837", "0001", "005010X224A2")
+			w.WriteSegment("BHT", E("0019"), E("00"), E("B1"), E("20240305"), E("1407"), E("CH"))
+			w.WriteSegment("NM1", E("41"), E("2"), E("CASEBRIDGE"), E(""), nil, C(), C("", ""), E("46"), E("X1"), E(""), C("", ""))
+			w.BeginSegment("SV3")
+			w.Composite("AD", "D9997")
+			w.SimpleBytes([]byte("120"))
+			w.Simple("")
+			w.Simple("")
+			w.Simple("")
+			w.Upper("1")
+			w.Simple("")
+			w.EndSegment()
+			w.WriteSegment("TOO", E("JP"), E("12"), C("M", "O", "", ""))
+			w.WriteSegment("HI", C("ABK", "", "K081"))
+			w.EndTransaction()
+			w.EndGroup()
+			if err := w.EndInterchange(); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.Bytes(); string(got) != string(want) {
+				t.Fatalf("%+v: got\n%s\nwant\n%s", opts, got, want)
+			}
+		}
+	}
+	w := x12.NewAppendWriter(nil, x12.WriteOptions{})
+	w.BeginInterchange(testISA)
+	w.BeginGroup(testGS)
+	w.BeginTransaction("837", "0001", "")
+	before := string(w.Bytes())
+	w.BeginSegment("NM1")
+	w.Simple("41")
+	w.Simple("A*B")
+	err := w.EndSegment()
+	var xe *x12.Error
+	if !errors.As(err, &xe) || xe.Code != x12.CodeDelimiterInData || xe.SegmentID != "NM1" || xe.Segment != 4 || xe.Element != 2 {
+		t.Fatalf("got %v", err)
+	}
+	if string(w.Bytes()) != before || w.EndInterchange() != err {
+		t.Fatalf("after the error: %q, %v", w.Bytes(), w.Err())
+	}
+	if x12.NewWriter(io.Discard, x12.WriteOptions{}).Bytes() != nil {
+		t.Fatal("Bytes of a writer on an io.Writer")
+	}
 }
 
 func TestWriterGolden(t *testing.T) {

@@ -3,7 +3,6 @@
 package claim837
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,6 +23,10 @@ type Options struct {
 	At                  time.Time // ISA09/10, GS04/05, BHT04/05 (UTC)
 	NewlineAfterSegment bool
 	Usage               string // overrides the profile's ISA15 when set (T or P)
+	// Buffer, when it has the capacity, holds the output (Write appends
+	// to Buffer[:0] and returns it): a caller that writes many claims
+	// reuses one buffer. Without it Write allocates one.
+	Buffer []byte
 }
 
 // ControlNumbers are the control numbers written.
@@ -33,31 +36,32 @@ type ControlNumbers struct {
 	Transaction string `json:"transaction"`
 }
 
-// ControlNumbersFor formats n the way Write does.
+// ControlNumbersFor formats n the way Write does: the three numbers are
+// cut from one string (one allocation, not three).
 func ControlNumbersFor(n int) ControlNumbers {
+	var b [40]byte
+	isa := appendPadded(b[:0], n, 9)
+	gs := strconv.AppendInt(isa, int64(n), 10)
+	st := appendST02(gs, n)
+	all := string(st)
 	return ControlNumbers{
-		Interchange: padded(n, 9),
-		Group:       strconv.Itoa(n),
-		Transaction: padded(n, 4),
+		Interchange: all[:len(isa)],
+		Group:       all[len(isa):len(gs)],
+		Transaction: all[len(gs):],
 	}
 }
 
-// padded is fmt.Sprintf("%0*d", width, n) for n >= 0.
-func padded(n, width int) string {
-	var b [20]byte
-	i := len(b)
-	for n >= 10 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
+// appendST02 appends ST02 for control number n: %04d (n itself when longer).
+func appendST02(b []byte, n int) []byte { return appendPadded(b, n, 4) }
+
+// appendPadded appends fmt.Sprintf("%0*d", width, n) for n >= 0.
+func appendPadded(b []byte, n, width int) []byte {
+	var d [20]byte
+	s := strconv.AppendInt(d[:0], int64(n), 10)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
 	}
-	i--
-	b[i] = byte('0' + n)
-	for len(b)-i < width && i > 0 {
-		i--
-		b[i] = '0'
-	}
-	return string(b[i:])
+	return append(b, s...)
 }
 
 // Write renders rec (which must have passed the scrubber) as one interchange
@@ -70,13 +74,20 @@ func Write(rec *record.Record, prof *profile.Profile, opts Options) ([]byte, err
 	}
 	r := rec.Defaulted()
 	at := opts.At.UTC()
-	cn := ControlNumbersFor(opts.ControlNumber)
 
-	var buf bytes.Buffer
-	buf.Grow(1024 + 160*len(r.Services) + 48*len(r.Attachments) + len(r.Narrative))
-	w := x12.NewWriter(&buf, x12.WriteOptions{NewlineAfterSegment: opts.NewlineAfterSegment})
+	size := 1024 + 160*len(r.Services) + 48*len(r.Attachments) + len(r.Narrative)
+	if opts.NewlineAfterSegment {
+		size += size / 16
+	}
+	buf := opts.Buffer[:0]
+	if cap(buf) < size {
+		buf = make([]byte, 0, size)
+	}
+	// the segments are appended to buf as they are built: no copy per segment
+	w := x12.NewAppendWriter(buf, x12.WriteOptions{NewlineAfterSegment: opts.NewlineAfterSegment})
 	beginEnvelope(w, prof, opts.ControlNumber, usage, at)
-	w.BeginTransaction("837", cn.Transaction, Version)
+	var st [20]byte
+	w.BeginTransaction("837", string(appendST02(st[:0], opts.ControlNumber)), Version)
 	s := &segs{w: w}
 	s.header(r, r.RecordID, prof, at)
 	provider := s.billingProvider(r)
@@ -88,7 +99,7 @@ func Write(rec *record.Record, prof *profile.Profile, opts Options) ([]byte, err
 	if err := w.Err(); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return w.Bytes(), nil
 }
 
 // envelopeUsage checks the envelope options and returns ISA15: the
