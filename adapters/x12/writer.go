@@ -146,7 +146,13 @@ func (w *Writer) begin(id string) {
 	if !w.append {
 		w.seg = 0
 	}
-	w.buf = append(w.buf[:w.seg], id...)
+	// growing aside, a reslice: no write barrier while the collector runs
+	n := w.seg
+	if cap(w.buf)-n < len(id) {
+		w.buf = slices.Grow(w.buf[:n], len(id))
+	}
+	w.buf = w.buf[:n+len(id)]
+	copy(w.buf[n:], id)
 }
 
 // checkDelimiters returns a message when d cannot be written in an ISA.

@@ -17,3 +17,9 @@ var Formats = []struct {
 	{`^[0-9]{10,15}$`, phone},
 	{rePOBox.String(), poBox},
 }
+
+// Message and ItemPointer are the remembered formatting, for its test.
+var (
+	Message     = message
+	ItemPointer = itemPointer
+)

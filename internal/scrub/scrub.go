@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/casebridge/casebridge/internal/cdt"
@@ -52,7 +54,16 @@ func Check(in *record.Record, opts Options) record.Problems {
 	c.attachments(r)
 	c.documentation(r)
 	c.text(in)
-	// one list sized once; empty but not nil when there is no problem
+	// empty but not nil when there is no problem; one kind alone is
+	// returned as gathered, both in one list sized once
+	switch {
+	case len(c.errs) == 0 && len(c.warns) == 0:
+		return record.Problems{}
+	case len(c.errs) == 0:
+		return c.warns
+	case len(c.warns) == 0:
+		return c.errs
+	}
 	out := make(record.Problems, 0, len(c.errs)+len(c.warns))
 	out = append(out, c.errs...)
 	return append(out, c.warns...)
@@ -79,7 +90,79 @@ func (c *checker) err(ptr, code, format string, args ...any) {
 }
 
 func (c *checker) warn(ptr, code, format string, args ...any) {
-	c.warns = append(c.warns, record.Problem{Severity: record.SeverityWarning, Code: code, Pointer: ptr, Message: fmt.Sprintf(format, args...)})
+	c.warns = append(c.warns, record.Problem{Severity: record.SeverityWarning, Code: code, Pointer: ptr, Message: message(format, args...)})
+}
+
+// Warnings are formatted from constant formats, line and attachment
+// numbers and words of the code tables (never record data): each distinct
+// message, and each item pointer, is built once and then reused, not
+// formatted again for every claim. The caches are bounded.
+var (
+	messages, pointers sync.Map
+	cached             atomic.Int32
+)
+
+const maxCached = 4096
+
+type messageKey struct {
+	format string
+	args   [3]any
+}
+
+// message is fmt.Sprintf(format, args...), remembered when args are at
+// most three small ints and short strings.
+func message(format string, args ...any) string {
+	if len(args) == 0 && strings.IndexByte(format, '%') < 0 {
+		return format
+	}
+	k := messageKey{format: format}
+	if len(args) > len(k.args) {
+		return fmt.Sprintf(format, args...)
+	}
+	for i, a := range args {
+		switch v := a.(type) {
+		case int:
+			if v < 0 || v > 1024 {
+				return fmt.Sprintf(format, args...)
+			}
+		case string:
+			if len(v) > 64 {
+				return fmt.Sprintf(format, args...)
+			}
+		default:
+			return fmt.Sprintf(format, args...)
+		}
+		k.args[i] = a
+	}
+	return remember(&messages, k, func() string { return fmt.Sprintf(format, args...) })
+}
+
+type pointerKey struct {
+	list  string
+	i     int
+	field string
+}
+
+// itemPointer is record.Pointer(list, i, field), remembered for the first
+// items of a list.
+func itemPointer(list string, i int, field string) string {
+	if i < 0 || i >= 64 {
+		return p(list, i, field)
+	}
+	return remember(&pointers, pointerKey{list, i, field}, func() string { return p(list, i, field) })
+}
+
+func remember[K comparable](m *sync.Map, k K, build func() string) string {
+	if v, ok := m.Load(k); ok {
+		return v.(string)
+	}
+	v := build()
+	if cached.Load() < maxCached {
+		if _, loaded := m.LoadOrStore(k, v); !loaded {
+			cached.Add(1)
+		}
+	}
+	return v
 }
 
 // errMsg adds an error whose message is already written.
@@ -607,7 +690,7 @@ func (c *checker) services(r *record.Record) {
 		}
 	}
 	for i, s := range r.Services {
-		at := func(field string) string { return p("services", i, field) }
+		at := func(field string) string { return itemPointer("services", i, field) }
 		if code, msg := identifierProblem("The line id (REF*6R)", s.LineID, 1, MaxLineID, true); code != "" {
 			c.errMsg(at("line_id"), code, msg)
 		}
@@ -676,7 +759,7 @@ func (c *checker) services(r *record.Record) {
 	}
 	for i, s := range r.Services {
 		if _, same := d9997Dates[s.Date]; same && s.Code == cdt.D9920 {
-			c.warn(p("services", i, "code"), "BUNDLING_RISK_D9920", "Line %d bills behavior management (D9920) on a date that also bills D9997; payers often bundle the two and pay one.", i+1)
+			c.warn(itemPointer("services", i, "code"), "BUNDLING_RISK_D9920", "Line %d bills behavior management (D9920) on a date that also bills D9997; payers often bundle the two and pay one.", i+1)
 		}
 	}
 	if !hasCode(r, cdt.D9997) {
@@ -691,7 +774,7 @@ func (c *checker) services(r *record.Record) {
 }
 
 func (c *checker) lineDocumentation(i int, s record.Service) {
-	at := func(field string) string { return p("services", i, field) }
+	at := func(field string) string { return itemPointer("services", i, field) }
 	if s.Minutes == 0 {
 		c.warn(at("minutes"), "MINUTES_MISSING", "Line %d does not record the time spent; payers ask for it on D9997.", i+1)
 	}
@@ -730,7 +813,7 @@ var (
 func (c *checker) attachments(r *record.Record) {
 	ids := map[string]int{}
 	for i, a := range r.Attachments {
-		at := func(field string) string { return p("attachments", i, field) }
+		at := func(field string) string { return itemPointer("attachments", i, field) }
 		if code, msg := identifierProblem("The attachment control number (PWK06)", a.ID, MinAttachmentID, MaxAttachmentID, true); code != "" {
 			c.errMsg(at("id"), code, msg)
 		}

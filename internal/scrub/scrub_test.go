@@ -337,3 +337,42 @@ func TestChargePrecision(t *testing.T) {
 		}
 	}
 }
+
+// TestRememberedFormatting: a message or item pointer served from the
+// cache is the one fmt.Sprintf and record.Pointer build, on the first call
+// and every later one, for indexes inside and past the cached range.
+func TestRememberedFormatting(t *testing.T) {
+	for round := 0; round < 2; round++ {
+		for _, i := range []int{0, 1, 9, 63, 64, 1024, 1025, -1} {
+			for _, c := range []struct {
+				format string
+				args   []any
+			}{
+				{"Line %d does not record %s.", []any{i, "what was done"}},
+				{"Line %d describes an activity that %s describes more specifically; use %s.", []any{i, "D9991", "D9991"}},
+				{"Attachment %d is to be sent electronically.", []any{i}},
+				{"No argument at all.", nil},
+				{"100%% literal", nil},
+				{"long %s", []any{strings.Repeat("x", 65)}},
+				{"four %d %d %d %d", []any{i, i, i, i}},
+			} {
+				if got, want := scrub.Message(c.format, c.args...), fmt.Sprintf(c.format, c.args...); got != want {
+					t.Fatalf("round %d: %q %v: got %q, want %q", round, c.format, c.args, got, want)
+				}
+			}
+			for _, list := range []string{"services", "attachments"} {
+				if got, want := scrub.ItemPointer(list, i, "case_management_type"), record.Pointer(list, i, "case_management_type"); got != want {
+					t.Fatalf("round %d: pointer %s %d: got %q, want %q", round, list, i, got, want)
+				}
+			}
+		}
+	}
+	// the same record checked twice gives the same problems
+	r := base(t)
+	r.Services[0].Minutes = 0
+	r.Services[1].Staff = nil
+	a, b := scrub.Check(r, scrub.Options{}), scrub.Check(r, scrub.Options{})
+	if len(a) < 3 || fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Fatalf("first %v\nsecond %v", a, b)
+	}
+}

@@ -454,7 +454,8 @@ func (s *segs) claim(r *record.Record, prof *profile.Profile) {
 			if i == 0 {
 				q = "ABK"
 			}
-			s.w.Composite(q, record.NormalizeDiagnosis(d))
+			var nd [16]byte
+			s.w.Composite(q, string(appendDiagnosis(nd[:0], d)))
 		}
 		s.end()
 	}
@@ -505,6 +506,37 @@ func (s *segs) claim(r *record.Record, prof *profile.Profile) {
 		s.end()
 		s.seg("REF", "6R", l.LineID)
 	}
+}
+
+// appendDiagnosis appends record.NormalizeDiagnosis(code) to b, building
+// no string for an ASCII code.
+func appendDiagnosis(b []byte, code string) []byte {
+	for i := 0; i < len(code); i++ {
+		if code[i] >= 0x80 {
+			return append(b, record.NormalizeDiagnosis(code)...)
+		}
+	}
+	for len(code) > 0 && asciiSpace(code[0]) {
+		code = code[1:]
+	}
+	for len(code) > 0 && asciiSpace(code[len(code)-1]) {
+		code = code[:len(code)-1]
+	}
+	for i := 0; i < len(code); i++ {
+		switch c := code[i]; {
+		case c == '.':
+		case 'a' <= c && c <= 'z':
+			b = append(b, c-('a'-'A'))
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// asciiSpace is unicode.IsSpace for ASCII (strings.TrimSpace's set).
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // diagnosisPointers are the SV311 components: every line points at every
