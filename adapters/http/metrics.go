@@ -29,7 +29,7 @@ type metrics struct {
 	findings    *prometheus.CounterVec
 	handler     http.Handler
 
-	mu    sync.Mutex                              // writers of cache
+	mu    sync.Mutex                               // writers of cache
 	cache atomic.Pointer[map[seriesKey]seriesPair] // see series: read without a lock, replaced whole
 }
 
