@@ -29,6 +29,13 @@ func (s *Server) profileParam(c *gin.Context) (*app.Profile, bool) {
 }
 
 func (s *Server) profileNamed(c *gin.Context, name string) (*app.Profile, bool) {
+	if name == "default" {
+		// the built-in profile, as ProfileByName gives it, without
+		// matching the name pattern per request
+		if prof, err := app.LoadProfile(name, ""); err == nil {
+			return prof, true
+		}
+	}
 	prof, err := app.ProfileByName(name, s.cfg.ProfilesDir)
 	if err != nil {
 		if oe := (*app.OptionError)(nil); errors.As(err, &oe) {
