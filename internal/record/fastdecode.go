@@ -1,6 +1,7 @@
 package record
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"strconv"
 
@@ -131,7 +132,15 @@ func (d *strictDecoder) str() (string, bool) {
 	}
 	start := d.pos
 	simple := true
-	for i := start + 1; i < len(d.data); i++ {
+	i := start + 1
+	// eight bytes at a time while none of them ends the string or needs a
+	// second look (a quote, a backslash, a control byte, non-ASCII)
+	for ; i+8 <= len(d.data); i += 8 {
+		if special(binary.LittleEndian.Uint64(d.data[i:])) {
+			break
+		}
+	}
+	for ; i < len(d.data); i++ {
 		switch c := d.data[i]; {
 		case c == '"':
 			d.pos = i + 1
@@ -153,6 +162,17 @@ func (d *strictDecoder) str() (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// special reports whether any byte of x (eight bytes of a string) is a
+// quote, a backslash, below 0x20 or at or above 0x80: the has-zero-byte and
+// has-less-than tests of "Bit Twiddling Hacks", which can report a byte
+// that is not there (str then looks at each) but never miss one.
+func special(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (ones * '"')
+	b := x ^ (ones * '\\')
+	return ((q-ones)&^q|(b-ones)&^b|(x-ones*0x20)|x)&highs != 0
 }
 
 // number reads a JSON number at pos; integer reports no fraction or exponent.
