@@ -203,24 +203,11 @@ func appendValue[T string | []byte](w *Writer, id string, element, component int
 	if cap(w.buf)-n < len(v) {
 		w.buf = slices.Grow(w.buf, len(v))
 	}
-	dst := w.buf[n : n+len(v)]
-	cls := w.classes
-	var mask uint8 = classDelimiter
-	if upper {
-		mask |= classLower
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if k := cls[c]; k&mask != 0 {
-			if k&classDelimiter != 0 {
-				if id == "" && w.inSegment {
-					id = string(w.buf[w.seg : w.seg+w.segIDLen])
-				}
-				return w.errAt(CodeDelimiterInData, id, element, component, "value contains a delimiter, CR or LF")
-			}
-			c -= 'a' - 'A'
+	if copyValue(w.buf[n:n+len(v)], v, w.classes, upper) >= 0 {
+		if id == "" && w.inSegment {
+			id = string(w.buf[w.seg : w.seg+w.segIDLen])
 		}
-		dst[i] = c
+		return w.errAt(CodeDelimiterInData, id, element, component, "value contains a delimiter, CR or LF")
 	}
 	// a reslice only: no write barrier on the heap-held Writer
 	w.buf = w.buf[:n+len(v)]
@@ -232,6 +219,28 @@ func appendValue[T string | []byte](w *Writer, id string, element, component int
 type st02 struct {
 	n uint8
 	b [9]byte
+}
+
+// copyValue copies v into dst (of its length), upper-casing ASCII letters
+// when upper, in one pass that checks each byte with the table: it returns
+// the index of the first delimiter, CR or LF, or -1.
+func copyValue[T string | []byte](dst []byte, v T, cls *byteClasses, upper bool) int {
+	var mask uint8 = classDelimiter
+	if upper {
+		mask |= classLower
+	}
+	dst = dst[:len(v)]
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if k := cls[c]; k&mask != 0 {
+			if k&classDelimiter != 0 {
+				return i
+			}
+			c -= 'a' - 'A'
+		}
+		dst[i] = c
+	}
+	return -1
 }
 
 // usedSet holds the control numbers used in an envelope. Most envelopes

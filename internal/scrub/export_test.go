@@ -23,3 +23,10 @@ var (
 	Message     = message
 	ItemPointer = itemPointer
 )
+
+// DaysIn, Blank and Trimmed are the hand-written checks, for their test.
+var (
+	DaysIn  = daysIn
+	Blank   = blank
+	Trimmed = trimmed
+)

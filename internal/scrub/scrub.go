@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/casebridge/casebridge/internal/cdt"
 	"github.com/casebridge/casebridge/internal/record"
@@ -194,7 +195,7 @@ func identifierProblem(what, v string, min, max int, required bool) (code, msg s
 		return "ID_LENGTH", fmt.Sprintf("%s must be %d to %d characters long.", what, min, max)
 	case containsDelimiter(v):
 		return "ID_DELIMITER", fmt.Sprintf("%s must not contain X12 delimiter characters (* : ^ ~ | >) or line breaks.", what)
-	case strings.TrimSpace(v) != v || !printable(v):
+	case !trimmed(v) || !printable(v):
 		return "ID_CHARACTERS", fmt.Sprintf("%s must be printable ASCII without leading or trailing spaces.", what)
 	}
 	return "", ""
@@ -333,7 +334,7 @@ func (c *checker) npi(ptr, what, v string) {
 }
 
 func (c *checker) required(ptr, what, v string) bool {
-	if strings.TrimSpace(v) == "" {
+	if blank(v) {
 		c.err(ptr, "REQUIRED", "%s is required.", what)
 		return false
 	}
@@ -440,8 +441,43 @@ func parseDate(v string) (time.Time, error) {
 	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), nil
 }
 
+// daysIn is the length of month m (1-12) of year, as time.Date counts it
+// (proleptic Gregorian).
 func daysIn(m time.Month, year int) int {
-	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case time.February:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
+}
+
+// blank is strings.TrimSpace(v) == "", answered from the first byte when
+// it is ASCII and not space.
+func blank(v string) bool {
+	if v == "" {
+		return true
+	}
+	if c := v[0]; c > ' ' && c < utf8.RuneSelf {
+		return false
+	}
+	return strings.TrimSpace(v) == ""
+}
+
+// trimmed is strings.TrimSpace(v) == v, answered from the end bytes when
+// they are ASCII and not space.
+func trimmed(v string) bool {
+	if v == "" {
+		return true
+	}
+	if a, b := v[0], v[len(v)-1]; a > ' ' && a < utf8.RuneSelf && b > ' ' && b < utf8.RuneSelf {
+		return true
+	}
+	return strings.TrimSpace(v) == v
 }
 
 // personOf names the pointers and labels of the subscriber or patient,
@@ -768,7 +804,7 @@ func (c *checker) services(r *record.Record) {
 	switch sn := r.SpecialNeeds; {
 	case sn == nil:
 		c.err("/special_needs", "SPECIAL_NEEDS_UNDOCUMENTED", "D9997 needs the special-needs documentation (special_needs: condition, functional limitations, delivery modifications); a diagnosis alone is not enough.")
-	case strings.TrimSpace(sn.Condition) == "":
+	case blank(sn.Condition):
 		c.err("/special_needs/condition", "SPECIAL_NEEDS_UNDOCUMENTED", "D9997 needs the special-needs condition that makes modified delivery necessary.")
 	}
 }
@@ -787,7 +823,7 @@ func (c *checker) lineDocumentation(i int, s record.Service) {
 	if s.Staff != nil {
 		staff = *s.Staff
 	}
-	if strings.TrimSpace(staff.Name) == "" {
+	if blank(staff.Name) {
 		c.warn(at("staff"), "STAFF_MISSING", "Line %d does not name the staff member who did the work.", i+1)
 	}
 	if staff.Credential == "" {
@@ -799,7 +835,7 @@ func (c *checker) lineDocumentation(i int, s record.Service) {
 		{"patient_benefit", "PATIENT_BENEFIT_MISSING", "how the patient benefited", s.PatientBenefit},
 		{"follow_up", "FOLLOW_UP_MISSING", "the follow-up planned", s.FollowUp},
 	} {
-		if strings.TrimSpace(f.v) == "" {
+		if blank(f.v) {
 			c.warn(at(f.field), f.code, "Line %d does not record %s.", i+1, f.what)
 		}
 	}
@@ -840,7 +876,7 @@ func (c *checker) attachments(r *record.Record) {
 }
 
 func (c *checker) documentation(r *record.Record) {
-	if strings.TrimSpace(r.Narrative) == "" && len(r.Attachments) == 0 {
+	if blank(r.Narrative) && len(r.Attachments) == 0 {
 		c.warn("/narrative", "DOCUMENTATION_MISSING", "The record has neither a narrative nor an attachment; D9997 is most often denied for missing documentation.")
 	}
 	if len(r.Narrative) > MaxNarrative {

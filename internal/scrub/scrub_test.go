@@ -376,3 +376,23 @@ func TestRememberedFormatting(t *testing.T) {
 		t.Fatalf("first %v\nsecond %v", a, b)
 	}
 }
+
+// TestHandWrittenChecks holds daysIn to time.Date and blank and trimmed to
+// strings.TrimSpace.
+func TestHandWrittenChecks(t *testing.T) {
+	for y := 1600; y <= 2500; y++ {
+		for m := time.January; m <= time.December; m++ {
+			if got, want := scrub.DaysIn(m, y), time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day(); got != want {
+				t.Fatalf("%d-%02d: %d days, time.Date says %d", y, m, got, want)
+			}
+		}
+	}
+	for _, v := range []string{"", " ", "a", " a", "a ", "\ta\n", "\u00a0", "\u00a0a", "a\u00a0", "\u0085", "é", "a é", "\x00", "x\x1f", "~", " \u2003 "} {
+		if got, want := scrub.Blank(v), strings.TrimSpace(v) == ""; got != want {
+			t.Errorf("blank(%q) = %v", v, got)
+		}
+		if got, want := scrub.Trimmed(v), strings.TrimSpace(v) == v; got != want {
+			t.Errorf("trimmed(%q) = %v", v, got)
+		}
+	}
+}
