@@ -695,11 +695,14 @@ func (c *checker) claim(r *record.Record) {
 	}
 	seen := map[string]bool{}
 	for i, d := range r.Diagnoses {
-		n := record.NormalizeDiagnosis(d)
 		if !icd10(strings.ToUpper(strings.TrimSpace(d))) {
 			c.err(p("diagnoses", i), "DIAGNOSIS_INVALID", "Diagnosis %d is not an ICD-10-CM code (letter, two characters, optional dot and up to four more).", i+1)
 			continue
 		}
+		if len(r.Diagnoses) == 1 {
+			break // nothing to repeat: no normalized copy to build
+		}
+		n := record.NormalizeDiagnosis(d)
 		if seen[n] {
 			c.err(p("diagnoses", i), "DIAGNOSIS_DUPLICATE", "Diagnosis %d repeats an earlier one.", i+1)
 		}
