@@ -439,6 +439,10 @@ func (w *Writer) BeginInterchange(h InterchangeHeader) error {
 	return nil
 }
 
+// AppendPadded appends n (>= 0) in decimal, zero padded to width: ISA13
+// (width 9) and IEA02 as Writer writes them, an ST02 of width 4.
+func AppendPadded(b []byte, n, width int) []byte { return appendPadded(b, n, width) }
+
 // appendPadded appends n in decimal, zero padded to width.
 func appendPadded(b []byte, n, width int) []byte {
 	var tmp [20]byte

@@ -30,7 +30,12 @@ var (
 func writeSmall(t *testing.T, opts x12.WriteOptions) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w := x12.NewWriter(&buf, opts)
+	writeSmallTo(t, x12.NewWriter(&buf, opts))
+	return buf.Bytes()
+}
+
+func writeSmallTo(t *testing.T, w *x12.Writer) {
+	t.Helper()
 	w.BeginInterchange(testISA)
 	w.BeginGroup(testGS)
 	w.BeginTransaction("837", "0001", "005010X224A2")
@@ -44,7 +49,6 @@ func writeSmall(t *testing.T, opts x12.WriteOptions) []byte {
 	if err := w.EndInterchange(); err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
 }
 
 // TestAppendWriterWritesWhatWriterWrites: NewAppendWriter gives the bytes
@@ -55,27 +59,7 @@ func TestAppendWriterWritesWhatWriterWrites(t *testing.T) {
 		want := writeSmall(t, opts)
 		for _, dst := range [][]byte{nil, make([]byte, 0, 16), make([]byte, 0, 4096)} {
 			w := x12.NewAppendWriter(dst, opts)
-			w.BeginInterchange(testISA)
-			w.BeginGroup(testGS)
-			w.BeginTransaction("837", "0001", "005010X224A2")
-			w.WriteSegment("BHT", E("0019"), E("00"), E("B1"), E("20240305"), E("1407"), E("CH"))
-			w.WriteSegment("NM1", E("41"), E("2"), E("CASEBRIDGE"), E(""), nil, C(), C("", ""), E("46"), E("X1"), E(""), C("", ""))
-			w.BeginSegment("SV3")
-			w.Composite("AD", "D9997")
-			w.SimpleBytes([]byte("120"))
-			w.Simple("")
-			w.Simple("")
-			w.Simple("")
-			w.Upper("1")
-			w.Simple("")
-			w.EndSegment()
-			w.WriteSegment("TOO", E("JP"), E("12"), C("M", "O", "", ""))
-			w.WriteSegment("HI", C("ABK", "", "K081"))
-			w.EndTransaction()
-			w.EndGroup()
-			if err := w.EndInterchange(); err != nil {
-				t.Fatal(err)
-			}
+			writeSmallTo(t, w)
 			if got := w.Bytes(); string(got) != string(want) {
 				t.Fatalf("%+v: got\n%s\nwant\n%s", opts, got, want)
 			}

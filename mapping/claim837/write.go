@@ -40,7 +40,7 @@ type ControlNumbers struct {
 // cut from one string (one allocation, not three).
 func ControlNumbersFor(n int) ControlNumbers {
 	var b [40]byte
-	isa := appendPadded(b[:0], n, 9)
+	isa := x12.AppendPadded(b[:0], n, 9)
 	gs := strconv.AppendInt(isa, int64(n), 10)
 	st := appendST02(gs, n)
 	all := string(st)
@@ -52,17 +52,7 @@ func ControlNumbersFor(n int) ControlNumbers {
 }
 
 // appendST02 appends ST02 for control number n: %04d (n itself when longer).
-func appendST02(b []byte, n int) []byte { return appendPadded(b, n, 4) }
-
-// appendPadded appends fmt.Sprintf("%0*d", width, n) for n >= 0.
-func appendPadded(b []byte, n, width int) []byte {
-	var d [20]byte
-	s := strconv.AppendInt(d[:0], int64(n), 10)
-	for i := len(s); i < width; i++ {
-		b = append(b, '0')
-	}
-	return append(b, s...)
-}
+func appendST02(b []byte, n int) []byte { return x12.AppendPadded(b, n, 4) }
 
 // Write renders rec (which must have passed the scrubber) as one interchange
 // holding one 837D transaction. Output is built in memory: nothing is
