@@ -51,7 +51,9 @@ func (s *Server) auth(c *gin.Context) {
 		internalError(c)
 		return
 	}
-	c.Set(tenantKey, tenant)
+	if tenant != app.LocalTenant { // tenantOf reads no tenant as the local one
+		c.Set(tenantKey, tenant)
+	}
 	c.Next()
 }
 

@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"regexp"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -27,14 +29,13 @@ type metrics struct {
 	findings    *prometheus.CounterVec
 	handler     http.Handler
 
-	mu    sync.RWMutex
-	cache map[seriesKey]seriesPair // see series
+	mu    sync.Mutex                               // writers of cache
+	cache atomic.Pointer[map[seriesKey]seriesPair] // see series: read without a lock, replaced whole
 }
 
 func newMetrics() *metrics {
 	m := &metrics{
-		cache: make(map[seriesKey]seriesPair),
-		reg:   prometheus.NewRegistry(),
+		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "casebridge_http_requests_total", Help: "HTTP requests by method, route template and status code.",
 		}, []string{"method", "route", "status"}),
@@ -55,6 +56,7 @@ func newMetrics() *metrics {
 	m.reg.MustRegister(m.requests, m.latency, m.claims, m.remittances, m.findings,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	m.cache.Store(&map[seriesKey]seriesPair{})
 	return m
 }
 
@@ -96,19 +98,21 @@ type seriesPair struct {
 // status codes), so the map stays small.
 func (m *metrics) series(method, route string, status int) (prometheus.Counter, prometheus.Observer) {
 	k := seriesKey{method, route, status}
-	m.mu.RLock()
-	p, ok := m.cache[k]
-	m.mu.RUnlock()
-	if ok {
+	if p, ok := (*m.cache.Load())[k]; ok {
 		return p.requests, p.latency
 	}
-	p = seriesPair{
+	p := seriesPair{
 		requests: m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
 		latency:  m.latency.WithLabelValues(method, route),
 	}
 	m.mu.Lock()
-	if len(m.cache) < maxSeries {
-		m.cache[k] = p
+	if old := *m.cache.Load(); len(old) < maxSeries {
+		// copy on write: the few series of a gateway settle after its
+		// first requests, and every later lookup takes no lock
+		next := make(map[seriesKey]seriesPair, len(old)+1)
+		maps.Copy(next, old)
+		next[k] = p
+		m.cache.Store(&next)
 	}
 	m.mu.Unlock()
 	return p.requests, p.latency

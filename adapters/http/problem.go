@@ -7,7 +7,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -144,7 +146,13 @@ func isToken(h string) bool {
 
 // readBody reads the (already size-capped) body; false means an answer was sent.
 func readBody(c *gin.Context, limit int64) ([]byte, bool) {
-	data, err := readAll(c.Request.Body, c.Request.ContentLength, limit)
+	return readBodyInto(c, limit, nil)
+}
+
+// readBodyInto is readBody into dst[:0] when it has the room (a pooled
+// buffer), else into a buffer of its own.
+func readBodyInto(c *gin.Context, limit int64, dst []byte) ([]byte, bool) {
+	data, err := readAll(c.Request.Body, c.Request.ContentLength, limit, dst)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -160,12 +168,16 @@ func readBody(c *gin.Context, limit int64) ([]byte, bool) {
 // readAll is io.ReadAll into one buffer of the announced length (a body
 // that says its Content-Length, within the limit and up to 64 KiB, is read
 // without the doubling copies; larger bodies grow as they arrive, so an
-// announced length alone reserves no more than that).
-func readAll(r io.Reader, length, limit int64) ([]byte, error) {
+// announced length alone reserves no more than that). dst, when it has
+// the room for the announced length, is that buffer.
+func readAll(r io.Reader, length, limit int64, dst []byte) ([]byte, error) {
 	if length <= 0 || length > limit || length > 64<<10 {
 		return io.ReadAll(r)
 	}
-	buf := make([]byte, 0, length+1) // +1: room to see EOF without growing
+	buf := dst[:0]
+	if int64(cap(buf)) < length+1 {
+		buf = make([]byte, 0, length+1) // +1: room to see EOF without growing
+	}
 	for {
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
@@ -179,6 +191,44 @@ func readAll(r io.Reader, length, limit int64) ([]byte, error) {
 			buf = append(buf, 0)[:len(buf)]
 		}
 	}
+}
+
+// Pooled buffers of the hot routes (the body, the 837D): taken and given
+// back by the handler, whose answer is written before it returns. A buffer
+// grown past maxPooled is left to the collector.
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+const maxPooled = 64 << 10
+
+func getBuffer() *[]byte { return buffers.Get().(*[]byte) }
+
+func putBuffer(b *[]byte) {
+	if cap(*b) > maxPooled {
+		return
+	}
+	*b = (*b)[:0]
+	buffers.Put(b)
+}
+
+// Header values built once: the answer's media types and the small
+// counts (the map of a response takes them as they are; nothing appends
+// to or edits a header value in place).
+var (
+	ediX12Type  = []string{"application/edi-x12"}
+	countValues = func() (v [64][]string) {
+		for i := range v {
+			v[i] = []string{strconv.Itoa(i)}
+		}
+		return
+	}()
+)
+
+// countValue is the header value of a count.
+func countValue(n int) []string {
+	if n >= 0 && n < len(countValues) {
+		return countValues[n]
+	}
+	return []string{strconv.Itoa(n)}
 }
 
 // wantsJSON reports whether the client prefers JSON to the default.

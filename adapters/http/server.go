@@ -168,6 +168,9 @@ func (s *Server) accessLog(c *gin.Context) {
 	if c.Writer.Status() >= 500 {
 		ev = s.log.Error()
 	}
+	if ev == nil { // the level is off: nothing to gather
+		return
+	}
 	ev.Str("request_id", c.GetString("request_id")).
 		Str("method", c.Request.Method).
 		Str("route", route).

@@ -1,5 +1,7 @@
 package x12
 
+import "slices"
+
 // Segment-at-a-time writing without building []Element values: BeginSegment,
 // then its elements in order with Simple, Upper and Composite, then
 // EndSegment. It writes exactly what WriteSegment writes for the same
@@ -33,8 +35,7 @@ func (w *Writer) BeginSegment(id string) error {
 	w.segIDLen = len(id)
 	w.segElements = 0
 	w.segPending = 0
-	w.buf = w.buf[:0]
-	appendTo(w, id)
+	w.begin(id)
 	return nil
 }
 
@@ -52,8 +53,23 @@ func (w *Writer) simple(v string, upper bool) {
 		w.segPending++
 		return
 	}
-	w.separators()
-	_ = w.value("", w.segElements, 1, v, upper) // "": the segment's ID, found on error
+	// the separators held back, the one before v and v itself go in at
+	// once: one capacity check, the buffer held in a local
+	n, seps := len(w.buf), w.segPending+1
+	need := seps + len(v)
+	if cap(w.buf)-n < need {
+		w.buf = slices.Grow(w.buf, need)
+	}
+	buf := w.buf[:n+need]
+	for i := n; i < n+seps; i++ {
+		buf[i] = w.d.Element
+	}
+	w.segPending = 0
+	if copyValue(buf[n+seps:], v, w.classes, upper) >= 0 {
+		w.errAt(CodeDelimiterInData, string(w.buf[w.seg:w.seg+w.segIDLen]), w.segElements, 1, "value contains a delimiter, CR or LF")
+		return
+	}
+	w.buf = buf // a reslice of w.buf: no write barrier
 }
 
 // SimpleBytes adds a simple element held in b (which is not retained), so

@@ -15,6 +15,17 @@ import (
 // simple elements as bytes).
 func segmentsBoth(t *testing.T, opts x12.WriteOptions, id string, elems []x12.Element) (viaWrite, viaBegin []byte, errWrite, errBegin error) {
 	t.Helper()
+	a, b, ea, eb := segmentsVia(t, opts, id, elems, false)
+	// the appending writer writes the same bytes and fails the same way
+	_, c, _, ec := segmentsVia(t, opts, id, elems, true)
+	if !bytes.Equal(b, c) || (eb == nil) != (ec == nil) || eb != nil && eb.Error() != ec.Error() {
+		t.Fatalf("%q: io.Writer %q (%v), appending %q (%v)", elems, b, eb, c, ec)
+	}
+	return a, b, ea, eb
+}
+
+func segmentsVia(t *testing.T, opts x12.WriteOptions, id string, elems []x12.Element, appending bool) (viaWrite, viaBegin []byte, errWrite, errBegin error) {
+	t.Helper()
 	open := func(buf *bytes.Buffer) *x12.Writer {
 		w := x12.NewWriter(buf, opts)
 		w.BeginInterchange(testISA)
@@ -26,6 +37,12 @@ func segmentsBoth(t *testing.T, opts x12.WriteOptions, id string, elems []x12.El
 	wa := open(&a)
 	errWrite = wa.WriteSegment(id, elems...)
 	wb := open(&b)
+	if appending {
+		wb = x12.NewAppendWriter([]byte("kept:"), opts)
+		wb.BeginInterchange(testISA)
+		wb.BeginGroup(testGS)
+		wb.BeginTransaction("837", "0001", "")
+	}
 	wb.BeginSegment(id)
 	for _, el := range elems {
 		switch {
@@ -38,6 +55,13 @@ func segmentsBoth(t *testing.T, opts x12.WriteOptions, id string, elems []x12.El
 		}
 	}
 	errBegin = wb.EndSegment()
+	if appending {
+		out := wb.Bytes()
+		if !bytes.HasPrefix(out, []byte("kept:")) {
+			t.Fatalf("the appending writer lost what dst held: %q", out)
+		}
+		return a.Bytes(), out[len("kept:"):], errWrite, errBegin
+	}
 	return a.Bytes(), b.Bytes(), errWrite, errBegin
 }
 

@@ -71,19 +71,25 @@ type Writer struct {
 	state   writerState
 	ordinal int   // segments written
 	off     int64 // bytes written
-	buf     []byte
+	// buf holds the segment being built, from seg on. A writer on an
+	// io.Writer starts every segment at 0 and hands the segment to w; an
+	// appending writer (NewAppendWriter) keeps the whole output in buf,
+	// each segment after the last, and copies nothing.
+	buf    []byte
+	seg    int
+	append bool
 
 	isaControl int
 	groups     int
 	gsSeen     usedSet[int] // GS06 values of the open interchange
 	gsControl  int
 	sets       int
-	stSeen     usedSet[string] // ST02 values of the open group
-	stControl  string
+	stSeen     usedSet[st02] // ST02 values of the open group
+	stControl  st02
 	stCount    int
 
 	inSegment   bool // between BeginSegment and EndSegment
-	segIDLen    int  // length of the ID of the segment being built (at the start of buf)
+	segIDLen    int  // length of the ID of the segment being built (at buf[seg:])
 	segElements int  // elements added to it
 	segPending  int  // empty elements not yet written (dropped when trailing)
 }
@@ -91,7 +97,37 @@ type Writer struct {
 // NewWriter returns a Writer on w. Invalid delimiters in opts make every call
 // return an ISA_INVALID error.
 func NewWriter(w io.Writer, opts WriteOptions) *Writer {
-	wr := &Writer{w: w, opts: opts, d: opts.Delimiters, buf: make([]byte, 0, 256)}
+	wr := &Writer{}
+	wr.init(w, nil, opts)
+	return wr
+}
+
+// NewAppendWriter returns a Writer that appends the interchange to dst
+// instead of writing it to an io.Writer: Bytes returns dst with everything
+// written so far. Built in memory this way, an interchange is copied once
+// (no segment buffer, no Write call per segment); give dst the capacity
+// the output will need and nothing grows.
+func NewAppendWriter(dst []byte, opts WriteOptions) *Writer {
+	wr := &Writer{}
+	wr.init(nil, dst, opts)
+	return wr
+}
+
+// Bytes returns the output of a writer made by NewAppendWriter: dst with
+// every complete segment appended (nil for a writer on an io.Writer).
+func (w *Writer) Bytes() []byte {
+	if !w.append {
+		return nil
+	}
+	return w.buf[:w.seg]
+}
+
+func (wr *Writer) init(out io.Writer, dst []byte, opts WriteOptions) {
+	*wr = Writer{w: out, opts: opts, d: opts.Delimiters, append: out == nil, buf: dst}
+	if out != nil {
+		wr.buf = make([]byte, 0, 256)
+	}
+	wr.seg = len(wr.buf)
 	if wr.d == (Delimiters{}) {
 		wr.d = DefaultDelimiters
 	}
@@ -102,7 +138,21 @@ func NewWriter(w io.Writer, opts WriteOptions) *Writer {
 	if msg := checkDelimiters(wr.d); msg != "" {
 		wr.err = &Error{Code: CodeISAInvalid, Segment: 1, SegmentID: "ISA", Msg: msg}
 	}
-	return wr
+}
+
+// begin starts a segment in buf: at 0 on an io.Writer, after the output
+// so far when appending.
+func (w *Writer) begin(id string) {
+	if !w.append {
+		w.seg = 0
+	}
+	// growing aside, a reslice: no write barrier while the collector runs
+	n := w.seg
+	if cap(w.buf)-n < len(id) {
+		w.buf = slices.Grow(w.buf[:n], len(id))
+	}
+	w.buf = w.buf[:n+len(id)]
+	copy(w.buf[n:], id)
 }
 
 // checkDelimiters returns a message when d cannot be written in an ISA.
@@ -148,26 +198,49 @@ func (w *Writer) value(id string, element, component int, v string, upper bool) 
 }
 
 func appendValue[T string | []byte](w *Writer, id string, element, component int, v T, upper bool) error {
-	// fast path: check with the byte table, copy in one go, upper-case in place
-	cls := w.classes
-	for i := 0; i < len(v); i++ {
-		if cls[v[i]]&classDelimiter != 0 {
-			if id == "" && w.inSegment {
-				id = string(w.buf[:w.segIDLen])
-			}
-			return w.errAt(CodeDelimiterInData, id, element, component, "value contains a delimiter, CR or LF")
-		}
+	// one pass: check each byte with the table, copy it, upper-case it
+	n := len(w.buf)
+	if cap(w.buf)-n < len(v) {
+		w.buf = slices.Grow(w.buf, len(v))
 	}
-	start := len(w.buf)
-	appendTo(w, v)
-	if upper {
-		for i := start; i < len(w.buf); i++ {
-			if cls[w.buf[i]]&classLower != 0 {
-				w.buf[i] -= 'a' - 'A'
-			}
+	if copyValue(w.buf[n:n+len(v)], v, w.classes, upper) >= 0 {
+		if id == "" && w.inSegment {
+			id = string(w.buf[w.seg : w.seg+w.segIDLen])
 		}
+		return w.errAt(CodeDelimiterInData, id, element, component, "value contains a delimiter, CR or LF")
 	}
+	// a reslice only: no write barrier on the heap-held Writer
+	w.buf = w.buf[:n+len(v)]
 	return nil
+}
+
+// st02 is an ST02 as written (4-9 characters), held without a string so
+// that a transaction set costs no allocation.
+type st02 struct {
+	n uint8
+	b [9]byte
+}
+
+// copyValue copies v into dst (of its length), upper-casing ASCII letters
+// when upper, in one pass that checks each byte with the table: it returns
+// the index of the first delimiter, CR or LF, or -1.
+func copyValue[T string | []byte](dst []byte, v T, cls *byteClasses, upper bool) int {
+	var mask uint8 = classDelimiter
+	if upper {
+		mask |= classLower
+	}
+	dst = dst[:len(v)]
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if k := cls[c]; k&mask != 0 {
+			if k&classDelimiter != 0 {
+				return i
+			}
+			c -= 'a' - 'A'
+		}
+		dst[i] = c
+	}
+	return -1
 }
 
 // usedSet holds the control numbers used in an envelope. Most envelopes
@@ -192,18 +265,6 @@ func (u *usedSet[T]) add(v T) {
 		u.more[v] = true
 	}
 	u.n++
-}
-
-// appendTo appends v to w.buf. Growing aside, it only reslices w.buf, which
-// the compiler writes as a length (no write barrier while the collector
-// runs, which append(w.buf, v...) into the heap-held Writer costs).
-func appendTo[T string | []byte](w *Writer, v T) {
-	n := len(w.buf)
-	if cap(w.buf)-n < len(v) {
-		w.buf = slices.Grow(w.buf, len(v))
-	}
-	w.buf = w.buf[:n+len(v)]
-	copy(w.buf[n:], v)
 }
 
 // Byte classes of a writer's delimiters.
@@ -254,6 +315,15 @@ func (w *Writer) emit() error {
 	w.buf = append(w.buf, w.d.Segment)
 	if w.opts.NewlineAfterSegment {
 		w.buf = append(w.buf, '\n')
+	}
+	if w.append {
+		w.ordinal++
+		w.off += int64(len(w.buf) - w.seg)
+		w.seg = len(w.buf)
+		if w.state == stateTransaction {
+			w.stCount++
+		}
+		return nil
 	}
 	n, err := w.w.Write(w.buf)
 	if err == nil && n < len(w.buf) {
@@ -316,7 +386,7 @@ func (w *Writer) BeginInterchange(h InterchangeHeader) error {
 		8:  {h.ReceiverID, 15, false, up},
 		12: {def(h.Version, "00501"), 5, true, up},
 	}
-	w.buf = append(w.buf[:0], "ISA"...)
+	w.begin("ISA")
 	for i := 1; i <= 16; i++ {
 		switch i {
 		case 9:
@@ -369,6 +439,10 @@ func (w *Writer) BeginInterchange(h InterchangeHeader) error {
 	return nil
 }
 
+// AppendPadded appends n (>= 0) in decimal, zero padded to width: ISA13
+// (width 9) and IEA02 as Writer writes them, an ST02 of width 4.
+func AppendPadded(b []byte, n, width int) []byte { return appendPadded(b, n, width) }
+
 // appendPadded appends n in decimal, zero padded to width.
 func appendPadded(b []byte, n, width int) []byte {
 	var tmp [20]byte
@@ -402,7 +476,7 @@ func (w *Writer) BeginGroup(h GroupHeader) error {
 	}
 	up := w.opts.UpperCase
 	date := h.Date.UTC()
-	w.buf = append(w.buf[:0], "GS"...)
+	w.begin("GS")
 	for i, v := range [...]string{h.FunctionalID, h.SenderCode, h.ReceiverCode} {
 		w.buf = append(w.buf, w.d.Element)
 		if err := w.value("GS", i+1, 0, v, up); err != nil {
@@ -446,20 +520,21 @@ func (w *Writer) BeginTransaction(id, control, implRef string) error {
 		return w.errAt(CodeValueInvalid, "ST", 3, 0, "implementation reference must be at most 35 characters")
 	}
 	up := w.opts.UpperCase
-	w.buf = append(w.buf[:0], "ST"...)
-	vals := []string{id, control, implRef}
+	w.begin("ST")
+	vals := [3]string{id, control, implRef}
+	n := 3
 	if implRef == "" {
-		vals = vals[:2]
+		n = 2
 	}
-	var written string
-	for i, v := range vals {
+	var written st02
+	for i, v := range vals[:n] {
 		w.buf = append(w.buf, w.d.Element)
 		at := len(w.buf)
 		if err := w.value("ST", i+1, 0, v, up); err != nil {
 			return err
 		}
 		if i == 1 {
-			written = string(w.buf[at:])
+			written.n = uint8(copy(written.b[:], w.buf[at:]))
 		}
 	}
 	if w.stSeen.has(written) {
@@ -510,7 +585,7 @@ func (w *Writer) WriteSegment(id string, elems ...Element) error {
 		last--
 	}
 	up := w.opts.UpperCase
-	w.buf = append(w.buf[:0], id...)
+	w.begin(id)
 	for i, el := range elems[:last] {
 		w.buf = append(w.buf, w.d.Element)
 		n := lastComponent(el)
@@ -540,11 +615,11 @@ func (w *Writer) EndTransaction() error {
 	if err := w.order("SE", stateTransaction, "SE without an open transaction set"); err != nil {
 		return err
 	}
-	w.buf = append(w.buf[:0], "SE"...)
+	w.begin("SE")
 	w.buf = append(w.buf, w.d.Element)
 	w.buf = strconv.AppendInt(w.buf, int64(w.stCount+1), 10)
 	w.buf = append(w.buf, w.d.Element)
-	w.buf = append(w.buf, w.stControl...)
+	w.buf = append(w.buf, w.stControl.b[:w.stControl.n]...)
 	if err := w.emit(); err != nil {
 		return err
 	}
@@ -558,7 +633,7 @@ func (w *Writer) EndGroup() error {
 	if err := w.order("GE", stateGroup, "GE without an open group or with an open transaction set"); err != nil {
 		return err
 	}
-	w.buf = append(w.buf[:0], "GE"...)
+	w.begin("GE")
 	w.buf = append(w.buf, w.d.Element)
 	w.buf = strconv.AppendInt(w.buf, int64(w.sets), 10)
 	w.buf = append(w.buf, w.d.Element)
@@ -575,7 +650,7 @@ func (w *Writer) EndInterchange() error {
 	if err := w.order("IEA", stateInterchange, "IEA without an open interchange or with an open group"); err != nil {
 		return err
 	}
-	w.buf = append(w.buf[:0], "IEA"...)
+	w.begin("IEA")
 	w.buf = append(w.buf, w.d.Element)
 	w.buf = strconv.AppendInt(w.buf, int64(w.groups), 10)
 	w.buf = append(w.buf, w.d.Element)

@@ -3,6 +3,7 @@ package x12_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,12 @@ var (
 func writeSmall(t *testing.T, opts x12.WriteOptions) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w := x12.NewWriter(&buf, opts)
+	writeSmallTo(t, x12.NewWriter(&buf, opts))
+	return buf.Bytes()
+}
+
+func writeSmallTo(t *testing.T, w *x12.Writer) {
+	t.Helper()
 	w.BeginInterchange(testISA)
 	w.BeginGroup(testGS)
 	w.BeginTransaction("837", "0001", "005010X224A2")
@@ -43,7 +49,41 @@ func writeSmall(t *testing.T, opts x12.WriteOptions) []byte {
 	if err := w.EndInterchange(); err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+}
+
+// TestAppendWriterWritesWhatWriterWrites: NewAppendWriter gives the bytes
+// of NewWriter on a buffer, whatever capacity dst starts with, and after an
+// error Bytes holds only the segments completed before it.
+func TestAppendWriterWritesWhatWriterWrites(t *testing.T) {
+	for _, opts := range []x12.WriteOptions{{}, {NewlineAfterSegment: true}, {UpperCase: true}} {
+		want := writeSmall(t, opts)
+		for _, dst := range [][]byte{nil, make([]byte, 0, 16), make([]byte, 0, 4096)} {
+			w := x12.NewAppendWriter(dst, opts)
+			writeSmallTo(t, w)
+			if got := w.Bytes(); string(got) != string(want) {
+				t.Fatalf("%+v: got\n%s\nwant\n%s", opts, got, want)
+			}
+		}
+	}
+	w := x12.NewAppendWriter(nil, x12.WriteOptions{})
+	w.BeginInterchange(testISA)
+	w.BeginGroup(testGS)
+	w.BeginTransaction("837", "0001", "")
+	before := string(w.Bytes())
+	w.BeginSegment("NM1")
+	w.Simple("41")
+	w.Simple("A*B")
+	err := w.EndSegment()
+	var xe *x12.Error
+	if !errors.As(err, &xe) || xe.Code != x12.CodeDelimiterInData || xe.SegmentID != "NM1" || xe.Segment != 4 || xe.Element != 2 {
+		t.Fatalf("got %v", err)
+	}
+	if string(w.Bytes()) != before || w.EndInterchange() != err {
+		t.Fatalf("after the error: %q, %v", w.Bytes(), w.Err())
+	}
+	if x12.NewWriter(io.Discard, x12.WriteOptions{}).Bytes() != nil {
+		t.Fatal("Bytes of a writer on an io.Writer")
+	}
 }
 
 func TestWriterGolden(t *testing.T) {

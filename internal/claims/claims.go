@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/casebridge/casebridge/internal/profile"
@@ -32,6 +33,23 @@ type Options struct {
 	// scrubber's, for the record with its defaults filled in. Its errors
 	// block the claim like the scrubber's.
 	History func(rec *record.Record) record.Problems
+	// Buffer, when it has the capacity, holds the 837D (Result.X12 is
+	// then Buffer[:n]): a caller that answers many requests reuses its
+	// buffers. Without it the 837D gets a buffer of its own.
+	Buffer []byte
+}
+
+// scratchRecords are the copies Generate fills the defaults into.
+var scratchRecords = sync.Pool{New: func() any { return new(record.Record) }}
+
+// releaseScratch empties a copy (no reference to the record's data stays
+// in the pool) and pools it with its lists' room.
+func releaseScratch(r *record.Record) {
+	svc, att := r.Services, r.Attachments
+	clear(svc)
+	clear(att)
+	*r = record.Record{Services: svc[:0], Attachments: att[:0]}
+	scratchRecords.Put(r)
 }
 
 // MaxControlNumber is the largest ISA13 (nine digits).
@@ -58,7 +76,14 @@ func Check(rec *record.Record, prof *profile.Profile, today time.Time) record.Pr
 // number or usage) or an allocation failure (ErrControlNumber), never for
 // record content.
 func Generate(rec *record.Record, prof *profile.Profile, opts Options) (*Result, error) {
-	rec = rec.Defaulted() // once here; the scrubber and the writer then find it filled
+	// defaults once here (the scrubber and the writer then find them
+	// filled), in a pooled copy: nothing of the copy outlives the call
+	// (problems and X12 hold no reference to it) unless History keeps it,
+	// so it goes back to the pool only without History
+	scratch := scratchRecords.Get().(*record.Record)
+	if rec = rec.DefaultedInto(scratch); opts.History == nil {
+		defer releaseScratch(scratch)
+	}
 	res := &Result{Problems: Check(rec, prof, opts.At)}
 	if opts.History != nil {
 		if more := opts.History(rec); len(more) > 0 {
@@ -83,6 +108,7 @@ func Generate(rec *record.Record, prof *profile.Profile, opts Options) (*Result,
 		At:                  opts.At,
 		NewlineAfterSegment: opts.NewlineAfterSegment,
 		Usage:               opts.Usage,
+		Buffer:              opts.Buffer,
 	})
 	if err != nil {
 		return nil, err

@@ -37,6 +37,28 @@ func (r *Record) Defaulted() *Record {
 	return &c
 }
 
+// DefaultedInto is Defaulted with the copy made in *into, whose service
+// and attachment lists are reused when they have the room: a caller that
+// keeps into for the next record (a pool) copies without allocating. It
+// returns r itself when r has every default already; into must not be r
+// and must not be used by anyone else meanwhile.
+func (r *Record) DefaultedInto(into *Record) *Record {
+	if r.hasDefaults() {
+		return r
+	}
+	svc, att := into.Services[:0], into.Attachments[:0]
+	*into = *r
+	into.Services, into.Attachments = nil, nil
+	if r.Services != nil {
+		into.Services = append(svc, r.Services...)
+	}
+	if r.Attachments != nil {
+		into.Attachments = append(att, r.Attachments...)
+	}
+	into.fillDefaults()
+	return into
+}
+
 // FillDefaults fills the contract defaults into r itself, as WithDefaults
 // does into a copy. Only for a caller that owns r and has no use for it as
 // sent (a record just decoded for one 837D): Defaulted of r is then r, and

@@ -17,3 +17,16 @@ var Formats = []struct {
 	{`^[0-9]{10,15}$`, phone},
 	{rePOBox.String(), poBox},
 }
+
+// Message and ItemPointer are the remembered formatting, for its test.
+var (
+	Message     = message
+	ItemPointer = itemPointer
+)
+
+// DaysIn, Blank and Trimmed are the hand-written checks, for their test.
+var (
+	DaysIn  = daysIn
+	Blank   = blank
+	Trimmed = trimmed
+)

@@ -10,7 +10,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/casebridge/casebridge/internal/cdt"
 	"github.com/casebridge/casebridge/internal/record"
@@ -52,7 +55,16 @@ func Check(in *record.Record, opts Options) record.Problems {
 	c.attachments(r)
 	c.documentation(r)
 	c.text(in)
-	// one list sized once; empty but not nil when there is no problem
+	// empty but not nil when there is no problem; one kind alone is
+	// returned as gathered, both in one list sized once
+	switch {
+	case len(c.errs) == 0 && len(c.warns) == 0:
+		return record.Problems{}
+	case len(c.errs) == 0:
+		return c.warns
+	case len(c.warns) == 0:
+		return c.errs
+	}
 	out := make(record.Problems, 0, len(c.errs)+len(c.warns))
 	out = append(out, c.errs...)
 	return append(out, c.warns...)
@@ -79,7 +91,79 @@ func (c *checker) err(ptr, code, format string, args ...any) {
 }
 
 func (c *checker) warn(ptr, code, format string, args ...any) {
-	c.warns = append(c.warns, record.Problem{Severity: record.SeverityWarning, Code: code, Pointer: ptr, Message: fmt.Sprintf(format, args...)})
+	c.warns = append(c.warns, record.Problem{Severity: record.SeverityWarning, Code: code, Pointer: ptr, Message: message(format, args...)})
+}
+
+// Warnings are formatted from constant formats, line and attachment
+// numbers and words of the code tables (never record data): each distinct
+// message, and each item pointer, is built once and then reused, not
+// formatted again for every claim. The caches are bounded.
+var (
+	messages, pointers sync.Map
+	cached             atomic.Int32
+)
+
+const maxCached = 4096
+
+type messageKey struct {
+	format string
+	args   [3]any
+}
+
+// message is fmt.Sprintf(format, args...), remembered when args are at
+// most three small ints and short strings.
+func message(format string, args ...any) string {
+	if len(args) == 0 && strings.IndexByte(format, '%') < 0 {
+		return format
+	}
+	k := messageKey{format: format}
+	if len(args) > len(k.args) {
+		return fmt.Sprintf(format, args...)
+	}
+	for i, a := range args {
+		switch v := a.(type) {
+		case int:
+			if v < 0 || v > 1024 {
+				return fmt.Sprintf(format, args...)
+			}
+		case string:
+			if len(v) > 64 {
+				return fmt.Sprintf(format, args...)
+			}
+		default:
+			return fmt.Sprintf(format, args...)
+		}
+		k.args[i] = a
+	}
+	return remember(&messages, k, func() string { return fmt.Sprintf(format, args...) })
+}
+
+type pointerKey struct {
+	list  string
+	i     int
+	field string
+}
+
+// itemPointer is record.Pointer(list, i, field), remembered for the first
+// items of a list.
+func itemPointer(list string, i int, field string) string {
+	if i < 0 || i >= 64 {
+		return p(list, i, field)
+	}
+	return remember(&pointers, pointerKey{list, i, field}, func() string { return p(list, i, field) })
+}
+
+func remember[K comparable](m *sync.Map, k K, build func() string) string {
+	if v, ok := m.Load(k); ok {
+		return v.(string)
+	}
+	v := build()
+	if cached.Load() < maxCached {
+		if _, loaded := m.LoadOrStore(k, v); !loaded {
+			cached.Add(1)
+		}
+	}
+	return v
 }
 
 // errMsg adds an error whose message is already written.
@@ -111,7 +195,7 @@ func identifierProblem(what, v string, min, max int, required bool) (code, msg s
 		return "ID_LENGTH", fmt.Sprintf("%s must be %d to %d characters long.", what, min, max)
 	case containsDelimiter(v):
 		return "ID_DELIMITER", fmt.Sprintf("%s must not contain X12 delimiter characters (* : ^ ~ | >) or line breaks.", what)
-	case strings.TrimSpace(v) != v || !printable(v):
+	case !trimmed(v) || !printable(v):
 		return "ID_CHARACTERS", fmt.Sprintf("%s must be printable ASCII without leading or trailing spaces.", what)
 	}
 	return "", ""
@@ -250,7 +334,7 @@ func (c *checker) npi(ptr, what, v string) {
 }
 
 func (c *checker) required(ptr, what, v string) bool {
-	if strings.TrimSpace(v) == "" {
+	if blank(v) {
 		c.err(ptr, "REQUIRED", "%s is required.", what)
 		return false
 	}
@@ -357,8 +441,43 @@ func parseDate(v string) (time.Time, error) {
 	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), nil
 }
 
+// daysIn is the length of month m (1-12) of year, as time.Date counts it
+// (proleptic Gregorian).
 func daysIn(m time.Month, year int) int {
-	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case time.February:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
+}
+
+// blank is strings.TrimSpace(v) == "", answered from the first byte when
+// it is ASCII and not space.
+func blank(v string) bool {
+	if v == "" {
+		return true
+	}
+	if c := v[0]; c > ' ' && c < utf8.RuneSelf {
+		return false
+	}
+	return strings.TrimSpace(v) == ""
+}
+
+// trimmed is strings.TrimSpace(v) == v, answered from the end bytes when
+// they are ASCII and not space.
+func trimmed(v string) bool {
+	if v == "" {
+		return true
+	}
+	if a, b := v[0], v[len(v)-1]; a > ' ' && a < utf8.RuneSelf && b > ' ' && b < utf8.RuneSelf {
+		return true
+	}
+	return strings.TrimSpace(v) == v
 }
 
 // personOf names the pointers and labels of the subscriber or patient,
@@ -576,11 +695,14 @@ func (c *checker) claim(r *record.Record) {
 	}
 	seen := map[string]bool{}
 	for i, d := range r.Diagnoses {
-		n := record.NormalizeDiagnosis(d)
 		if !icd10(strings.ToUpper(strings.TrimSpace(d))) {
 			c.err(p("diagnoses", i), "DIAGNOSIS_INVALID", "Diagnosis %d is not an ICD-10-CM code (letter, two characters, optional dot and up to four more).", i+1)
 			continue
 		}
+		if len(r.Diagnoses) == 1 {
+			break // nothing to repeat: no normalized copy to build
+		}
+		n := record.NormalizeDiagnosis(d)
 		if seen[n] {
 			c.err(p("diagnoses", i), "DIAGNOSIS_DUPLICATE", "Diagnosis %d repeats an earlier one.", i+1)
 		}
@@ -607,7 +729,7 @@ func (c *checker) services(r *record.Record) {
 		}
 	}
 	for i, s := range r.Services {
-		at := func(field string) string { return p("services", i, field) }
+		at := func(field string) string { return itemPointer("services", i, field) }
 		if code, msg := identifierProblem("The line id (REF*6R)", s.LineID, 1, MaxLineID, true); code != "" {
 			c.errMsg(at("line_id"), code, msg)
 		}
@@ -676,7 +798,7 @@ func (c *checker) services(r *record.Record) {
 	}
 	for i, s := range r.Services {
 		if _, same := d9997Dates[s.Date]; same && s.Code == cdt.D9920 {
-			c.warn(p("services", i, "code"), "BUNDLING_RISK_D9920", "Line %d bills behavior management (D9920) on a date that also bills D9997; payers often bundle the two and pay one.", i+1)
+			c.warn(itemPointer("services", i, "code"), "BUNDLING_RISK_D9920", "Line %d bills behavior management (D9920) on a date that also bills D9997; payers often bundle the two and pay one.", i+1)
 		}
 	}
 	if !hasCode(r, cdt.D9997) {
@@ -685,13 +807,13 @@ func (c *checker) services(r *record.Record) {
 	switch sn := r.SpecialNeeds; {
 	case sn == nil:
 		c.err("/special_needs", "SPECIAL_NEEDS_UNDOCUMENTED", "D9997 needs the special-needs documentation (special_needs: condition, functional limitations, delivery modifications); a diagnosis alone is not enough.")
-	case strings.TrimSpace(sn.Condition) == "":
+	case blank(sn.Condition):
 		c.err("/special_needs/condition", "SPECIAL_NEEDS_UNDOCUMENTED", "D9997 needs the special-needs condition that makes modified delivery necessary.")
 	}
 }
 
 func (c *checker) lineDocumentation(i int, s record.Service) {
-	at := func(field string) string { return p("services", i, field) }
+	at := func(field string) string { return itemPointer("services", i, field) }
 	if s.Minutes == 0 {
 		c.warn(at("minutes"), "MINUTES_MISSING", "Line %d does not record the time spent; payers ask for it on D9997.", i+1)
 	}
@@ -704,7 +826,7 @@ func (c *checker) lineDocumentation(i int, s record.Service) {
 	if s.Staff != nil {
 		staff = *s.Staff
 	}
-	if strings.TrimSpace(staff.Name) == "" {
+	if blank(staff.Name) {
 		c.warn(at("staff"), "STAFF_MISSING", "Line %d does not name the staff member who did the work.", i+1)
 	}
 	if staff.Credential == "" {
@@ -716,7 +838,7 @@ func (c *checker) lineDocumentation(i int, s record.Service) {
 		{"patient_benefit", "PATIENT_BENEFIT_MISSING", "how the patient benefited", s.PatientBenefit},
 		{"follow_up", "FOLLOW_UP_MISSING", "the follow-up planned", s.FollowUp},
 	} {
-		if strings.TrimSpace(f.v) == "" {
+		if blank(f.v) {
 			c.warn(at(f.field), f.code, "Line %d does not record %s.", i+1, f.what)
 		}
 	}
@@ -730,7 +852,7 @@ var (
 func (c *checker) attachments(r *record.Record) {
 	ids := map[string]int{}
 	for i, a := range r.Attachments {
-		at := func(field string) string { return p("attachments", i, field) }
+		at := func(field string) string { return itemPointer("attachments", i, field) }
 		if code, msg := identifierProblem("The attachment control number (PWK06)", a.ID, MinAttachmentID, MaxAttachmentID, true); code != "" {
 			c.errMsg(at("id"), code, msg)
 		}
@@ -757,7 +879,7 @@ func (c *checker) attachments(r *record.Record) {
 }
 
 func (c *checker) documentation(r *record.Record) {
-	if strings.TrimSpace(r.Narrative) == "" && len(r.Attachments) == 0 {
+	if blank(r.Narrative) && len(r.Attachments) == 0 {
 		c.warn("/narrative", "DOCUMENTATION_MISSING", "The record has neither a narrative nor an attachment; D9997 is most often denied for missing documentation.")
 	}
 	if len(r.Narrative) > MaxNarrative {

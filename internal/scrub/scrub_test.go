@@ -337,3 +337,62 @@ func TestChargePrecision(t *testing.T) {
 		}
 	}
 }
+
+// TestRememberedFormatting: a message or item pointer served from the
+// cache is the one fmt.Sprintf and record.Pointer build, on the first call
+// and every later one, for indexes inside and past the cached range.
+func TestRememberedFormatting(t *testing.T) {
+	for round := 0; round < 2; round++ {
+		for _, i := range []int{0, 1, 9, 63, 64, 1024, 1025, -1} {
+			for _, c := range []struct {
+				format string
+				args   []any
+			}{
+				{"Line %d does not record %s.", []any{i, "what was done"}},
+				{"Line %d describes an activity that %s describes more specifically; use %s.", []any{i, "D9991", "D9991"}},
+				{"Attachment %d is to be sent electronically.", []any{i}},
+				{"No argument at all.", nil},
+				{"100%% literal", nil},
+				{"long %s", []any{strings.Repeat("x", 65)}},
+				{"four %d %d %d %d", []any{i, i, i, i}},
+			} {
+				if got, want := scrub.Message(c.format, c.args...), fmt.Sprintf(c.format, c.args...); got != want {
+					t.Fatalf("round %d: %q %v: got %q, want %q", round, c.format, c.args, got, want)
+				}
+			}
+			for _, list := range []string{"services", "attachments"} {
+				if got, want := scrub.ItemPointer(list, i, "case_management_type"), record.Pointer(list, i, "case_management_type"); got != want {
+					t.Fatalf("round %d: pointer %s %d: got %q, want %q", round, list, i, got, want)
+				}
+			}
+		}
+	}
+	// the same record checked twice gives the same problems
+	r := base(t)
+	r.Services[0].Minutes = 0
+	r.Services[1].Staff = nil
+	a, b := scrub.Check(r, scrub.Options{}), scrub.Check(r, scrub.Options{})
+	if len(a) < 3 || fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Fatalf("first %v\nsecond %v", a, b)
+	}
+}
+
+// TestHandWrittenChecks holds daysIn to time.Date and blank and trimmed to
+// strings.TrimSpace.
+func TestHandWrittenChecks(t *testing.T) {
+	for y := 1600; y <= 2500; y++ {
+		for m := time.January; m <= time.December; m++ {
+			if got, want := scrub.DaysIn(m, y), time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day(); got != want {
+				t.Fatalf("%d-%02d: %d days, time.Date says %d", y, m, got, want)
+			}
+		}
+	}
+	for _, v := range []string{"", " ", "a", " a", "a ", "\ta\n", "\u00a0", "\u00a0a", "a\u00a0", "\u0085", "é", "a é", "\x00", "x\x1f", "~", " \u2003 "} {
+		if got, want := scrub.Blank(v), strings.TrimSpace(v) == ""; got != want {
+			t.Errorf("blank(%q) = %v", v, got)
+		}
+		if got, want := scrub.Trimmed(v), strings.TrimSpace(v) == v; got != want {
+			t.Errorf("trimmed(%q) = %v", v, got)
+		}
+	}
+}

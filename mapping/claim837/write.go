@@ -3,7 +3,6 @@
 package claim837
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,6 +23,10 @@ type Options struct {
 	At                  time.Time // ISA09/10, GS04/05, BHT04/05 (UTC)
 	NewlineAfterSegment bool
 	Usage               string // overrides the profile's ISA15 when set (T or P)
+	// Buffer, when it has the capacity, holds the output (Write appends
+	// to Buffer[:0] and returns it): a caller that writes many claims
+	// reuses one buffer. Without it Write allocates one.
+	Buffer []byte
 }
 
 // ControlNumbers are the control numbers written.
@@ -33,32 +36,23 @@ type ControlNumbers struct {
 	Transaction string `json:"transaction"`
 }
 
-// ControlNumbersFor formats n the way Write does.
+// ControlNumbersFor formats n the way Write does: the three numbers are
+// cut from one string (one allocation, not three).
 func ControlNumbersFor(n int) ControlNumbers {
+	var b [40]byte
+	isa := x12.AppendPadded(b[:0], n, 9)
+	gs := strconv.AppendInt(isa, int64(n), 10)
+	st := appendST02(gs, n)
+	all := string(st)
 	return ControlNumbers{
-		Interchange: padded(n, 9),
-		Group:       strconv.Itoa(n),
-		Transaction: padded(n, 4),
+		Interchange: all[:len(isa)],
+		Group:       all[len(isa):len(gs)],
+		Transaction: all[len(gs):],
 	}
 }
 
-// padded is fmt.Sprintf("%0*d", width, n) for n >= 0.
-func padded(n, width int) string {
-	var b [20]byte
-	i := len(b)
-	for n >= 10 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	i--
-	b[i] = byte('0' + n)
-	for len(b)-i < width && i > 0 {
-		i--
-		b[i] = '0'
-	}
-	return string(b[i:])
-}
+// appendST02 appends ST02 for control number n: %04d (n itself when longer).
+func appendST02(b []byte, n int) []byte { return x12.AppendPadded(b, n, 4) }
 
 // Write renders rec (which must have passed the scrubber) as one interchange
 // holding one 837D transaction. Output is built in memory: nothing is
@@ -70,13 +64,20 @@ func Write(rec *record.Record, prof *profile.Profile, opts Options) ([]byte, err
 	}
 	r := rec.Defaulted()
 	at := opts.At.UTC()
-	cn := ControlNumbersFor(opts.ControlNumber)
 
-	var buf bytes.Buffer
-	buf.Grow(1024 + 160*len(r.Services) + 48*len(r.Attachments) + len(r.Narrative))
-	w := x12.NewWriter(&buf, x12.WriteOptions{NewlineAfterSegment: opts.NewlineAfterSegment})
+	size := 1024 + 160*len(r.Services) + 48*len(r.Attachments) + len(r.Narrative)
+	if opts.NewlineAfterSegment {
+		size += size / 16
+	}
+	buf := opts.Buffer[:0]
+	if cap(buf) < size {
+		buf = make([]byte, 0, size)
+	}
+	// the segments are appended to buf as they are built: no copy per segment
+	w := x12.NewAppendWriter(buf, x12.WriteOptions{NewlineAfterSegment: opts.NewlineAfterSegment})
 	beginEnvelope(w, prof, opts.ControlNumber, usage, at)
-	w.BeginTransaction("837", cn.Transaction, Version)
+	var st [20]byte
+	w.BeginTransaction("837", string(appendST02(st[:0], opts.ControlNumber)), Version)
 	s := &segs{w: w}
 	s.header(r, r.RecordID, prof, at)
 	provider := s.billingProvider(r)
@@ -88,7 +89,7 @@ func Write(rec *record.Record, prof *profile.Profile, opts Options) ([]byte, err
 	if err := w.Err(); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return w.Bytes(), nil
 }
 
 // envelopeUsage checks the envelope options and returns ISA15: the
@@ -443,7 +444,8 @@ func (s *segs) claim(r *record.Record, prof *profile.Profile) {
 			if i == 0 {
 				q = "ABK"
 			}
-			s.w.Composite(q, record.NormalizeDiagnosis(d))
+			var nd [16]byte
+			s.w.Composite(q, string(appendDiagnosis(nd[:0], d)))
 		}
 		s.end()
 	}
@@ -494,6 +496,37 @@ func (s *segs) claim(r *record.Record, prof *profile.Profile) {
 		s.end()
 		s.seg("REF", "6R", l.LineID)
 	}
+}
+
+// appendDiagnosis appends record.NormalizeDiagnosis(code) to b, building
+// no string for an ASCII code.
+func appendDiagnosis(b []byte, code string) []byte {
+	for i := 0; i < len(code); i++ {
+		if code[i] >= 0x80 {
+			return append(b, record.NormalizeDiagnosis(code)...)
+		}
+	}
+	for len(code) > 0 && asciiSpace(code[0]) {
+		code = code[1:]
+	}
+	for len(code) > 0 && asciiSpace(code[len(code)-1]) {
+		code = code[:len(code)-1]
+	}
+	for i := 0; i < len(code); i++ {
+		switch c := code[i]; {
+		case c == '.':
+		case 'a' <= c && c <= 'z':
+			b = append(b, c-('a'-'A'))
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// asciiSpace is unicode.IsSpace for ASCII (strings.TrimSpace's set).
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // diagnosisPointers are the SV311 components: every line points at every
