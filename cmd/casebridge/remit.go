@@ -83,10 +83,16 @@ var liveHeap = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 
 func (t *limitTracker) claim() {
 	if t.n++; t.n%16384 == 0 {
-		metrics.Read(liveHeap)
-		if liveHeap[0].Value.Kind() == metrics.KindUint64 {
-			debug.SetMemoryLimit(max(streamMemoryLimit, int64(liveHeap[0].Value.Uint64())+16<<20))
-		}
+		followLiveHeap()
+	}
+}
+
+// followLiveHeap sets the memory limit to the live heap plus 16 MiB, at
+// least streamMemoryLimit.
+func followLiveHeap() {
+	metrics.Read(liveHeap)
+	if liveHeap[0].Value.Kind() == metrics.KindUint64 {
+		debug.SetMemoryLimit(max(streamMemoryLimit, int64(liveHeap[0].Value.Uint64())+16<<20))
 	}
 }
 
