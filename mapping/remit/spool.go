@@ -154,7 +154,8 @@ func (s *ClaimSpool) Each(fn func(i int, c *Claim) error) error {
 			}
 			rec, data = data[hn:hn+int(l)], data[hn+int(l):]
 		}
-		if rest, ok := decodeValue(rec, cv); !ok || len(rest) != 0 {
+		rd := spoolReader{b: rec, ok: true}
+		if rd.value(cv); !rd.ok || len(rd.b) != 0 {
 			return s.corrupt(nil)
 		}
 		if err := fn(i, &c); err != nil {
@@ -235,9 +236,7 @@ func checkCodec(t reflect.Type, path string) error {
 func encodeValue(b []byte, v reflect.Value) []byte {
 	switch v.Kind() {
 	case reflect.String:
-		s := v.String()
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		return append(b, s...)
+		return appendText(b, v.String())
 	case reflect.Bool:
 		if v.Bool() {
 			return append(b, 1)
@@ -267,15 +266,7 @@ func encodeValue(b []byte, v reflect.Value) []byte {
 				b = binary.AppendVarint(b, c)
 				return binary.AppendVarint(b, int64(e))
 			}
-			d := a.Decimal()
-			places := int32(0)
-			if e := d.Exponent(); e < 0 {
-				places = -e
-			}
-			s := d.StringFixed(places)
-			b = append(b, 1)
-			b = binary.AppendUvarint(b, uint64(len(s)))
-			return append(b, s...)
+			return appendAmount(append(b, 1), a) // its exact text (spill.go)
 		}
 		for i := 0; i < v.NumField(); i++ {
 			b = encodeValue(b, v.Field(i))
@@ -285,50 +276,86 @@ func encodeValue(b []byte, v reflect.Value) []byte {
 	panic("remit: claim spool: unchecked kind " + v.Kind().String()) // checkCodec refuses it first
 }
 
-func decodeValue(b []byte, v reflect.Value) ([]byte, bool) {
-	uv := func() (uint64, bool) {
-		x, n := binary.Uvarint(b)
-		if n <= 0 {
-			return 0, false
-		}
-		b = b[n:]
-		return x, true
+// spoolReader reads what encodeValue wrote; ok turns false at the first
+// malformed value.
+type spoolReader struct {
+	b  []byte
+	ok bool
+}
+
+func (r *spoolReader) uvarint() uint64 {
+	x, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.ok = false
+		return 0
 	}
-	text := func() (string, bool) {
-		l, ok := uv()
-		if !ok || l > uint64(len(b)) {
-			return "", false
-		}
-		s := string(b[:l])
-		b = b[l:]
-		return s, true
+	r.b = r.b[n:]
+	return x
+}
+
+func (r *spoolReader) varint() int64 {
+	x, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.ok = false
+		return 0
+	}
+	r.b = r.b[n:]
+	return x
+}
+
+func (r *spoolReader) byte01() byte {
+	if len(r.b) == 0 || r.b[0] > 1 {
+		r.ok = false
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *spoolReader) text() string {
+	l := r.uvarint()
+	if !r.ok || l > uint64(len(r.b)) {
+		r.ok = false
+		return ""
+	}
+	s := string(r.b[:l])
+	r.b = r.b[l:]
+	return s
+}
+
+func (r *spoolReader) amount() money.Amount {
+	if r.byte01() == 0 {
+		c := r.varint()
+		return money.FromParts(c, int32(r.varint()))
+	}
+	a, err := money.Parse(r.text())
+	if err != nil {
+		r.ok = false
+	}
+	return a
+}
+
+func (r *spoolReader) value(v reflect.Value) {
+	if !r.ok {
+		return
 	}
 	switch v.Kind() {
 	case reflect.String:
-		s, ok := text()
-		v.SetString(s)
-		return b, ok
+		v.SetString(r.text())
 	case reflect.Bool:
-		if len(b) == 0 || b[0] > 1 {
-			return b, false
-		}
-		v.SetBool(b[0] == 1)
-		return b[1:], true
+		v.SetBool(r.byte01() == 1)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		x, n := binary.Varint(b)
-		if n <= 0 {
-			return b, false
-		}
-		v.SetInt(x)
-		return b[n:], true
+		v.SetInt(r.varint())
 	case reflect.Slice:
-		l, ok := uv()
-		if !ok || l > uint64(len(b))+1 { // every element takes a byte at least
-			return b, false
+		l := r.uvarint()
+		if !r.ok || l > uint64(len(r.b))+1 { // every element takes a byte at least
+			r.ok = false
+			return
 		}
 		if l == 0 {
 			v.SetZero()
-			return b, true
+			return
 		}
 		n := int(l - 1)
 		if v.Cap() >= n && !v.IsNil() {
@@ -336,67 +363,27 @@ func decodeValue(b []byte, v reflect.Value) ([]byte, bool) {
 		} else {
 			v.Set(reflect.MakeSlice(v.Type(), n, n))
 		}
-		for i := 0; i < n; i++ {
-			if b, ok = decodeValue(b, v.Index(i)); !ok {
-				return b, false
-			}
+		for i := 0; i < n && r.ok; i++ {
+			r.value(v.Index(i))
 		}
-		return b, true
 	case reflect.Pointer:
-		if len(b) == 0 || b[0] > 1 {
-			return b, false
-		}
-		if b[0] == 0 {
+		if r.byte01() == 0 {
 			v.SetZero()
-			return b[1:], true
+			return
 		}
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		return decodeValue(b[1:], v.Elem())
+		r.value(v.Elem())
 	case reflect.Struct:
 		if v.Type() == amountType {
-			if len(b) == 0 {
-				return b, false
-			}
-			tag := b[0]
-			b = b[1:]
-			var a money.Amount
-			switch tag {
-			case 0:
-				c, n := binary.Varint(b)
-				if n <= 0 {
-					return b, false
-				}
-				b = b[n:]
-				e, n := binary.Varint(b)
-				if n <= 0 {
-					return b, false
-				}
-				b = b[n:]
-				a = money.FromParts(c, int32(e))
-			case 1:
-				s, ok := text()
-				if !ok {
-					return b, false
-				}
-				var err error
-				if a, err = money.Parse(s); err != nil {
-					return b, false
-				}
-			default:
-				return b, false
-			}
-			v.Set(reflect.ValueOf(a))
-			return b, true
+			v.Set(reflect.ValueOf(r.amount()))
+			return
 		}
-		var ok bool
-		for i := 0; i < v.NumField(); i++ {
-			if b, ok = decodeValue(b, v.Field(i)); !ok {
-				return b, false
-			}
+		for i := 0; i < v.NumField() && r.ok; i++ {
+			r.value(v.Field(i))
 		}
-		return b, true
+	default:
+		r.ok = false
 	}
-	return b, false
 }
