@@ -168,6 +168,7 @@ func (f *fhirSets) Claim(tx *remit.Transaction, c *remit.Claim, next *remit.Clai
 
 func (f *fhirSets) End(tx *remit.Transaction) error {
 	set := f.set
+	defer set.Close()
 	if err := set.Finish(tx, f.spool.Each); err != nil {
 		return err
 	}
@@ -212,6 +213,9 @@ func (f *fhirSets) End(tx *remit.Transaction) error {
 		if err := bs.Entry("urn:uuid:"+o.GetId().GetValue(), fhirmap.ContainedOrganization(o)); err != nil {
 			return err
 		}
+	}
+	if err := set.Err(); err != nil {
+		return err
 	}
 	if err := bs.Close(); err != nil {
 		return err

@@ -1,9 +1,7 @@
 package fhirmap
 
 import (
-	"cmp"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,6 +65,7 @@ func DefaultLineSequence(pcn, lcn string) (int, bool) {
 // had to be taken from line order. It is RemitSet over a set held whole.
 func RemitBundle(tx *remit.Transaction, opts RemitOptions) (*bcrpb.Bundle, []remit.Warning) {
 	s := NewRemitSet(tx, opts)
+	defer s.Close()
 	each := func(fn func(i int, c *remit.Claim) error) error {
 		for i := range tx.Claims {
 			if err := fn(i, &tx.Claims[i]); err != nil {
@@ -118,8 +117,9 @@ func ContainedOrganization(o *orgpb.Organization) *bcrpb.ContainedResource {
 // the set's Bundle one resource at a time, in RemitBundle's order: the
 // Reconciliation (ClaimDetail per claim, then AdjustmentDetails), each
 // ClaimResponse, the Organizations. What it keeps grows only with the
-// PLBs, the distinct payees and the set's reversals (12 bytes each: a
-// 64-bit hash of CLP07 and the claim's index), never with the claims.
+// PLBs and the distinct payees, never with the claims (the set's
+// reversals are kept in bounded memory: remit_reversals.go). Close
+// releases it.
 type RemitSet struct {
 	tx       *remit.Transaction
 	opts     RemitOptions
@@ -132,15 +132,11 @@ type RemitSet struct {
 
 	claims   int          // claims seen
 	paid     money.Amount // Σ CLP04
-	revs     []reversal   // CLP02 22 claims with a CLP07; after Finish by key, the last of each key
+	revs     reversals    // CLP02 22 claims with a CLP07
 	plbClaim []int        // per provider adjustment, the index of its claim or -1
 	tied     map[int][]int
 }
 
-type reversal struct {
-	key   uint64 // FNV-1a of CLP07
-	claim int32
-}
 
 // NewRemitSet starts the mapping of a set; tx's header (Begin of
 // remit.Stream) is complete, its claims need not be.
@@ -178,15 +174,10 @@ func (s *RemitSet) Claim(i int, c *remit.Claim) {
 	s.claims = i + 1
 	s.paid = s.paid.Add(c.Paid)
 	if c.Reversal() && c.PayerClaimControlNo != "" {
-		s.revs = append(s.revs, reversal{key: icnKey(c.PayerClaimControlNo), claim: int32(i)})
+		s.revs.add(c.PayerClaimControlNo, i)
 	}
 }
 
-func icnKey(icn string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(icn))
-	return h.Sum64()
-}
 
 // Finish is called once every claim was given to Claim, with tx's
 // ProviderAdjustments complete (End of remit.Stream). each replays the
@@ -194,16 +185,7 @@ func icnKey(icn string) uint64 {
 // error of each is returned.
 func (s *RemitSet) Finish(tx *remit.Transaction, each func(fn func(i int, c *remit.Claim) error) error) error {
 	s.tx = tx
-	// the last reversal of each key
-	slices.SortStableFunc(s.revs, func(a, b reversal) int { return cmp.Compare(a.key, b.key) })
-	last := s.revs[:0]
-	for j, r := range s.revs {
-		if j+1 < len(s.revs) && s.revs[j+1].key == r.key {
-			continue // a later reversal of the same key follows
-		}
-		last = append(last, r)
-	}
-	s.revs = last
+	s.revs.finish()
 	s.plbClaim = make([]int, len(tx.ProviderAdjustments))
 	s.tied = nil
 	type match struct{ icnN, icnAt, pcnN, pcnAt int }
@@ -327,6 +309,13 @@ func (s *RemitSet) Organizations() []*orgpb.Organization { return s.orgList }
 
 // Warnings are the mapping's warnings so far.
 func (s *RemitSet) Warnings() []remit.Warning { return s.warnings }
+
+// Err is the first I/O error of the reversals' temporary file: the
+// ClaimResponses mapped since may miss a cancellation.
+func (s *RemitSet) Err() error { return s.revs.err }
+
+// Close releases the reversals' temporary file, if one was made.
+func (s *RemitSet) Close() { s.revs.close() }
 
 // created is BPR16 (day precision) or At.
 func (m *RemitSet) created() *dpb.DateTime {
@@ -660,9 +649,8 @@ func (m *RemitSet) reversedLater(i int, c *remit.Claim) bool {
 	if c.Reversal() || c.PayerClaimControlNo == "" {
 		return false
 	}
-	k := icnKey(c.PayerClaimControlNo)
-	j, ok := slices.BinarySearchFunc(m.revs, k, func(r reversal, k uint64) int { return cmp.Compare(r.key, k) })
-	return ok && int(m.revs[j].claim) > i
+	last, ok := m.revs.last(c.PayerClaimControlNo)
+	return ok && last > i
 }
 
 // patient is a logical reference by member id (NM1*IL, else NM1*QC).
