@@ -137,7 +137,6 @@ type RemitSet struct {
 	tied     map[int][]int
 }
 
-
 // NewRemitSet starts the mapping of a set; tx's header (Begin of
 // remit.Stream) is complete, its claims need not be.
 func NewRemitSet(tx *remit.Transaction, opts RemitOptions) *RemitSet {
@@ -177,7 +176,6 @@ func (s *RemitSet) Claim(i int, c *remit.Claim) {
 		s.revs.add(c.PayerClaimControlNo, i)
 	}
 }
-
 
 // Finish is called once every claim was given to Claim, with tx's
 // ProviderAdjustments complete (End of remit.Stream). each replays the
