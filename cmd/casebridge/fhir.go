@@ -120,8 +120,9 @@ func remitFHIR(in io.Reader, atFlag string, env *environ) int {
 	// transaction set. A read error after output began leaves the JSON cut
 	// short (exit 2, the error on stderr). The live heap is ~20 MB and flat
 	// (the findings' ~15 MB and google/fhir's descriptors of the resources
-	// it marshals), so the findings' 32 MiB soft limit holds the peak RSS
-	// (it follows the live heap every second, should warnings pile up).
+	// it marshals), so the findings' 32 MiB soft limit holds the peak RSS;
+	// it follows the live heap every second (+12 MiB: the findings' +16
+	// would lift it to ~36 MiB at once), should warnings pile up.
 	// GOMEMLIMIT overrides it.
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(streamMemoryLimit)
@@ -135,7 +136,7 @@ func remitFHIR(in io.Reader, atFlag string, env *environ) int {
 				case <-stop:
 					return
 				case <-tick.C:
-					followLiveHeap()
+					followLiveHeap(12 << 20)
 				}
 			}
 		}()
