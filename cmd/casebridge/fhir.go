@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
@@ -114,8 +116,31 @@ func remitFHIR(in io.Reader, atFlag string, env *environ) int {
 	if code >= 0 {
 		return code
 	}
-	// Streamed: one transaction set's Bundle at a time. A read error after
-	// output began leaves the JSON cut short (exit 2, the error on stderr).
+	// Streamed: one claim's resources at a time, whatever the size of a
+	// transaction set. A read error after output began leaves the JSON cut
+	// short (exit 2, the error on stderr). The live heap is ~20 MB and flat
+	// (the findings' ~15 MB and google/fhir's descriptors of the resources
+	// it marshals), so the findings' 32 MiB soft limit holds the peak RSS;
+	// it follows the live heap every second (+12 MiB: the findings' +16
+	// would lift it to ~36 MiB at once), should warnings pile up.
+	// GOMEMLIMIT overrides it.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(streamMemoryLimit)
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+					followLiveHeap(12 << 20)
+				}
+			}
+		}()
+	}
 	st, err := app.WriteRemitFHIR(env.stdout, in, at, true)
 	if err != nil {
 		if app.Unreadable(err) {

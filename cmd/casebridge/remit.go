@@ -83,10 +83,16 @@ var liveHeap = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 
 func (t *limitTracker) claim() {
 	if t.n++; t.n%16384 == 0 {
-		metrics.Read(liveHeap)
-		if liveHeap[0].Value.Kind() == metrics.KindUint64 {
-			debug.SetMemoryLimit(max(streamMemoryLimit, int64(liveHeap[0].Value.Uint64())+16<<20))
-		}
+		followLiveHeap(16 << 20)
+	}
+}
+
+// followLiveHeap sets the memory limit to the live heap plus headroom, at
+// least streamMemoryLimit.
+func followLiveHeap(headroom int64) {
+	metrics.Read(liveHeap)
+	if liveHeap[0].Value.Kind() == metrics.KindUint64 {
+		debug.SetMemoryLimit(max(streamMemoryLimit, int64(liveHeap[0].Value.Uint64())+headroom))
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	cpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/codes_go_proto"
 	dpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/datatypes_go_proto"
 	bcrpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
+	prpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/payment_reconciliation_go_proto"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/casebridge/casebridge/adapters/fhir"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
@@ -27,11 +29,21 @@ type RemitStream struct {
 // WriteRemitBundle writes what RemitToBundle returns, byte for byte, as the
 // 835 is read: the outer collection Bundle's "entry" array comes first in
 // google/fhir's JSON (keys in alphabetical order), so each transaction
-// set's Bundle is marshalled and written when its SE is read, and the
-// outer id (a UUIDv5 over the inner ids) is hashed as they pass and
-// written after them. Memory holds one transaction set's Bundle, not the
-// file. On a read error nothing more is written: the output is cut short
-// (the caller reports the error; see Started).
+// set's Bundle is written when its SE is read, and the outer id (a UUIDv5
+// over the inner ids) is hashed as they pass and written after them.
+//
+// A set is never held whole: its claims go to a remit.ClaimSpool as they
+// are read (memory up to spoolMemory, then an unlinked, encrypted
+// temporary file), while fhirmap.RemitSet keeps running sums and the
+// set's reversals. At SE (when the PLBs, which may name any claim of the
+// set, are known) the spool is replayed: once to tie PLBs to claims (only
+// when a PLB has a reference), once for the PaymentReconciliation's
+// details (each marshalled by google/fhir into the place of a placeholder
+// in the marshalled PaymentReconciliation), once for the ClaimResponses,
+// each marshalled and written as it is made. Memory holds about one claim
+// and its resource, whatever the size of the set. On a read error nothing
+// more is written: the output is cut short (the caller reports the error;
+// see Started).
 func WriteRemitBundle(w io.Writer, r io.Reader, ro remit.Options, opts fhirmap.RemitOptions, indent bool) (RemitStream, error) {
 	out := &sentWriter{w: w}
 	bw := bufio.NewWriterSize(out, 64<<10)
@@ -52,8 +64,9 @@ func WriteRemitBundle(w io.Writer, r io.Reader, ro remit.Options, opts fhirmap.R
 	if !indent {
 		sep = ":"
 	}
-	warnings, err := remitSets(r, ro, opts, func(b *bcrpb.Bundle) error {
-		id := b.GetId().GetValue()
+	sets := &fhirSets{opts: opts, indent: indent, bw: bw, spool: remit.NewClaimSpool(spoolMemory)}
+	defer sets.spool.Close()
+	sets.startSet = func(id string) {
 		if st.Sets == 0 {
 			bw.WriteByte('{')
 			nl(1)
@@ -70,13 +83,13 @@ func WriteRemitBundle(w io.Writer, r io.Reader, ro remit.Options, opts fhirmap.R
 		bw.WriteString(`"fullUrl"` + sep + `"urn:uuid:` + id + `",`)
 		nl(3)
 		bw.WriteString(`"resource"` + sep)
-		if err := fhir.WriteBundle(bw, b, indent, 3); err != nil {
-			return err
-		}
+	}
+	sets.endSet = func() {
 		nl(2)
 		bw.WriteByte('}')
-		return nil
-	})
+	}
+	warnings, err := remit.Stream(r, ro, sets)
+	warnings = append(warnings, sets.warnings...)
 	st.Warnings, st.Started = warnings, out.sent
 	if err != nil {
 		st.Started = out.sent
@@ -122,4 +135,93 @@ type sentWriter struct {
 func (s *sentWriter) Write(p []byte) (int, error) {
 	s.sent = s.sent || len(p) > 0
 	return s.w.Write(p)
+}
+
+// spoolMemory is how much of a set's claims (encoded) stays in memory
+// before the spool moves to its temporary file: sets of up to ~2,500
+// claims never touch the disk.
+var spoolMemory = 1 << 20
+
+// fhirSets is the remit.Stream handler of WriteRemitBundle: one
+// transaction set at a time, claims spooled, the set's Bundle written at
+// its SE.
+type fhirSets struct {
+	opts     fhirmap.RemitOptions
+	indent   bool
+	bw       *bufio.Writer
+	spool    *remit.ClaimSpool
+	set      *fhirmap.RemitSet
+	startSet func(id string)
+	endSet   func()
+	warnings []remit.Warning // the mapping's
+}
+
+func (f *fhirSets) Begin(tx *remit.Transaction) error {
+	f.set = fhirmap.NewRemitSet(tx, f.opts)
+	return f.spool.Reset()
+}
+
+func (f *fhirSets) Claim(tx *remit.Transaction, c *remit.Claim, next *remit.Claim) error {
+	f.set.Claim(f.spool.Len(), c)
+	return f.spool.Append(c)
+}
+
+func (f *fhirSets) End(tx *remit.Transaction) error {
+	set := f.set
+	defer set.Close()
+	if err := set.Finish(tx, f.spool.Each); err != nil {
+		return err
+	}
+	f.startSet(set.BundleID())
+	bs, err := fhir.NewBundleStream(f.bw, set.Shell(), f.indent, 3)
+	if err != nil {
+		return err
+	}
+	pr := set.Reconciliation()
+	adj := set.AdjustmentDetails()
+	if err := bs.EntryFunc("urn:uuid:"+set.ReconciliationID(), func(w io.Writer) error {
+		if f.spool.Len()+len(adj) == 0 {
+			data, err := fhir.MarshalResourceOwn(pr, f.indent)
+			if err != nil {
+				return err
+			}
+			_, err = w.Write(data)
+			return err
+		}
+		pr.Detail = []*prpb.PaymentReconciliation_Details{{}} // the placeholder
+		return fhir.WriteWithArray(w, pr, "detail", f.indent, func(emit func(proto.Message) error) error {
+			if err := f.spool.Each(func(i int, c *remit.Claim) error { return emit(set.ClaimDetail(i, c)) }); err != nil {
+				return err
+			}
+			for _, d := range adj {
+				if err := emit(d); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}); err != nil {
+		return err
+	}
+	if err := f.spool.Each(func(i int, c *remit.Claim) error {
+		cr := set.ClaimResponse(i, c)
+		return bs.Entry("urn:uuid:"+cr.GetId().GetValue(), fhirmap.ContainedClaimResponse(cr))
+	}); err != nil {
+		return err
+	}
+	for _, o := range set.Organizations() {
+		if err := bs.Entry("urn:uuid:"+o.GetId().GetValue(), fhirmap.ContainedOrganization(o)); err != nil {
+			return err
+		}
+	}
+	if err := set.Err(); err != nil {
+		return err
+	}
+	if err := bs.Close(); err != nil {
+		return err
+	}
+	f.endSet()
+	f.warnings = append(f.warnings, set.Warnings()...)
+	f.set = nil
+	return nil
 }

@@ -62,18 +62,65 @@ func DefaultLineSequence(pcn, lcn string) (int, bool) {
 // CLP loop (PLBs that name the claim also in its payment.adjustment), and
 // the payer and payee Organizations they reference. Ids are UUIDv5 over the set's
 // control numbers and trace number. The warnings say where an item sequence
-// had to be taken from line order.
+// had to be taken from line order. It is RemitSet over a set held whole.
 func RemitBundle(tx *remit.Transaction, opts RemitOptions) (*bcrpb.Bundle, []remit.Warning) {
-	if opts.LineSequence == nil {
-		opts.LineSequence = DefaultLineSequence
+	s := NewRemitSet(tx, opts)
+	defer s.Close()
+	each := func(fn func(i int, c *remit.Claim) error) error {
+		for i := range tx.Claims {
+			if err := fn(i, &tx.Claims[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	m := &remitMapper{tx: tx, opts: opts, orgs: map[string]string{},
-		ids: idMaker{npi: "835", recordID: strings.Join([]string{tx.InterchangeControlNumber, tx.GroupControlNumber,
-			tx.ControlNumber, tx.Payment.TraceNumber, tx.Payment.TraceOriginator}, "/")}}
-	return m.build(), m.warnings
+	_ = each(func(i int, c *remit.Claim) error { s.Claim(i, c); return nil })
+	_ = s.Finish(tx, each)
+	pr := s.Reconciliation()
+	_ = each(func(i int, c *remit.Claim) error { pr.Detail = append(pr.Detail, s.ClaimDetail(i, c)); return nil })
+	pr.Detail = append(pr.Detail, s.AdjustmentDetails()...)
+	b := s.Shell()
+	add := func(id string, cr *bcrpb.ContainedResource) {
+		b.Entry = append(b.Entry, &bcrpb.Bundle_Entry{FullUrl: furi("urn:uuid:" + id), Resource: cr})
+	}
+	add(s.ReconciliationID(), ContainedReconciliation(pr))
+	_ = each(func(i int, c *remit.Claim) error {
+		cr := s.ClaimResponse(i, c)
+		add(cr.GetId().GetValue(), ContainedClaimResponse(cr))
+		return nil
+	})
+	for _, o := range s.Organizations() {
+		add(o.GetId().GetValue(), ContainedOrganization(o))
+	}
+	return b, s.Warnings()
 }
 
-type remitMapper struct {
+// ContainedReconciliation, ContainedClaimResponse and ContainedOrganization
+// wrap a resource of a set for a Bundle entry.
+func ContainedReconciliation(pr *prpb.PaymentReconciliation) *bcrpb.ContainedResource {
+	return &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_PaymentReconciliation{PaymentReconciliation: pr}}
+}
+
+func ContainedClaimResponse(cr *crpb.ClaimResponse) *bcrpb.ContainedResource {
+	return &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_ClaimResponse{ClaimResponse: cr}}
+}
+
+func ContainedOrganization(o *orgpb.Organization) *bcrpb.ContainedResource {
+	return &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_Organization{Organization: o}}
+}
+
+// RemitSet maps one transaction set piece by piece, for sets too large to
+// hold (one set of a million claims): the caller hands it each claim as it
+// is read (Claim: running sums and the set's reversals), then at SE
+// (Finish) a way to replay the claims in order (the PLB references are
+// resolved in one pass, only when the set has some), and can then write
+// the set's Bundle one resource at a time, in RemitBundle's order: the
+// Reconciliation (ClaimDetail per claim, then AdjustmentDetails), each
+// ClaimResponse, the Organizations. What it keeps grows only with the
+// PLBs and the distinct payees, never with the claims (the set's
+// reversals are kept in bounded memory: remit_reversals.go). Close
+// releases it.
+type RemitSet struct {
 	tx       *remit.Transaction
 	opts     RemitOptions
 	ids      idMaker
@@ -81,52 +128,142 @@ type remitMapper struct {
 	orgList  []*orgpb.Organization
 	warnings []remit.Warning
 	payerID  string
-	plbClaim []int          // per provider adjustment, the index of its claim or -1
-	lastRev  map[string]int // CLP07 → index of the last reversal (CLP02 22) with it
+	prID     string
+
+	claims   int          // claims seen
+	paid     money.Amount // Σ CLP04
+	revs     reversals    // CLP02 22 claims with a CLP07
+	plbClaim []int        // per provider adjustment, the index of its claim or -1
+	tied     map[int][]int
 }
 
-func (m *remitMapper) build() *bcrpb.Bundle {
-	tx := m.tx
-	m.payerID = m.org(tx.Payer, rolePayer)
-	m.plbClaim = make([]int, len(tx.ProviderAdjustments))
-	if len(tx.ProviderAdjustments) > 0 {
-		byICN, byPCN := claimIndex(tx, func(c *remit.Claim) string { return c.PayerClaimControlNo }),
-			claimIndex(tx, func(c *remit.Claim) string { return c.PatientControlNumber })
-		for k, pa := range tx.ProviderAdjustments {
-			m.plbClaim[k] = claimOfPLB(pa, byICN, byPCN)
-		}
+// NewRemitSet starts the mapping of a set; tx's header (Begin of
+// remit.Stream) is complete, its claims need not be.
+func NewRemitSet(tx *remit.Transaction, opts RemitOptions) *RemitSet {
+	if opts.LineSequence == nil {
+		opts.LineSequence = DefaultLineSequence
 	}
-	m.lastRev = map[string]int{}
-	for i := range tx.Claims {
-		if c := &tx.Claims[i]; c.Reversal() {
-			m.lastRev[c.PayerClaimControlNo] = i
-		}
+	s := &RemitSet{tx: tx, opts: opts, orgs: map[string]string{},
+		ids: idMaker{npi: "835", recordID: strings.Join([]string{tx.InterchangeControlNumber, tx.GroupControlNumber,
+			tx.ControlNumber, tx.Payment.TraceNumber, tx.Payment.TraceOriginator}, "/")}}
+	s.payerID = s.org(tx.Payer, rolePayer)
+	s.prID = s.ids.id("PaymentReconciliation", "payment", "")
+	return s
+}
+
+// BundleID is the id of the set's Bundle.
+func (s *RemitSet) BundleID() string { return s.ids.id("Bundle", roleBundle, "") }
+
+// Shell is the set's Bundle without its entries.
+func (s *RemitSet) Shell() *bcrpb.Bundle {
+	id := s.BundleID()
+	return &bcrpb.Bundle{
+		Id:         &dpb.Id{Value: id},
+		Identifier: identifier(SystemURI, "urn:uuid:"+id),
+		Type:       &bcrpb.Bundle_TypeCode{Value: cpb.BundleTypeCode_COLLECTION},
+		Timestamp:  instant(s.opts.At),
 	}
-	prID := m.ids.id("PaymentReconciliation", "payment", "")
-	pr := m.reconciliation(prID)
-	var responses []*crpb.ClaimResponse
-	sum := money.Zero
-	for i := range tx.Claims {
-		cr := m.claimResponse(i)
-		responses = append(responses, cr)
-		// One payment detail per claim, also at zero, so that every
-		// ClaimResponse of the 835 is linked to the payment.
-		pr.Detail = append(pr.Detail, &prpb.PaymentReconciliation_Details{
-			Type:     concept(SystemPaymentType, "payment", ""),
-			Response: urnRef(cr.GetId().GetValue()),
-			Amount:   usd(tx.Claims[i].Paid),
-		})
-		sum = sum.Add(tx.Claims[i].Paid)
+}
+
+// ReconciliationID is the id of the set's PaymentReconciliation.
+func (s *RemitSet) ReconciliationID() string { return s.prID }
+
+// Claim takes claim i (0-based, in file order) as it is read; c is not kept.
+func (s *RemitSet) Claim(i int, c *remit.Claim) {
+	s.claims = i + 1
+	s.paid = s.paid.Add(c.Paid)
+	if c.Reversal() && c.PayerClaimControlNo != "" {
+		s.revs.add(c.PayerClaimControlNo, i)
 	}
-	// Every PLB amount is a detail of type adjustment (payment-type:
-	// "an adjustment regarding claims already paid";
-	// http://hl7.org/fhir/R4/codesystem-payment-type.html), signed as its
-	// effect on the payment (PLB04 positive reduces it, x12.md §4.5); one
-	// tied to a claim also references that claim's ClaimResponse. R4
-	// PaymentReconciliation.detail is the "distribution of the payment
-	// amount" (http://hl7.org/fhir/R4/paymentreconciliation-definitions.html#PaymentReconciliation.detail),
-	// so with them the details sum to paymentAmount.
+}
+
+// Finish is called once every claim was given to Claim, with tx's
+// ProviderAdjustments complete (End of remit.Stream). each replays the
+// claims in order; it is called only when a PLB names a reference. An
+// error of each is returned.
+func (s *RemitSet) Finish(tx *remit.Transaction, each func(fn func(i int, c *remit.Claim) error) error) error {
+	s.tx = tx
+	s.revs.finish()
+	s.plbClaim = make([]int, len(tx.ProviderAdjustments))
+	s.tied = nil
+	type match struct{ icnN, icnAt, pcnN, pcnAt int }
+	refs := map[string]*match{}
 	for k, pa := range tx.ProviderAdjustments {
+		s.plbClaim[k] = -1
+		if ref := strings.TrimSpace(pa.Reference); ref != "" {
+			refs[ref] = &match{}
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	count := func(n, at *int, i int) {
+		if *n == 0 {
+			*at = i
+		}
+		*n++
+	}
+	if err := each(func(i int, c *remit.Claim) error {
+		if m := refs[strings.TrimSpace(c.PayerClaimControlNo)]; m != nil {
+			count(&m.icnN, &m.icnAt, i)
+		}
+		if m := refs[strings.TrimSpace(c.PatientControlNumber)]; m != nil {
+			count(&m.pcnN, &m.pcnAt, i)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	// claimOfPLB: the claim whose CLP07 (ICN) equals the reference, else
+	// the one whose CLP01 does; a reference that fits more than one
+	// belongs to none.
+	for k, pa := range tx.ProviderAdjustments {
+		m := refs[strings.TrimSpace(pa.Reference)]
+		switch {
+		case m == nil:
+		case m.icnN == 1:
+			s.plbClaim[k] = m.icnAt
+		case m.icnN == 0 && m.pcnN == 1:
+			s.plbClaim[k] = m.pcnAt
+		}
+		if c := s.plbClaim[k]; c >= 0 {
+			if s.tied == nil {
+				s.tied = map[int][]int{}
+			}
+			s.tied[c] = append(s.tied[c], k)
+		}
+	}
+	return nil
+}
+
+func (s *RemitSet) claimResponseID(i int) string {
+	return s.ids.id("ClaimResponse", "claim", strconv.Itoa(i+1))
+}
+
+// ClaimDetail is the PaymentReconciliation detail of claim i: one per
+// claim, also at zero, so that every ClaimResponse of the 835 is linked
+// to the payment.
+func (s *RemitSet) ClaimDetail(i int, c *remit.Claim) *prpb.PaymentReconciliation_Details {
+	return &prpb.PaymentReconciliation_Details{
+		Type:     concept(SystemPaymentType, "payment", ""),
+		Response: urnRef(s.claimResponseID(i)),
+		Amount:   usd(c.Paid),
+	}
+}
+
+// AdjustmentDetails are the details after the claims' (after Finish).
+// Every PLB amount is a detail of type adjustment (payment-type:
+// "an adjustment regarding claims already paid";
+// http://hl7.org/fhir/R4/codesystem-payment-type.html), signed as its
+// effect on the payment (PLB04 positive reduces it, x12.md §4.5); one
+// tied to a claim also references that claim's ClaimResponse. R4
+// PaymentReconciliation.detail is the "distribution of the payment
+// amount" (http://hl7.org/fhir/R4/paymentreconciliation-definitions.html#PaymentReconciliation.detail),
+// so with them the details sum to paymentAmount; when the 835 does not
+// balance, one more detail holds the difference (see Reconciliation).
+func (s *RemitSet) AdjustmentDetails() []*prpb.PaymentReconciliation_Details {
+	var out []*prpb.PaymentReconciliation_Details
+	for k, pa := range s.tx.ProviderAdjustments {
 		reason, text := plbReason(pa.Reason)
 		d := &prpb.PaymentReconciliation_Details{
 			Type:   &dpb.CodeableConcept{Coding: codings(coding(SystemPaymentType, "adjustment", ""), reason)},
@@ -141,57 +278,52 @@ func (m *remitMapper) build() *bcrpb.Bundle {
 		if day, ok := fhirDate(pa.FiscalPeriodDate); ok {
 			d.Date = day
 		}
-		if c := m.plbClaim[k]; c >= 0 {
-			d.Response = urnRef(responses[c].GetId().GetValue())
+		if c := s.plbClaim[k]; c >= 0 {
+			d.Response = urnRef(s.claimResponseID(c))
 		}
-		pr.Detail = append(pr.Detail, d)
-		sum = sum.Sub(pa.Amount)
+		out = append(out, d)
 	}
-	// paymentAmount stays BPR02, the amount of the financial instrument.
-	// When the 835 does not balance (BPR02 ≠ Σ CLP04 − Σ PLB04; the reader
-	// warns TRANSACTION_UNBALANCED) the difference is a detail of its own,
-	// so the details still sum to paymentAmount, and a note says so.
-	if diff := tx.Payment.Amount.Sub(sum); !diff.IsZero() {
-		msg := fmt.Sprintf("The 835 does not balance: BPR02 %s is not the claim payments less the provider adjustments (%s); the difference %s is not explained by the remittance.",
-			tx.Payment.Amount, sum, diff)
-		pr.Detail = append(pr.Detail, &prpb.PaymentReconciliation_Details{
+	if _, diff := s.unexplained(); !diff.IsZero() {
+		out = append(out, &prpb.PaymentReconciliation_Details{
 			Type:   &dpb.CodeableConcept{Coding: codings(coding(SystemPaymentType, "adjustment", "")), Text: fstr("Unexplained difference: the remittance does not balance")},
 			Amount: usd(diff),
 		})
-		pr.ProcessNote = append(pr.ProcessNote, &prpb.PaymentReconciliation_Notes{
-			Type: &prpb.PaymentReconciliation_Notes_TypeCode{Value: cpb.NoteTypeCode_DISPLAY}, Text: fstr(msg)})
 	}
-
-	var entries []*bcrpb.Bundle_Entry
-	add := func(id string, cr *bcrpb.ContainedResource) {
-		entries = append(entries, &bcrpb.Bundle_Entry{FullUrl: furi("urn:uuid:" + id), Resource: cr})
-	}
-	add(prID, &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_PaymentReconciliation{PaymentReconciliation: pr}})
-	for _, cr := range responses {
-		add(cr.GetId().GetValue(), &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_ClaimResponse{ClaimResponse: cr}})
-	}
-	for _, o := range m.orgList {
-		add(o.GetId().GetValue(), &bcrpb.ContainedResource{OneofResource: &bcrpb.ContainedResource_Organization{Organization: o}})
-	}
-	bundleID := m.ids.id("Bundle", roleBundle, "")
-	return &bcrpb.Bundle{
-		Id:         &dpb.Id{Value: bundleID},
-		Identifier: identifier(SystemURI, "urn:uuid:"+bundleID),
-		Type:       &bcrpb.Bundle_TypeCode{Value: cpb.BundleTypeCode_COLLECTION},
-		Timestamp:  instant(m.opts.At),
-		Entry:      entries,
-	}
+	return out
 }
 
+// unexplained is Σ CLP04 − Σ PLB04, and BPR02 less that.
+func (s *RemitSet) unexplained() (sum, diff money.Amount) {
+	sum = s.paid
+	for _, pa := range s.tx.ProviderAdjustments {
+		sum = sum.Sub(pa.Amount)
+	}
+	return sum, s.tx.Payment.Amount.Sub(sum)
+}
+
+// Organizations are the Organizations the set's resources made so far, in
+// the order they were first referenced.
+func (s *RemitSet) Organizations() []*orgpb.Organization { return s.orgList }
+
+// Warnings are the mapping's warnings so far.
+func (s *RemitSet) Warnings() []remit.Warning { return s.warnings }
+
+// Err is the first I/O error of the reversals' temporary file: the
+// ClaimResponses mapped since may miss a cancellation.
+func (s *RemitSet) Err() error { return s.revs.err }
+
+// Close releases the reversals' temporary file, if one was made.
+func (s *RemitSet) Close() { s.revs.close() }
+
 // created is BPR16 (day precision) or At.
-func (m *remitMapper) created() *dpb.DateTime {
+func (m *RemitSet) created() *dpb.DateTime {
 	if d, ok := fhirDate(m.tx.Payment.Date); ok {
 		return &dpb.DateTime{ValueUs: d.GetValueUs(), Precision: dpb.DateTime_DAY, Timezone: "UTC"}
 	}
 	return dateTime(m.opts.At)
 }
 
-func (m *remitMapper) paymentDate() *dpb.Date {
+func (m *RemitSet) paymentDate() *dpb.Date {
 	if d, ok := fhirDate(m.tx.Payment.Date); ok {
 		return d
 	}
@@ -199,15 +331,21 @@ func (m *remitMapper) paymentDate() *dpb.Date {
 	return &dpb.Date{ValueUs: time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC).UnixMicro(), Precision: dpb.Date_DAY, Timezone: "UTC"}
 }
 
-func (m *remitMapper) traceIdentifier() *dpb.Identifier {
+func (m *RemitSet) traceIdentifier() *dpb.Identifier {
 	if t := m.tx.Payment.TraceNumber; t != "" {
 		return identifier(SystemTraceNumber, t)
 	}
 	return nil
 }
 
-func (m *remitMapper) reconciliation(id string) *prpb.PaymentReconciliation {
-	tx := m.tx
+// Reconciliation is the set's PaymentReconciliation without its details
+// (after Finish): paymentAmount stays BPR02, the amount of the financial
+// instrument. When the 835 does not balance (BPR02 ≠ Σ CLP04 − Σ PLB04;
+// the reader warns TRANSACTION_UNBALANCED) the difference is a detail of
+// its own (AdjustmentDetails), so the details still sum to paymentAmount,
+// and a note says so.
+func (m *RemitSet) Reconciliation() *prpb.PaymentReconciliation {
+	tx, id := m.tx, m.prID
 	pr := &prpb.PaymentReconciliation{
 		Id:                &dpb.Id{Value: id},
 		Status:            &prpb.PaymentReconciliation_StatusCode{Value: cpb.FinancialResourceStatusCode_ACTIVE},
@@ -227,11 +365,17 @@ func (m *remitMapper) reconciliation(id string) *prpb.PaymentReconciliation {
 	if tx.ControlNumber != "" {
 		pr.Identifier = []*dpb.Identifier{{Value: fstr(tx.ControlNumber), Type: &dpb.CodeableConcept{Text: fstr("ST02 transaction set control number")}}}
 	}
+	if sum, diff := m.unexplained(); !diff.IsZero() {
+		msg := fmt.Sprintf("The 835 does not balance: BPR02 %s is not the claim payments less the provider adjustments (%s); the difference %s is not explained by the remittance.",
+			tx.Payment.Amount, sum, diff)
+		pr.ProcessNote = append(pr.ProcessNote, &prpb.PaymentReconciliation_Notes{
+			Type: &prpb.PaymentReconciliation_Notes_TypeCode{Value: cpb.NoteTypeCode_DISPLAY}, Text: fstr(msg)})
+	}
 	return pr
 }
 
 // org returns the id of the Organization for an 835 party, adding it once.
-func (m *remitMapper) org(p remit.Party, role string) string {
+func (m *RemitSet) org(p remit.Party, role string) string {
 	key := role + "\x00" + p.IDQualifier + "\x00" + p.ID + "\x00" + p.Name
 	if id, ok := m.orgs[key]; ok {
 		return id
@@ -279,41 +423,6 @@ func (m *remitMapper) org(p remit.Party, role string) string {
 	return id
 }
 
-// claimIndex maps a claim key (trimmed) to the index of the one claim
-// that has it, or -1 when more than one has it.
-func claimIndex(tx *remit.Transaction, key func(c *remit.Claim) string) map[string]int {
-	idx := map[string]int{}
-	for i := range tx.Claims {
-		k := strings.TrimSpace(key(&tx.Claims[i]))
-		if _, dup := idx[k]; dup {
-			idx[k] = -1
-		} else {
-			idx[k] = i
-		}
-	}
-	return idx
-}
-
-// claimOfPLB returns the index of the claim of this 835 a provider
-// adjustment belongs to, or -1. PLB03-2 "often [carries] the ICN or patient
-// account the money belongs to" (x12.md §4.5): the claim whose CLP07 (ICN)
-// equals the reference, else the one whose CLP01 does. A reference that
-// fits more than one claim (a reversal and its correction share CLP01, some
-// payers repeat an ICN) belongs to none: it stays on the
-// PaymentReconciliation. The indexes make it one look-up, not a scan.
-func claimOfPLB(pa remit.ProviderAdjustment, byICN, byPCN map[string]int) int {
-	ref := strings.TrimSpace(pa.Reference)
-	if ref == "" {
-		return -1
-	}
-	for _, idx := range []map[string]int{byICN, byPCN} {
-		if i, ok := idx[ref]; ok {
-			return i
-		}
-	}
-	return -1
-}
-
 var claimStatusText = map[string]string{
 	"1":  "Processed as primary",
 	"2":  "Processed as secondary",
@@ -346,11 +455,10 @@ func claimType(c *remit.Claim) string {
 	return "professional"
 }
 
-func (m *remitMapper) claimResponse(i int) *crpb.ClaimResponse {
-	c := &m.tx.Claims[i]
-	key := strconv.Itoa(i + 1)
+// ClaimResponse maps claim i (after Finish); c is not kept.
+func (m *RemitSet) ClaimResponse(i int, c *remit.Claim) *crpb.ClaimResponse {
 	cr := &crpb.ClaimResponse{
-		Id:      &dpb.Id{Value: m.ids.id("ClaimResponse", "claim", key)},
+		Id:      &dpb.Id{Value: m.claimResponseID(i)},
 		Status:  &crpb.ClaimResponse_StatusCode{Value: cpb.FinancialResourceStatusCode_ACTIVE},
 		Type:    concept(SystemClaimType, claimType(c), ""),
 		Use:     &crpb.ClaimResponse_UseCode{Value: cpb.UseCode_CLAIM},
@@ -365,7 +473,7 @@ func (m *remitMapper) claimResponse(i int) *crpb.ClaimResponse {
 	if remit.Status(c.StatusCode) == remit.StatusPended {
 		cr.Outcome.Value = cpb.ClaimProcessingCode_QUEUED
 	}
-	if m.reversedLater(i) {
+	if m.reversedLater(i, c) {
 		cr.Status.Value = cpb.FinancialResourceStatusCode_CANCELLED
 	}
 	disp := claimStatusText[c.StatusCode]
@@ -457,7 +565,7 @@ func (m *remitMapper) claimResponse(i int) *crpb.ClaimResponse {
 	}
 	cr.ProcessNote = notes.notes
 
-	cr.Payment = m.payment(i)
+	cr.Payment = m.payment(i, c)
 	return cr
 }
 
@@ -481,15 +589,13 @@ func (m *remitMapper) claimResponse(i int) *crpb.ClaimResponse {
 //
 // A claim that moved no money (CLP04 = 0, no PLB of its own: a denial, a
 // zero-paid claim, a predetermination) has no payment.
-func (m *remitMapper) payment(i int) *crpb.ClaimResponse_Payment {
-	c := &m.tx.Claims[i]
+func (m *RemitSet) payment(i int, c *remit.Claim) *crpb.ClaimResponse_Payment {
 	adjustment := money.Zero
 	var tied []remit.ProviderAdjustment
-	for k, pa := range m.tx.ProviderAdjustments {
-		if m.plbClaim[k] == i {
-			tied = append(tied, pa)
-			adjustment = adjustment.Sub(pa.Amount)
-		}
+	for _, k := range m.tied[i] {
+		pa := m.tx.ProviderAdjustments[k]
+		tied = append(tied, pa)
+		adjustment = adjustment.Sub(pa.Amount)
 	}
 	if c.Paid.IsZero() && len(tied) == 0 {
 		return nil
@@ -537,17 +643,16 @@ func (m *remitMapper) payment(i int) *crpb.ClaimResponse_Payment {
 
 // reversedLater reports whether a later claim of the set reverses claim i
 // (CLP02 = 22 with the same payer claim number).
-func (m *remitMapper) reversedLater(i int) bool {
-	c := &m.tx.Claims[i]
+func (m *RemitSet) reversedLater(i int, c *remit.Claim) bool {
 	if c.Reversal() || c.PayerClaimControlNo == "" {
 		return false
 	}
-	last, ok := m.lastRev[c.PayerClaimControlNo]
+	last, ok := m.revs.last(c.PayerClaimControlNo)
 	return ok && last > i
 }
 
 // patient is a logical reference by member id (NM1*IL, else NM1*QC).
-func (m *remitMapper) patient(c *remit.Claim) *dpb.Reference {
+func (m *RemitSet) patient(c *remit.Claim) *dpb.Reference {
 	if id := c.MemberID(); id != "" {
 		i := &dpb.Identifier{Value: fstr(id), Type: concept(SystemIdentifierType, "MB", "")}
 		return &dpb.Reference{Type: furi("Patient"), Identifier: i}
