@@ -263,6 +263,9 @@ async function devTool(page, action, body) {
   if (process.env.CASEBRIDGE_BIN && process.env.CASEBRIDGE_DATA_DIR) {
     const key = execFileSync(process.env.CASEBRIDGE_BIN, ['keys', 'create', '--tenant', 'console-e2e', '--label', 'e2e'],
       { env: process.env, encoding: 'utf8' }).trim().split('\n').pop().trim();
+    // A key made by another process takes effect within the gateway's
+    // --auth-recheck bound (default 1 s, README "Service of record"): wait it out.
+    await new Promise((r) => setTimeout(r, 1500));
     await page.reload();
     check('with keys and none given, the page names the 401', await waitText(page, '#claims-msg', /^401: this gateway needs an API key/), await text(page, '#claims-msg'));
     await page.fill('#apikey', key);
