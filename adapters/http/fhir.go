@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 	"strconv"
@@ -128,19 +127,75 @@ func (s *Server) recordToFHIR(c *gin.Context) {
 	c.Data(http.StatusOK, fhir.ContentTypeFHIR, out)
 }
 
-// findingsFHIR is POST /v1/remittances/findings?format=fhir.
+// findingsFHIR is POST /v1/remittances/findings?format=fhir. The Bundle
+// (≈ 30 bytes of JSON per byte of 835) is streamed: up to fhirHold bytes
+// are held so that a small answer goes out whole with its
+// Casebridge-Warnings header; past that, the answer starts with the
+// header announced as a trailer (the warnings are known only at the end)
+// and memory stays at about one claim's resources. An unreadable 835 is
+// found before the first byte (422); a failure after output began breaks
+// the connection, so no client takes a cut Bundle for a whole one.
 func (s *Server) findingsFHIR(c *gin.Context, data []byte) {
 	at, ok := s.atParam(c)
 	if !ok {
 		return
 	}
-	out, warnings, err := app.RemitFHIR(bytes.NewReader(data), at, false)
-	if err != nil {
+	out := &trailedOK{c: c, ctype: fhir.ContentTypeFHIR, trailer: "Casebridge-Warnings", hold: fhirHold}
+	st, err := app.StreamRemitFHIR(out, data, at)
+	switch {
+	case err == nil:
+		out.finish(strconv.Itoa(len(st.Warnings)))
+	case !st.Started && !out.started && app.Unreadable(err):
 		x12Problem(c, err)
+	case !out.started:
+		s.log.Error().Str("request_id", c.GetString("request_id")).Msg("835 FHIR mapping failed")
+		internalError(c)
+	default:
+		s.log.Error().Str("request_id", c.GetString("request_id")).Msg("835 FHIR mapping failed after output began: connection broken")
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// fhirHold is how much of a FHIR answer is held for its headers.
+const fhirHold = 1 << 20
+
+// trailedOK answers 200: whole, with its trailer field as a header, when
+// the body stays within hold; else streamed, the field sent as a trailer.
+type trailedOK struct {
+	c       *gin.Context
+	ctype   string
+	trailer string
+	hold    int
+	held    []byte
+	started bool
+}
+
+func (t *trailedOK) Write(p []byte) (int, error) {
+	if !t.started && len(t.held)+len(p) <= t.hold {
+		t.held = append(t.held, p...)
+		return len(p), nil
+	}
+	if !t.started {
+		t.started = true
+		t.c.Header("Content-Type", t.ctype)
+		t.c.Header("Trailer", t.trailer)
+		t.c.Status(http.StatusOK)
+		if _, err := t.c.Writer.Write(t.held); err != nil {
+			return 0, err
+		}
+		t.held = nil
+	}
+	return t.c.Writer.Write(p)
+}
+
+// finish ends the answer with value as the trailer field.
+func (t *trailedOK) finish(value string) {
+	if t.started {
+		t.c.Writer.Header().Set(t.trailer, value)
 		return
 	}
-	c.Header("Casebridge-Warnings", strconv.Itoa(len(warnings)))
-	c.Data(http.StatusOK, fhir.ContentTypeFHIR, out)
+	t.c.Header(t.trailer, value)
+	t.c.Data(http.StatusOK, t.ctype, t.held)
 }
 
 // fhirError answers an OperationOutcome for gateway-level failures under

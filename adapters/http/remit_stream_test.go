@@ -8,15 +8,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/rs/zerolog"
 
 	httpapi "github.com/casebridge/casebridge/adapters/http"
 	"github.com/casebridge/casebridge/internal/config"
+	"github.com/casebridge/casebridge/internal/app"
 	"github.com/casebridge/casebridge/internal/gen835"
+	"github.com/casebridge/casebridge/mapping/fhirmap"
+	"github.com/casebridge/casebridge/mapping/remit"
 )
 
 // TestFindingsNDJSON: Accept: application/x-ndjson answers one object per
@@ -101,5 +106,89 @@ func TestFindingsStreamReadsWholeBody(t *testing.T) {
 	}
 	if resp.StatusCode != 200 || json.Unmarshal(out, &rep) != nil || rep.Error != nil || rep.Summary.Claims != rec.Claims {
 		t.Fatalf("status %d, %d claims of %d, error %s; %d bytes of %d in", resp.StatusCode, rep.Summary.Claims, rec.Claims, rep.Error, len(out), body.Len())
+	}
+}
+
+// TestFindingsFHIRStreamed: a FHIR answer larger than what the gateway
+// holds goes out streamed over a real connection, with
+// Casebridge-Warnings announced as a trailer and sent after the body;
+// the body is byte for byte what the whole-set mapping makes, and it has
+// one ClaimResponse per claim the generator wrote. A small answer keeps
+// the header (and no trailer).
+func TestFindingsFHIRStreamed(t *testing.T) {
+	var body bytes.Buffer
+	rec, err := gen835.Write(&body, gen835.Config{Sets: 2, ClaimsPerSet: 400, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	want, warnings, err := app.RemitToBundle(bytes.NewReader(body.Bytes()), remit.Options{}, fhirmap.RemitOptions{At: at}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) <= 1<<20 {
+		t.Fatalf("the Bundle is %d bytes: too small to be streamed", len(want))
+	}
+	srv := httpapi.New(config.Config{Profile: "default", MaxBodyBytes: 64 << 20}, zerolog.New(suiteLog(io.Discard)))
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	post := func(x12 []byte) *http.Response {
+		t.Helper()
+		resp, err := http.Post(ts.URL+"/v1/remittances/findings?format=fhir&at=2026-11-27T10:00:00Z", "application/edi-x12", bytes.NewReader(x12))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp := post(body.Bytes())
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("status %d, %v", resp.StatusCode, err)
+	}
+	if resp.Header.Get("Casebridge-Warnings") != "" || resp.Trailer.Get("Casebridge-Warnings") != strconv.Itoa(len(warnings)) {
+		t.Errorf("header %q, trailer %q; want the trailer %d", resp.Header.Get("Casebridge-Warnings"), resp.Trailer.Get("Casebridge-Warnings"), len(warnings))
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("streamed Bundle (%d bytes) differs from the whole-set mapping (%d bytes)", len(got), len(want))
+	}
+	if n := bytes.Count(got, []byte(`"resourceType":"ClaimResponse"`)); n != rec.Claims {
+		t.Errorf("%d ClaimResponses, the generator wrote %d claims", n, rec.Claims)
+	}
+
+	small, err := os.ReadFile("../../testdata/835/d9997_dental.x12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp = post(small)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Casebridge-Warnings") == "" || len(resp.Trailer) != 0 {
+		t.Errorf("small answer: status %d, header %q, trailers %v", resp.StatusCode, resp.Header.Get("Casebridge-Warnings"), resp.Trailer)
+	}
+}
+
+// TestFindingsFHIRUnreadableLate: an 835 whose fault is in its second
+// set, after a first set whose Bundle is more than the gateway holds, is
+// still a 422 with its position, before any byte of a Bundle.
+func TestFindingsFHIRUnreadableLate(t *testing.T) {
+	var body bytes.Buffer
+	if _, err := gen835.Write(&body, gen835.Config{Sets: 2, ClaimsPerSet: 800, Seed: 6}); err != nil {
+		t.Fatal(err)
+	}
+	x12 := body.Bytes()
+	cut := bytes.LastIndex(x12, []byte("CLP*"))
+	bad := append(append(append([]byte{}, x12[:cut]...), "CLP*X*NOPE~"...), x12[cut:]...)
+	srv := httpapi.New(config.Config{Profile: "default", MaxBodyBytes: 64 << 20}, zerolog.New(suiteLog(io.Discard)))
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	resp, err := http.Post(ts.URL+"/v1/remittances/findings?format=fhir", "application/edi-x12", bytes.NewReader(bad))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 422 || !strings.Contains(string(out), `"segment_number"`) {
+		t.Fatalf("status %d: %.300s", resp.StatusCode, out)
 	}
 }

@@ -186,10 +186,14 @@ func (s *Server) accessLog(c *gin.Context) {
 func (s *Server) recovery(c *gin.Context) {
 	defer func() {
 		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler { //nolint:errorlint // the sentinel itself, as net/http compares it
+				panic(v) // a handler breaking its connection on purpose (logged there)
+			}
 			s.log.Error().Str("request_id", c.GetString("request_id")).Str("route", c.FullPath()).Msg("panic recovered")
 			if c.Writer.Written() {
-				c.Abort()
-				return
+				// A 200 is on its way: break the connection rather
+				// than end a cut body as if it were whole.
+				panic(http.ErrAbortHandler)
 			}
 			internalError(c)
 		}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -86,11 +87,27 @@ func WriteFindingsTable(w io.Writer, rep *RemitReport) error {
 	return remit.WriteTable(w, rep)
 }
 
-// RemitFHIR is POST /v1/remittances/findings?format=fhir: RemitToBundle
-// with Bundle.timestamp at (and created where BPR16 is missing).
-func RemitFHIR(r io.Reader, at time.Time, indent bool) ([]byte, []RemitWarning, error) {
-	return RemitToBundle(r, remit.Options{}, fhirmap.RemitOptions{At: at}, indent)
+// StreamRemitFHIR is POST /v1/remittances/findings?format=fhir: what
+// RemitToBundle returns (Bundle.timestamp at), written to w as it is made.
+// The 835 is the request body, held whole within the gateway's body limit,
+// and it is read once before the first byte goes out (≈ 1/100 of the
+// mapping's time): an unreadable 835 is a positioned error with nothing
+// written (HTTP 422), never a 200 whose Bundle stops half-way. An error
+// after that (an I/O error of the spool, a write error) comes with
+// st.Started telling whether output began.
+func StreamRemitFHIR(w io.Writer, x12 []byte, at time.Time) (st RemitStream, err error) {
+	if _, err := remit.Stream(bytes.NewReader(x12), remit.Options{}, noSets{}); err != nil {
+		return RemitStream{}, err
+	}
+	return WriteRemitBundle(w, bytes.NewReader(x12), remit.Options{}, fhirmap.RemitOptions{At: at}, false)
 }
+
+// noSets reads an 835 for its faults alone.
+type noSets struct{}
+
+func (noSets) Begin(*remit.Transaction) error                             { return nil }
+func (noSets) Claim(*remit.Transaction, *remit.Claim, *remit.Claim) error { return nil }
+func (noSets) End(*remit.Transaction) error                               { return nil }
 
 // WriteRemitFHIR is casebridge 835 --format fhir: WriteRemitBundle with
 // Bundle.timestamp at. After a read error, st.Started tells whether the

@@ -8,7 +8,7 @@ import (
 	"github.com/casebridge/casebridge/mapping/remit"
 )
 
-// RemitToBundle is POST /v1/remittances/findings?format=fhir: the whole
+// RemitToBundle is the whole
 // 835 as one collection Bundle whose entries are the per-set Bundles
 // (one per transaction set), in memory as JSON (WriteRemitBundle into a
 // buffer: the output is held, the mapping one claim's resources at a
