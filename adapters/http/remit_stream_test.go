@@ -17,8 +17,8 @@ import (
 	"github.com/rs/zerolog"
 
 	httpapi "github.com/casebridge/casebridge/adapters/http"
-	"github.com/casebridge/casebridge/internal/config"
 	"github.com/casebridge/casebridge/internal/app"
+	"github.com/casebridge/casebridge/internal/config"
 	"github.com/casebridge/casebridge/internal/gen835"
 	"github.com/casebridge/casebridge/mapping/fhirmap"
 	"github.com/casebridge/casebridge/mapping/remit"
