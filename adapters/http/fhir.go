@@ -144,7 +144,7 @@ func (s *Server) findingsFHIR(c *gin.Context, data []byte) {
 	st, err := app.StreamRemitFHIR(out, data, at)
 	switch {
 	case err == nil:
-		out.finish(strconv.Itoa(len(st.Warnings)))
+		out.finish(strconv.Itoa(app.RemitWarningCount(st.Warnings)))
 	case !st.Started && !out.started && app.Unreadable(err):
 		x12Problem(c, err)
 	case !out.started:

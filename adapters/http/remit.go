@@ -84,7 +84,7 @@ func (s *Server) findings(c *gin.Context) {
 		return
 	}
 	s.log.Info().Str("request_id", c.GetString("request_id")).Int("remittances", t.Remittances).
-		Int("claims", t.Claims).Int("warnings", len(t.Warnings)).Bool("cut_short", err != nil).Msg("835 read")
+		Int("claims", t.Claims).Int("warnings", app.RemitWarningCount(t.Warnings)).Bool("cut_short", err != nil).Msg("835 read")
 }
 
 // acceptsNDJSON reports whether the client asked for application/x-ndjson.

@@ -151,9 +151,7 @@ func remitFHIR(in io.Reader, atFlag string, env *environ) int {
 		}
 		return exitInternal
 	}
-	for _, w := range st.Warnings {
-		env.errorf("warning %s at segment %d (%s): %s", w.Code, w.SegmentNumber, w.SegmentID, w.Message)
-	}
+	printWarnings(st.Warnings, env)
 	if _, err := env.stdout.Write([]byte{'\n'}); err != nil {
 		return exitInternal
 	}

@@ -107,6 +107,12 @@ func TestCLIReadMask(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
 		for _, v := range phiOf837 {
+			// A short value is looked for as a whole JSON string: the
+			// random masks of other values hold a given three letters
+			// often enough to fail a substring search now and then.
+			if len(v) < 6 {
+				v = `"` + v + `"`
+			}
 			if strings.Contains(out, v) {
 				t.Errorf("%s: masked read still shows an original value of %d characters", f, len(v))
 			}

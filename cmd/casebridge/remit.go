@@ -121,8 +121,15 @@ func streamFindings(name string, in io.Reader, format string, env *environ) int 
 	return exitOK
 }
 
+// printWarnings prints each warning on stderr; a WARNINGS_OMITTED one (the
+// count of a code's warnings past the first mapping/remit's MaxWarningsPerCode) has
+// no segment.
 func printWarnings(ws []app.RemitWarning, env *environ) {
 	for _, w := range ws {
+		if w.Code == app.RemitWarningsOmitted {
+			env.errorf("warning %s: %s", w.Code, w.Message)
+			continue
+		}
 		env.errorf("warning %s at segment %d (%s): %s", w.Code, w.SegmentNumber, w.SegmentID, w.Message)
 	}
 }

@@ -23,6 +23,15 @@ import (
 // reader's or the FHIR mapping's).
 type RemitWarning = remit.Warning
 
+// RemitWarningsOmitted is the code of the warning that stands for the
+// warnings of one code past the first remit.MaxWarningsPerCode; its
+// Omitted counts them.
+const RemitWarningsOmitted = remit.WarnWarningsOmitted
+
+// RemitWarningCount is the number of warnings a list stands for, listed or
+// not (remit.WarningCount): what every count of 835 warnings reports.
+func RemitWarningCount(ws []RemitWarning) int { return remit.WarningCount(ws) }
+
 // RemitReport is the findings report of a whole 835 (FindingsReport).
 type RemitReport = remit.Report
 

@@ -88,9 +88,12 @@ func WriteRemitBundle(w io.Writer, r io.Reader, ro remit.Options, opts fhirmap.R
 		nl(2)
 		bw.WriteByte('}')
 	}
-	warnings, err := remit.Stream(r, ro, sets)
-	warnings = append(warnings, sets.warnings...)
-	st.Warnings, st.Started = warnings, out.sent
+	err := remit.StreamWarnings(r, ro, sets, &sets.warnings)
+	// The reader's warnings, then the mapping's, each code's first
+	// remit.MaxWarningsPerCode listed (the codes differ), the cut ones
+	// counted last.
+	sets.warnings.Merge(&sets.mapped)
+	st.Warnings, st.Started = sets.warnings.List(), out.sent
 	if err != nil {
 		st.Started = out.sent
 		if out.sent {
@@ -153,11 +156,14 @@ type fhirSets struct {
 	set      *fhirmap.RemitSet
 	startSet func(id string)
 	endSet   func()
-	warnings []remit.Warning // the mapping's
+	warnings remit.Warnings // the reader's (remit.StreamWarnings)
+	mapped   remit.Warnings // the mapping's, of every set (fhirmap.RemitOptions.Warnings)
 }
 
 func (f *fhirSets) Begin(tx *remit.Transaction) error {
-	f.set = fhirmap.NewRemitSet(tx, f.opts)
+	opts := f.opts
+	opts.Warnings = &f.mapped
+	f.set = fhirmap.NewRemitSet(tx, opts)
 	return f.spool.Reset()
 }
 
@@ -221,7 +227,6 @@ func (f *fhirSets) End(tx *remit.Transaction) error {
 		return err
 	}
 	f.endSet()
-	f.warnings = append(f.warnings, set.Warnings()...)
 	f.set = nil
 	return nil
 }

@@ -40,6 +40,11 @@ type RemitOptions struct {
 	// claim's patient control number (CLP01) and its line item control number
 	// (REF*6R). Nil uses DefaultLineSequence.
 	LineSequence func(patientControlNumber, lineControlNumber string) (int, bool)
+	// Warnings, if not nil, collects the mapping's warnings (one collector
+	// for every set of a file, in bounded memory: the first
+	// remit.MaxWarningsPerCode of a code, the rest counted); nil gives each
+	// RemitSet its own.
+	Warnings *remit.Warnings
 }
 
 // DefaultLineSequence reads the sequence from the line control numbers
@@ -126,7 +131,7 @@ type RemitSet struct {
 	ids      idMaker
 	orgs     map[string]string // party key → Organization id
 	orgList  []*orgpb.Organization
-	warnings []remit.Warning
+	warnings *remit.Warnings
 	payerID  string
 	prID     string
 
@@ -143,7 +148,10 @@ func NewRemitSet(tx *remit.Transaction, opts RemitOptions) *RemitSet {
 	if opts.LineSequence == nil {
 		opts.LineSequence = DefaultLineSequence
 	}
-	s := &RemitSet{tx: tx, opts: opts, orgs: map[string]string{},
+	if opts.Warnings == nil {
+		opts.Warnings = &remit.Warnings{}
+	}
+	s := &RemitSet{tx: tx, opts: opts, orgs: map[string]string{}, warnings: opts.Warnings,
 		ids: idMaker{npi: "835", recordID: strings.Join([]string{tx.InterchangeControlNumber, tx.GroupControlNumber,
 			tx.ControlNumber, tx.Payment.TraceNumber, tx.Payment.TraceOriginator}, "/")}}
 	s.payerID = s.org(tx.Payer, rolePayer)
@@ -305,8 +313,9 @@ func (s *RemitSet) unexplained() (sum, diff money.Amount) {
 // the order they were first referenced.
 func (s *RemitSet) Organizations() []*orgpb.Organization { return s.orgList }
 
-// Warnings are the mapping's warnings so far.
-func (s *RemitSet) Warnings() []remit.Warning { return s.warnings }
+// Warnings are the mapping's warnings so far (those of opts.Warnings when
+// it was set), bounded as remit.Warnings.List.
+func (s *RemitSet) Warnings() []remit.Warning { return s.warnings.List() }
 
 // Err is the first I/O error of the reversals' temporary file: the
 // ClaimResponses mapped since may miss a cancellation.
@@ -524,7 +533,7 @@ func (m *RemitSet) ClaimResponse(i int, c *remit.Claim) *crpb.ClaimResponse {
 		}
 		if !ok || seen[seq] {
 			seq = li + 1
-			m.warnings = append(m.warnings, remit.Warning{Code: WarnItemSequence, SegmentNumber: l.Segment, SegmentID: "SVC",
+			m.warnings.Add(remit.Warning{Code: WarnItemSequence, SegmentNumber: l.Segment, SegmentID: "SVC",
 				Message: "The service line's item sequence is not given by its line item control number (REF*6R); line order is used."})
 		}
 		seen[seq] = true

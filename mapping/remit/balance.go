@@ -26,7 +26,7 @@ func (p *parser) balanceClaim(c *Claim) {
 		expected = expected.Sub(lineAdj)
 		if want := l.Charge.Sub(lineAdj); !want.Equal(l.Paid) {
 			p.balanced = false
-			p.deferred = append(p.deferred, Warning{
+			p.deferred.Add(Warning{
 				Code: WarnLineUnbalanced, SegmentNumber: l.Segment, SegmentID: "SVC", Element: "SVC03",
 				Message: fmt.Sprintf("line charge %s minus line adjustments %s is %s, but the line paid %s (difference %s)",
 					l.Charge, lineAdj, want, l.Paid, want.Sub(l.Paid)),
@@ -35,7 +35,7 @@ func (p *parser) balanceClaim(c *Claim) {
 	}
 	if !expected.Equal(c.Paid) {
 		p.balanced = false
-		p.deferred = append(p.deferred, Warning{
+		p.deferred.Add(Warning{
 			Code: WarnClaimUnbalanced, SegmentNumber: c.Segment, SegmentID: "CLP", Element: "CLP04",
 			Message: fmt.Sprintf("claim charge %s minus claim and line adjustments is %s, but the claim paid %s (difference %s)",
 				c.Charge, expected, c.Paid, expected.Sub(c.Paid)),
@@ -46,8 +46,8 @@ func (p *parser) balanceClaim(c *Claim) {
 // balanceSet checks the transaction equation at SE, after every claim has
 // been through balanceClaim.
 func (p *parser) balanceSet(tx *Transaction) {
-	p.warnings = append(p.warnings, p.deferred...)
-	p.deferred = p.deferred[:0]
+	p.warnings.Merge(&p.deferred)
+	p.deferred.Reset()
 	tx.Balanced = p.balanced
 	sumPLB := money.Zero
 	for _, a := range tx.ProviderAdjustments {
@@ -55,7 +55,7 @@ func (p *parser) balanceSet(tx *Transaction) {
 	}
 	if want := p.sumPaid.Sub(sumPLB); !want.Equal(tx.Payment.Amount) {
 		tx.Balanced = false
-		p.warnings = append(p.warnings, Warning{
+		p.warnings.Add(Warning{
 			Code: WarnTransactionUnbalanced, SegmentNumber: tx.Payment.Segment, SegmentID: "BPR", Element: "BPR02",
 			Message: fmt.Sprintf("claim payments %s minus provider adjustments %s is %s, but the payment is %s (difference %s)",
 				p.sumPaid, sumPLB, want, tx.Payment.Amount, want.Sub(tx.Payment.Amount)),

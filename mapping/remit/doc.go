@@ -34,7 +34,12 @@
 // segment terminator and the next segment, as in indented files: skipped,
 // one warning at the first such segment; line breaks alone and a leading
 // byte-order mark are normal and silent), LX_MISSING, ELEMENT_MISSING and ELEMENT_INVALID (a date,
-// quantity, procedure code or SVC06 that cannot be read; it is left out).
+// quantity, procedure code or SVC06 that cannot be read; it is left out),
+// and WARNINGS_OMITTED: of each code only the first MaxWarningsPerCode are
+// listed, and one WARNINGS_OMITTED per code that was cut comes after them,
+// its Omitted ("omitted" in JSON) the number left out. A count of warnings
+// (ndjson "warnings": N, Casebridge-Warnings) is WarningCount: every
+// warning found, listed or not.
 //
 // # The findings report
 //

@@ -16,3 +16,6 @@ func SetCountedSpillAt(n int) (restore func()) {
 	countedSpillAt = n
 	return func() { countedSpillAt = old }
 }
+
+// WarningsCap is the capacity of the collector's list of warnings.
+func WarningsCap(ws *Warnings) int { return cap(ws.list) }

@@ -62,11 +62,16 @@ type Warning struct {
 	SegmentID     string `json:"segment_id"`
 	Element       string `json:"element"` // e.g. "SE01", "" when it concerns the whole segment
 	Message       string `json:"message"` // PHI-free
+	// Omitted is, for WARNINGS_OMITTED only, how many warnings of the code
+	// its message names were left out of the list (see Warnings).
+	Omitted int `json:"omitted,omitempty"`
 }
 
 // Read streams an 835. fn is called once per ST/SE transaction set, right
 // after its SE, with the fully parsed set; the set is not kept afterwards,
-// so memory stays at one set plus the warnings whatever the number of sets.
+// so memory stays at one set plus the warnings whatever the number of sets
+// (of each warning code the first MaxWarningsPerCode are listed, the rest
+// counted in a WARNINGS_OMITTED warning at the end: see Warnings).
 // Stream goes further and hands out one claim at a time.
 //
 // Input that cannot be read as an 835 stops Read with an *x12.Error that
@@ -108,10 +113,19 @@ type Handler interface {
 // Begin always sees it. Errors and warnings are those of Read; the
 // balancing warnings of a set come at its SE, in claim order, as in Read.
 func Stream(r io.Reader, opts Options, h Handler) ([]Warning, error) {
+	var ws Warnings
+	err := StreamWarnings(r, opts, h, &ws)
+	return ws.List(), err
+}
+
+// StreamWarnings is Stream adding its warnings to ws (bounded: see
+// Warnings), for a caller that merges them with warnings of its own.
+func StreamWarnings(r io.Reader, opts Options, h Handler, ws *Warnings) error {
 	p := &parser{
-		rd:  x12.NewReader(r, x12.ReaderOptions{MaxSegmentLength: opts.MaxSegmentLength}),
-		env: x12.NewEnvelopeChecker(),
-		h:   h,
+		rd:       x12.NewReader(r, x12.ReaderOptions{MaxSegmentLength: opts.MaxSegmentLength}),
+		env:      x12.NewEnvelopeChecker(),
+		h:        h,
+		warnings: ws,
 	}
 	p.rd.SetTextArena(p.text)
 	_, collecting := h.(*collector)
@@ -122,11 +136,7 @@ func Stream(r io.Reader, opts Options, h Handler) ([]Warning, error) {
 	if fh, ok := h.(*findingsHandler); ok && p.reuse && fh.rb.reuse {
 		p.recycleText = true
 	}
-	err := p.run()
-	if p.warnings == nil {
-		p.warnings = []Warning{}
-	}
-	return p.warnings, err
+	return p.run()
 }
 
 // collector turns Stream back into whole sets for Read.
@@ -171,7 +181,7 @@ type parser struct {
 	rd       *x12.Reader
 	env      *x12.EnvelopeChecker
 	h        Handler
-	warnings []Warning
+	warnings *Warnings
 
 	st           state
 	ordinal      int // last segment read
@@ -196,7 +206,7 @@ type parser struct {
 	begun    bool
 	sumPaid  money.Amount
 	balanced bool
-	deferred []Warning
+	deferred Warnings
 
 	// reuse: the handler keeps nothing of a claim after Claim returns (not
 	// so for Read's collector), so claims and their lists are recycled.
@@ -452,7 +462,7 @@ func (p *parser) warn(s *x12.Segment, code string, element int, format string, a
 	if element > 0 {
 		w.Element = fmt.Sprintf("%s%02d", s.ID, element)
 	}
-	p.warnings = append(p.warnings, w)
+	p.warnings.Add(w)
 }
 
 func (p *parser) warnErr(e *x12.Error) {
@@ -460,7 +470,7 @@ func (p *parser) warnErr(e *x12.Error) {
 	if e.Element > 0 && e.SegmentID != "" {
 		w.Element = fmt.Sprintf("%s%02d", e.SegmentID, e.Element)
 	}
-	p.warnings = append(p.warnings, w)
+	p.warnings.Add(w)
 }
 
 // segment places one segment in the 835 structure.
@@ -575,7 +585,8 @@ func (p *parser) startTransaction(s *x12.Segment) {
 	}
 	p.claim, p.line = nil, nil
 	p.payee, p.payees, p.lx, p.seenLX = Party{}, 0, "", false
-	p.pending, p.begun, p.sumPaid, p.balanced, p.deferred = p.pending[:0], false, money.Zero, true, p.deferred[:0]
+	p.pending, p.begun, p.sumPaid, p.balanced = p.pending[:0], false, money.Zero, true
+	p.deferred.Reset()
 	p.st = stST
 }
 

@@ -23,7 +23,7 @@ func WriteTable(w io.Writer, rep *Report) error {
 	if len(rep.Remittances) > 0 {
 		fmt.Fprintln(bw)
 	}
-	fmt.Fprintf(bw, "Warnings: %d\n", len(rep.Warnings))
+	fmt.Fprintf(bw, "Warnings: %d\n", WarningCount(rep.Warnings))
 	for _, wn := range rep.Warnings {
 		el := wn.Element
 		if el == "" {

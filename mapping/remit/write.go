@@ -341,7 +341,8 @@ func (j *JSONWriter) Flush() error { return j.w.Flush() }
 // line: one per claim as it is done (the claim report with the
 // remittance's "control_number" first), one per remittance at its SE
 // ({"remittance": {...}} without its claims, with their count), and a last
-// line {"summary": {...}, "warnings": N}. Warnings themselves are not
+// line {"summary": {...}, "warnings": N}, N counting every warning found,
+// listed or not (WarningCount). Warnings themselves are not
 // written (the CLI prints them to stderr). A read error after output began
 // ends the output with {"error": {...}} (ErrorReport).
 type NDJSONWriter struct {
@@ -412,7 +413,7 @@ func (n *NDJSONWriter) End(warnings []Warning, s Summary) error {
 	return n.line(struct {
 		Summary  Summary `json:"summary"`
 		Warnings int     `json:"warnings"`
-	}{s, len(warnings)})
+	}{s, WarningCount(warnings)})
 }
 
 // Fail writes the final {"error": {...}} line.
