@@ -23,7 +23,7 @@ func TestReversalsSpilled(t *testing.T) {
 		}
 		rv.finish()
 		reversalsInMemory = old
-		if inMemory == 7 && len(rv.runs) == 0 {
+		if inMemory == 7 && rv.runs.Runs() == 0 {
 			t.Fatal("nothing spilled")
 		}
 		for k := 0; k < 1000; k++ {
