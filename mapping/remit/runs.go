@@ -254,13 +254,14 @@ func (s *SortedRuns) find(ri int, key uint64) (i int, ok bool) {
 	}
 	first := st * runIndexStride
 	n, rb := min(runIndexStride, run.n-first), s.recBytes()
-	s.buf = slices.Grow(s.buf[:0], n*rb)[:n*rb]
-	if _, err := s.f.ReadAt(s.buf, run.off+int64(first*rb)); err != nil {
+	buf := slices.Grow(s.buf[:0], n*rb)[:n*rb]
+	s.buf = buf
+	if _, err := s.f.ReadAt(buf, run.off+int64(first*rb)); err != nil {
 		s.fail(err)
 		return 0, false
 	}
-	i = sort.Search(n, func(i int) bool { return binary.LittleEndian.Uint64(s.buf[i*rb:]) >= key })
-	if i == n || binary.LittleEndian.Uint64(s.buf[i*rb:]) != key {
+	i = sort.Search(n, func(i int) bool { return binary.LittleEndian.Uint64(buf[i*rb:]) >= key })
+	if i == n || binary.LittleEndian.Uint64(buf[i*rb:]) != key {
 		return 0, false
 	}
 	return first + i, true
