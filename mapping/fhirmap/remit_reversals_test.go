@@ -23,7 +23,7 @@ func TestReversalsSpilled(t *testing.T) {
 		}
 		rv.finish()
 		reversalsInMemory = old
-		if inMemory == 7 && len(rv.runs) == 0 {
+		if inMemory == 7 && rv.runs.Runs() == 0 {
 			t.Fatal("nothing spilled")
 		}
 		for k := 0; k < 1000; k++ {
@@ -38,5 +38,40 @@ func TestReversalsSpilled(t *testing.T) {
 			t.Fatal(rv.err)
 		}
 		rv.close()
+	}
+}
+
+// BenchmarkReversals adds 100,000 reversals of 50,000 CLP07s, then looks
+// up 100,000 CLP07s (half of them never reversed), kept in memory and
+// spilled in runs of 4,096.
+func BenchmarkReversals(b *testing.B) {
+	icns := make([]string, 100000)
+	for i := range icns {
+		icns[i] = fmt.Sprintf("ICN%d", i)
+	}
+	for _, inMemory := range []int{1 << 16, 4096} {
+		b.Run(fmt.Sprint("inMemory=", inMemory), func(b *testing.B) {
+			old := reversalsInMemory
+			reversalsInMemory = inMemory
+			defer func() { reversalsInMemory = old }()
+			found := 0
+			for b.Loop() {
+				var rv reversals
+				r := rand.New(rand.NewPCG(8, 1))
+				for i := 0; i < 100000; i++ {
+					rv.add(icns[r.IntN(50000)], i)
+				}
+				rv.finish()
+				for _, icn := range icns {
+					if _, ok := rv.last(icn); ok {
+						found++
+					}
+				}
+				rv.close()
+			}
+			if found == 0 {
+				b.Fatal("nothing found")
+			}
+		})
 	}
 }

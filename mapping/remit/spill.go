@@ -1,10 +1,8 @@
 package remit
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
-	"os"
 	"slices"
 	"sort"
 
@@ -16,42 +14,29 @@ import (
 // later in the same report, so every claim that added to the summary must
 // be remembered until the end of the file. To keep memory bounded whatever
 // the file's size, countedTable holds at most countedSpillAt records in
-// memory; when it is full its live records are sorted by key and appended
-// to a temporary file as one run (with the totals that do not pack into 64
-// bits written before it as blobs), and the table starts empty again.
-// Memory keeps, per run, its offset, its length and every
-// countedIndexStride-th key (8 bytes per 256 remembered claims, about
-// 0.03 bytes a claim where the table took 20), so a lookup in a run is one
-// read of at most countedIndexStride records. A take looks in memory and
-// then in every run, newest first: the newest live record under the key is
-// the claim's totals (put replaces), and any older one found is marked
-// taken too, as put's replacement would have left it in memory. The file
-// is created only when the table first fills (countedSpillAt records: some
-// 65,000 denied, pended or forwarded claims, ~150 MB of 835), is unlinked
-// as soon as it is created, and is closed at the end of the report, so
-// nothing is left behind, not even after a crash. When no temporary file
-// can be created the records stay in memory as before (the report is
-// right, memory grows by ~20 bytes a remembered claim).
+// memory; when it is full its live records are sorted by key and written
+// as one run of a SortedRuns (runs.go: an unlinked temporary file, a
+// sparse index of every 256th key in memory, about 0.03 bytes a claim
+// where the table took 20), with the totals that do not pack into 64 bits
+// written before the run as blobs, and the table starts empty again. A
+// take looks in memory and then in every run, newest first: the newest
+// live record under the key is the claim's totals (put replaces), and any
+// older one found is marked taken too, as put's replacement would have
+// left it in memory. The file holds the keys (maphash of CLP01 and CLP07
+// under a seed that only this process holds) and the totals (categories
+// and amounts): no PHI, so it is not encrypted. It is created only when
+// the table first fills (countedSpillAt records: some 65,000 denied,
+// pended or forwarded claims, ~150 MB of 835) and is closed at the end of
+// the report. When no temporary file can be created the records stay in
+// memory as before (the report is right, memory grows by ~20 bytes a
+// remembered claim).
 // countedSpillAt is a variable for tests (SetCountedSpillAt).
 var countedSpillAt = 1 << 16
 
-const (
-	countedIndexStride = 256
-	countedRecBytes    = 16
-)
-
+// countedSpill is the table's runs; buf is scratch for the blobs.
 type countedSpill struct {
-	f    *os.File
-	w    *bufio.Writer // appends at the end of f (ReadAt/WriteAt do not move f's offset)
-	size int64         // bytes in f, including what w holds
-	runs []countedRun
-	buf  []byte // read scratch
-}
-
-type countedRun struct {
-	off   int64    // first record
-	n     int      // records
-	index []uint64 // key of records 0, countedIndexStride, 2*countedIndexStride, ...
+	*SortedRuns
+	buf []byte
 }
 
 // errCountedSpill wraps an I/O error of the temporary file once records
@@ -62,12 +47,11 @@ var errCountedSpill = errors.New("remit: reading the reversal rule's temporary f
 // (and moves nothing) when no temporary file can be created.
 func (ct *countedTable) spillOut() bool {
 	if ct.spill == nil {
-		f, err := os.CreateTemp("", "casebridge-counted-*")
-		if err != nil {
+		runs := NewSortedRuns("casebridge-counted-*", 8, 0)
+		if !runs.open() {
 			return false
 		}
-		_ = os.Remove(f.Name()) // unlinked: the open file stays readable (POSIX)
-		ct.spill = &countedSpill{f: f, w: bufio.NewWriterSize(f, 64<<10)}
+		ct.spill = &countedSpill{SortedRuns: runs}
 	}
 	sp := ct.spill
 	// Compact the live records to the front, then sort them by key.
@@ -82,41 +66,24 @@ func (ct *countedTable) spillOut() bool {
 	}
 	sort.Sort(countedSorter{ct, m})
 	// Blobs of the totals kept whole, then the run's records.
-	var tmp [countedRecBytes]byte
 	for i := 0; i < m; i++ {
 		r := ct.recAt(i)
 		if r.val>>packKindBit&3 != 3 {
 			continue
 		}
-		blob := appendTotals(sp.buf[:0], ct.big[r.key])
-		sp.buf = blob
-		n := binary.PutUvarint(tmp[:], uint64(len(blob)))
-		r.val = packLive | 3<<packKindBit | uint64(sp.size)
-		sp.write(tmp[:n])
-		sp.write(blob)
+		sp.buf = appendTotals(sp.buf[:0], ct.big[r.key])
+		r.val = packLive | 3<<packKindBit | uint64(sp.appendBlob(sp.buf))
 	}
-	run := countedRun{off: sp.size, n: m, index: make([]uint64, 0, (m+countedIndexStride-1)/countedIndexStride)}
-	for i := 0; i < m; i++ {
+	err := sp.writeRun(m, func(i int) (uint64, uint64) {
 		r := ct.recAt(i)
-		if i%countedIndexStride == 0 {
-			run.index = append(run.index, r.key)
-		}
-		binary.LittleEndian.PutUint64(tmp[:8], r.key)
-		binary.LittleEndian.PutUint64(tmp[8:], r.val)
-		sp.write(tmp[:])
-	}
-	if err := sp.w.Flush(); err != nil && ct.err == nil {
+		return r.key, r.val
+	})
+	if err != nil && ct.err == nil {
 		ct.err = errors.Join(errCountedSpill, err)
 	}
-	sp.runs = append(sp.runs, run)
 	clear(ct.slots)
 	ct.used, ct.n, ct.big = 0, 0, nil
 	return true
-}
-
-func (sp *countedSpill) write(p []byte) {
-	_, _ = sp.w.Write(p) // a failed write shows at Flush
-	sp.size += int64(len(p))
 }
 
 // recAt is record i (0-based) of the in-memory blocks.
@@ -147,61 +114,30 @@ func (ct *countedTable) takeSpilled(k uint64, found bool) (uint64, bool) {
 	}
 	var val uint64
 	ok := false
-	for ri := len(sp.runs) - 1; ri >= 0; ri-- {
-		run := &sp.runs[ri]
-		// The last index key <= k starts the only stretch k can be in.
-		s := sort.Search(len(run.index), func(i int) bool { return run.index[i] > k }) - 1
-		if s < 0 {
-			continue
-		}
-		first := s * countedIndexStride
-		n := min(countedIndexStride, run.n-first)
-		sp.buf = slices.Grow(sp.buf[:0], n*countedRecBytes)[:n*countedRecBytes]
-		off := run.off + int64(first)*countedRecBytes
-		if _, err := sp.f.ReadAt(sp.buf, off); err != nil {
-			ct.err = errors.Join(errCountedSpill, err)
-			return 0, false
-		}
-		i := sort.Search(n, func(i int) bool { return binary.LittleEndian.Uint64(sp.buf[i*countedRecBytes:]) >= k })
-		if i == n || binary.LittleEndian.Uint64(sp.buf[i*countedRecBytes:]) != k {
-			continue
-		}
-		v := binary.LittleEndian.Uint64(sp.buf[i*countedRecBytes+8:])
+	err := sp.update(k, func(v uint64) (uint64, bool) {
 		if v&packLive == 0 {
-			continue
-		}
-		var zero [8]byte
-		if _, err := sp.f.WriteAt(zero[:], off+int64(i)*countedRecBytes+8); err != nil {
-			ct.err = errors.Join(errCountedSpill, err)
 			return 0, false
 		}
 		if !found && !ok {
 			val, ok = v, true
 		}
+		return 0, true // taken
+	})
+	if err != nil {
+		ct.err = errors.Join(errCountedSpill, err)
+		return 0, false
 	}
 	return val, ok
 }
 
 // readTotals reads the blob a spilled kind-3 record points to.
 func (ct *countedTable) readTotals(off int64) (claimTotals, bool) {
-	sp := ct.spill
-	var head [binary.MaxVarintLen64]byte
-	n, err := sp.f.ReadAt(head[:], off)
-	if n == 0 && err != nil {
+	b, err := ct.spill.blob(off)
+	if err != nil {
 		ct.err = errors.Join(errCountedSpill, err)
 		return claimTotals{}, false
 	}
-	l, hn := binary.Uvarint(head[:n])
-	if hn <= 0 {
-		ct.err = errCountedSpill
-		return claimTotals{}, false
-	}
-	sp.buf = slices.Grow(sp.buf[:0], int(l))[:l]
-	if _, err := sp.f.ReadAt(sp.buf, off+int64(hn)); err != nil {
-		ct.err = errors.Join(errCountedSpill, err)
-		return claimTotals{}, false
-	}
-	t, ok := parseTotals(sp.buf)
+	t, ok := parseTotals(b)
 	if !ok {
 		ct.err = errCountedSpill
 	}
@@ -211,7 +147,7 @@ func (ct *countedTable) readTotals(off int64) (claimTotals, bool) {
 // close releases the temporary file.
 func (ct *countedTable) close() {
 	if ct.spill != nil {
-		_ = ct.spill.f.Close()
+		_ = ct.spill.Close()
 		ct.spill = nil
 	}
 }

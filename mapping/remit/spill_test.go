@@ -119,3 +119,28 @@ func TestSummaryMemoryBounded(t *testing.T) {
 		t.Fatalf("live heap grew from %d KB to %d KB", p.h1>>10, p.h2>>10)
 	}
 }
+
+// BenchmarkSpilledFindings streams reports whose reversal rule table
+// spills every 1,024 remembered claims: a generated set (reversals of
+// claims not in the file: every take a miss in every run) and a set of
+// far reversals (every take a hit in an old run, a third of them blobs).
+func BenchmarkSpilledFindings(b *testing.B) {
+	var gen bytes.Buffer
+	if _, err := gen835.Write(&gen, gen835.Config{Sets: 1, ClaimsPerSet: 60000, Seed: 8}); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{{"generated", gen.Bytes()}, {"far reversals", []byte(farReversals(20000))}} {
+		b.Run(c.name, func(b *testing.B) {
+			defer remit.SetCountedSpillAt(1024)()
+			b.SetBytes(int64(len(c.data)))
+			for b.Loop() {
+				if _, err := remit.WriteFindings(bytes.NewReader(c.data), remit.Options{}, remit.NewNDJSONWriter(io.Discard)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

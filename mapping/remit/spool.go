@@ -90,11 +90,10 @@ func (s *ClaimSpool) Append(c *Claim) error {
 // toFile moves the spool to an encrypted, unlinked temporary file.
 func (s *ClaimSpool) toFile() error {
 	if s.f == nil {
-		f, err := os.CreateTemp("", "casebridge-claims-*")
+		f, err := createUnlinkedTemp("casebridge-claims-*")
 		if err != nil {
 			return fmt.Errorf("remit: creating the claim spool: %w", err)
 		}
-		_ = os.Remove(f.Name())
 		var key [32]byte
 		if _, err := rand.Read(key[:]); err != nil {
 			f.Close()
