@@ -64,7 +64,7 @@ func WriteRemitBundle(w io.Writer, r io.Reader, ro remit.Options, opts fhirmap.R
 	if !indent {
 		sep = ":"
 	}
-	sets := &fhirSets{opts: opts, indent: indent, bw: bw, spool: remit.NewClaimSpool(spoolMemory)}
+	sets := &fhirSets{opts: opts, indent: indent, bw: bw, spool: remit.NewClaimSpool(spoolMemory), guard: newHeapGuard()}
 	defer sets.spool.Close()
 	sets.startSet = func(id string) {
 		if st.Sets == 0 {
@@ -156,6 +156,7 @@ type fhirSets struct {
 	set      *fhirmap.RemitSet
 	startSet func(id string)
 	endSet   func()
+	guard    *heapGuard
 	warnings remit.Warnings // the reader's (remit.StreamWarnings)
 	mapped   remit.Warnings // the mapping's, of every set (fhirmap.RemitOptions.Warnings)
 }
@@ -196,7 +197,7 @@ func (f *fhirSets) End(tx *remit.Transaction) error {
 		}
 		pr.Detail = []*prpb.PaymentReconciliation_Details{{}} // the placeholder
 		return fhir.WriteWithArray(w, pr, "detail", f.indent, func(emit func(proto.Message) error) error {
-			if err := f.spool.Each(func(i int, c *remit.Claim) error { return emit(set.ClaimDetail(i, c)) }); err != nil {
+			if err := f.spool.Each(func(i int, c *remit.Claim) error { f.guard.tick(); return emit(set.ClaimDetail(i, c)) }); err != nil {
 				return err
 			}
 			for _, d := range adj {
@@ -210,6 +211,7 @@ func (f *fhirSets) End(tx *remit.Transaction) error {
 		return err
 	}
 	if err := f.spool.Each(func(i int, c *remit.Claim) error {
+		f.guard.tick()
 		cr := set.ClaimResponse(i, c)
 		return bs.Entry("urn:uuid:"+cr.GetId().GetValue(), fhirmap.ContainedClaimResponse(cr))
 	}); err != nil {
