@@ -16,7 +16,10 @@
 #   scripts/load.sh [seconds] [connections]
 # ROUNDS=3 (rounds per case), BEFORE=path/to/casebridge (an older binary,
 # measured in the same alternation as a third contender), CASES="837d-explicit
-# findings" (only those cases; default all).
+# findings" (only those cases; default all), SAMEBYTES=N (a third baseline,
+# "samebytes": the empty handler answering N bytes and three headers, as the
+# 837D answer of testdata/records/dependent.json — 1279 bytes — does; its
+# ratio is printed as well).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}; conns=${2:-16}; rounds=${ROUNDS:-3}
@@ -38,7 +41,12 @@ start_gw gateway "$tmp/casebridge" "$base"
 "$tmp/emptygin" -addr "127.0.0.1:$((base + 1))" 2>"$tmp/log-empty" &
 pids+=($!); pid[emptygin]=$!; port[emptygin]=$((base + 1)); wait_up "$((base + 1))"
 contenders=(gateway emptygin)
-if [ -n "${BEFORE:-}" ]; then start_gw before "$BEFORE" "$((base + 2))"; contenders=(before gateway emptygin); fi
+if [ -n "${BEFORE:-}" ]; then start_gw before "$BEFORE" "$((base + 2))"; contenders=(before "${contenders[@]}"); fi
+if [ -n "${SAMEBYTES:-}" ]; then
+  "$tmp/emptygin" -addr "127.0.0.1:$((base + 3))" -answer "$SAMEBYTES" 2>"$tmp/log-samebytes" &
+  pids+=($!); pid[samebytes]=$!; port[samebytes]=$((base + 3)); wait_up "$((base + 3))"
+  contenders+=(samebytes)
+fi
 
 script() { # body-file content-type
   cat >"$tmp/post.lua" <<LUA
@@ -85,5 +93,6 @@ run 837d-explicit testdata/records/dependent.json application/json "/v1/claims/8
 run 837d-store testdata/records/dependent.json application/json "/v1/claims/837d?$at"
 run findings testdata/835/d9997_dental.x12 application/edi-x12 /v1/remittances/findings
 for who in "${contenders[@]}"; do
-  [ "$who" = emptygin ] || echo "RSS of $who after the run: $(ps -o rss= -p "${pid[$who]}") KiB"
+  case $who in emptygin|samebytes) continue ;; esac
+  echo "RSS of $who after the run: $(ps -o rss= -p "${pid[$who]}") KiB"
 done

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 
@@ -57,20 +59,29 @@ func (s *Server) findings(c *gin.Context) {
 	// the first byte: an error before it is a 413/422 problem as before;
 	// after it, the output ends with an "error" member or line. A body of
 	// unknown length (chunked) might pass the size limit after output
-	// began, so its findings are held until it is read: 413 stays 413.
-	lw := &lazyOK{c: c, ctype: "application/json; charset=utf-8", hold: c.Request.ContentLength < 0}
-	// Output begins while the body is still arriving: without full duplex
-	// Go's HTTP/1 server closes the request body at the first flush of the
-	// response, and the rest of the 835 would be lost.
-	if err := http.NewResponseController(c.Writer).EnableFullDuplex(); err != nil {
-		lw.hold = true // no full duplex (e.g. a test recorder): read it all first
+	// began, so it is read first, within the limit (413 stays 413), and
+	// its findings streamed from it: memory holds the body (at most
+	// --max-body-bytes), not the ~4.6 times larger report.
+	lw := &lazyOK{c: c, ctype: "application/json; charset=utf-8"}
+	var body io.Reader = c.Request.Body
+	if c.Request.ContentLength < 0 {
+		data, ok := readBody(c, s.cfg.MaxBodyBytes)
+		if !ok {
+			return
+		}
+		body = bytes.NewReader(data)
+	} else if err := http.NewResponseController(c.Writer).EnableFullDuplex(); err != nil {
+		// Output begins while the body is still arriving: without full
+		// duplex Go's HTTP/1 server closes the request body at the first
+		// flush of the response, and the rest of the 835 would be lost.
+		lw.hold = true // no full duplex (e.g. a test recorder): hold the answer
 	}
 	format := "json"
 	if acceptsNDJSON(c) {
 		lw.ctype = "application/x-ndjson"
 		format = "ndjson"
 	}
-	t, err := app.WriteFindings(c.Request.Body, lw, app.FindingsOptions{Format: format})
+	t, err := app.WriteFindings(body, lw, app.FindingsOptions{Format: format})
 	if err == nil && lw.hold {
 		lw.release()
 	}

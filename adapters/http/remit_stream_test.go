@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -190,5 +191,54 @@ func TestFindingsFHIRUnreadableLate(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 422 || !strings.Contains(string(out), `"segment_number"`) {
 		t.Fatalf("status %d: %.300s", resp.StatusCode, out)
+	}
+}
+
+// TestFindingsChunkedBody: a body of unknown length (chunked) is read
+// within the limit before findings go out, then streamed: the report is
+// the one a body of known length gets, and a chunked body over the limit
+// is a 413.
+func TestFindingsChunkedBody(t *testing.T) {
+	var body bytes.Buffer
+	rec, err := gen835.Write(&body, gen835.Config{Sets: 2, ClaimsPerSet: 500, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httpapi.New(config.Config{Profile: "default", MaxBodyBytes: int64(body.Len()) + 10}, zerolog.New(suiteLog(io.Discard)))
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	post := func(r io.Reader, chunked bool) (int, []byte) {
+		t.Helper()
+		req, err := http.NewRequest("POST", ts.URL+"/v1/remittances/findings", r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/edi-x12")
+		if chunked {
+			req.ContentLength = -1
+			req.TransferEncoding = []string{"chunked"}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, out
+	}
+	code, want := post(bytes.NewReader(body.Bytes()), false)
+	if code != 200 || !bytes.Contains(want, []byte(fmt.Sprintf(`"claims":%d,`, rec.Claims))) {
+		t.Fatalf("known length: %d %.200s", code, want)
+	}
+	code, got := post(iotest.HalfReader(bytes.NewReader(body.Bytes())), true)
+	if code != 200 || !bytes.Equal(got, want) {
+		t.Errorf("chunked: status %d, %d bytes; the known-length report has %d", code, len(got), len(want))
+	}
+	over := append(append([]byte{}, body.Bytes()...), bytes.Repeat([]byte(" "), 64)...)
+	if code, out := post(iotest.HalfReader(bytes.NewReader(over)), true); code != 413 {
+		t.Errorf("chunked body over the limit: %d %.200s", code, out)
 	}
 }
