@@ -83,30 +83,17 @@ func TestFindingsStreamReadsWholeBody(t *testing.T) {
 	srv := httpapi.New(config.Config{Profile: "default", MaxBodyBytes: 64 << 20}, zerolog.New(suiteLog(io.Discard)))
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
-	// a reader that trickles, so output begins before the body is read
-	req, err := http.NewRequest("POST", ts.URL+"/v1/remittances/findings", iotest.HalfReader(bytes.NewReader(body.Bytes())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.ContentLength = int64(body.Len()) // known length: findings are not held back
-	req.Header.Set("Content-Type", "application/edi-x12")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// a reader that trickles, so output begins before the body is read;
+	// known length: findings are not held back
+	status, out := postX12(t, ts.URL+"/v1/remittances/findings", iotest.HalfReader(bytes.NewReader(body.Bytes())), int64(body.Len()))
 	var rep struct {
 		Summary struct {
 			Claims int `json:"claims"`
 		} `json:"summary"`
 		Error json.RawMessage `json:"error"`
 	}
-	if resp.StatusCode != 200 || json.Unmarshal(out, &rep) != nil || rep.Error != nil || rep.Summary.Claims != rec.Claims {
-		t.Fatalf("status %d, %d claims of %d, error %s; %d bytes of %d in", resp.StatusCode, rep.Summary.Claims, rec.Claims, rep.Error, len(out), body.Len())
+	if status != 200 || json.Unmarshal(out, &rep) != nil || rep.Error != nil || rep.Summary.Claims != rec.Claims {
+		t.Fatalf("status %d, %d claims of %d, error %s; %d bytes of %d in", status, rep.Summary.Claims, rec.Claims, rep.Error, len(out), body.Len())
 	}
 }
 
@@ -208,26 +195,11 @@ func TestFindingsChunkedBody(t *testing.T) {
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	post := func(r io.Reader, chunked bool) (int, []byte) {
-		t.Helper()
-		req, err := http.NewRequest("POST", ts.URL+"/v1/remittances/findings", r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/edi-x12")
+		length := int64(body.Len())
 		if chunked {
-			req.ContentLength = -1
-			req.TransferEncoding = []string{"chunked"}
+			length = -1
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp.StatusCode, out
+		return postX12(t, ts.URL+"/v1/remittances/findings", r, length)
 	}
 	code, want := post(bytes.NewReader(body.Bytes()), false)
 	if code != 200 || !bytes.Contains(want, []byte(fmt.Sprintf(`"claims":%d,`, rec.Claims))) {
@@ -241,4 +213,29 @@ func TestFindingsChunkedBody(t *testing.T) {
 	if code, out := post(iotest.HalfReader(bytes.NewReader(over)), true); code != 413 {
 		t.Errorf("chunked body over the limit: %d %.200s", code, out)
 	}
+}
+
+// postX12 POSTs an X12 body of the given length (-1: chunked) and returns
+// the status and the whole answer.
+func postX12(t *testing.T, url string, body io.Reader, length int64) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("POST", url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/edi-x12")
+	req.ContentLength = length
+	if length < 0 {
+		req.TransferEncoding = []string{"chunked"}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, out
 }
