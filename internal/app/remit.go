@@ -105,18 +105,11 @@ func WriteFindingsTable(w io.Writer, rep *RemitReport) error {
 // after that (an I/O error of the spool, a write error) comes with
 // st.Started telling whether output began.
 func StreamRemitFHIR(w io.Writer, x12 []byte, at time.Time) (st RemitStream, err error) {
-	if _, err := remit.Stream(bytes.NewReader(x12), remit.Options{}, noSets{}); err != nil {
+	if _, err := remit.Check(bytes.NewReader(x12), remit.Options{}); err != nil {
 		return RemitStream{}, err
 	}
 	return WriteRemitBundle(w, bytes.NewReader(x12), remit.Options{}, fhirmap.RemitOptions{At: at}, false)
 }
-
-// noSets reads an 835 for its faults alone.
-type noSets struct{}
-
-func (noSets) Begin(*remit.Transaction) error                             { return nil }
-func (noSets) Claim(*remit.Transaction, *remit.Claim, *remit.Claim) error { return nil }
-func (noSets) End(*remit.Transaction) error                               { return nil }
 
 // WriteRemitFHIR is casebridge 835 --format fhir: WriteRemitBundle with
 // Bundle.timestamp at. After a read error, st.Started tells whether the

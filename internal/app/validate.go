@@ -100,7 +100,7 @@ func ValidateX12(data []byte, opts ValidateOptions) (*ValidationReport, error) {
 // §4.7: line, claim and transaction equations) as SNIP 3 issues. An 835 the
 // reader cannot follow has no balancing (SNIP 1/2 report why).
 func remitBalancing(data []byte, rep *ValidationReport) {
-	ws, _ := remit.Read(bytes.NewReader(data), remit.Options{}, func(*remit.Transaction) error { return nil })
+	ws, _ := remit.Check(bytes.NewReader(data), remit.Options{})
 	for _, w := range ws {
 		var what, loop string
 		switch w.Code {

@@ -139,6 +139,17 @@ func StreamWarnings(r io.Reader, opts Options, h Handler, ws *Warnings) error {
 	return p.run()
 }
 
+// Check reads an 835 for its error and warnings alone (those Read would
+// give), one claim at a time: nothing of a set is kept.
+func Check(r io.Reader, opts Options) ([]Warning, error) { return Stream(r, opts, discard{}) }
+
+// discard is the Handler of Check.
+type discard struct{}
+
+func (discard) Begin(*Transaction) error                 { return nil }
+func (discard) Claim(*Transaction, *Claim, *Claim) error { return nil }
+func (discard) End(*Transaction) error                   { return nil }
+
 // collector turns Stream back into whole sets for Read.
 type collector struct {
 	fn     func(*Transaction) error
