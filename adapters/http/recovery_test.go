@@ -1,4 +1,4 @@
-package httpapi
+package httpapi_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/rs/zerolog"
 
+	httpapi "github.com/casebridge/casebridge/adapters/http"
 	"github.com/casebridge/casebridge/internal/config"
 )
 
@@ -18,9 +19,9 @@ import (
 // whole: the client sees a broken response, not a clean, cut 200. A panic
 // before any output is still a 500 problem.
 func TestPanicAfterOutputBreaksConnection(t *testing.T) {
-	var logs bytes.Buffer
-	s := New(config.Config{Profile: "default", MaxBodyBytes: 1 << 20}, zerolog.New(&logs))
-	r := s.engine()
+	var logs lockedBuffer // the server logs from its own goroutines
+	s := httpapi.New(config.Config{Profile: "default", MaxBodyBytes: 1 << 20}, zerolog.New(suiteLog(&logs)))
+	r := s.Engine()
 	r.GET("/test/streamed-then-panic", func(c *gin.Context) {
 		c.Status(http.StatusOK)
 		_, _ = c.Writer.Write(bytes.Repeat([]byte("x"), 64<<10))
@@ -29,7 +30,6 @@ func TestPanicAfterOutputBreaksConnection(t *testing.T) {
 	})
 	r.GET("/test/panic", func(c *gin.Context) { panic("exploded before output") })
 	ts := httptest.NewServer(r)
-	defer ts.Close()
 
 	resp, err := http.Get(ts.URL + "/test/streamed-then-panic")
 	if err != nil {
@@ -50,7 +50,10 @@ func TestPanicAfterOutputBreaksConnection(t *testing.T) {
 	if resp.StatusCode != 500 || !bytes.Contains(body, []byte(`"status":500`)) {
 		t.Errorf("panic before output: %d %.200s", resp.StatusCode, body)
 	}
-	if bytes.Contains(logs.Bytes(), []byte("exploded")) {
-		t.Errorf("the panic value reached the log: %s", logs.String())
+	ts.Close() // waits for the handlers: their log lines are written
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	if bytes.Contains(logs.buf.Bytes(), []byte("exploded")) {
+		t.Errorf("the panic value reached the log: %s", logs.buf.String())
 	}
 }
